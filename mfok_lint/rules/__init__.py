@@ -1,0 +1,100 @@
+"""The rule registry.
+
+Every module named ``mfoNNN_<rule_name>.py`` in this package holds exactly one ``Rule`` subclass; the registry
+discovers them by file name, so adding a rule is adding a module. Selection follows ruff: prefixes of codes
+(``MFO``, ``MFO0``, ``MFO00``, ``MFO001``) or ``ALL``; the most specific of select / ignore wins; preview rules
+need ``preview`` or their exact code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
+
+__all__ = ["Rule", "RuleKind", "FixAvailability", "all_rules", "get_rule", "resolve_selection", "SelectionError"]
+
+_MODULE_RE = re.compile(r"^mfo\d{3}_[a-z0-9_]+$")
+_REGISTRY: Optional[Dict[str, Rule]] = None
+
+
+class SelectionError(ValueError):
+    """A selector that names no rule (unknown code or prefix)."""
+
+
+def all_rules() -> Dict[str, Rule]:
+    """code -> rule instance, sorted by code. Imported once per process (before any worker fork)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        found: Dict[str, Rule] = {}
+        for info in pkgutil.iter_modules(__path__):
+            if not _MODULE_RE.match(info.name):
+                continue
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            classes = [
+                obj
+                for obj in vars(module).values()
+                if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__
+            ]
+            if len(classes) != 1:
+                raise RuntimeError(f"{module.__name__} must define exactly one Rule subclass, found {len(classes)}")
+            rule = classes[0]()
+            expected = info.name.split("_", 1)[0].upper()
+            if rule.code != expected:
+                raise RuntimeError(f"{module.__name__} defines {rule.code}, expected {expected}")
+            found[rule.code] = rule
+        _REGISTRY = dict(sorted(found.items()))
+    return _REGISTRY
+
+
+def get_rule(code_or_name: str) -> Optional[Rule]:
+    key = code_or_name.strip()
+    rules = all_rules()
+    if key.upper() in rules:
+        return rules[key.upper()]
+    for rule in rules.values():
+        if rule.name == key:
+            return rule
+    return None
+
+
+def validate_selector(selector: str) -> str:
+    sel = selector.strip()
+    if sel == "ALL":
+        return sel
+    if not sel or not any(code.startswith(sel) for code in all_rules()):
+        raise SelectionError(f"unknown rule selector {selector!r} (expected ALL, MFO, or a prefix of an MFO code)")
+    return sel
+
+
+def _specificity(selector: str, code: str) -> int:
+    if selector == "ALL":
+        return 0
+    return len(selector) if code.startswith(selector) else -1
+
+
+def resolve_selection(
+    select: Optional[Sequence[str]] = None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    preview: bool = False,
+) -> List[Rule]:
+    """The rules enabled by these selectors, in code order. ``select=None`` means the default (all stable rules)."""
+    selectors = list(select) if select is not None else ["MFO"]
+    selectors += list(extend_select)
+    ignores = list(ignore)
+    for sel in selectors + ignores:
+        validate_selector(sel)
+    enabled = []
+    for code, rule in all_rules().items():
+        best_select = max((_specificity(s, code) for s in selectors), default=-1)
+        best_ignore = max((_specificity(s, code) for s in ignores), default=-1)
+        if best_select < 0 or best_ignore >= best_select:
+            continue
+        if rule.preview and not preview and code not in selectors:
+            continue
+        enabled.append(rule)
+    return enabled

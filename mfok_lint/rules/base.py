@@ -1,0 +1,71 @@
+"""The rule protocol. One rule = one module in this package, holding one ``Rule`` subclass.
+
+A rule declares what it needs so the engine can skip work:
+- ``triggers``: byte strings of which at least one must occur in a file's raw bytes for the rule to run on
+  it (the cheap prefilter: most files never mention a Metaflow command). Empty = always run.
+- ``visitor()``: an optional libcst ``BatchableCSTVisitor``; all selected rules' visitors share ONE traversal.
+  Its ``METADATA_DEPENDENCIES`` are resolved only when the rule runs on a file.
+- ``check()``: runs after the traversal; most rules ask the lazily built file model (``ctx.commands``, ...).
+Rules never import metaflow and never execute the code they check.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, ClassVar, Optional, Tuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+
+    from mfok_lint.context import FileContext
+
+DOCS_URL = "https://mfok.readthedocs.io/en/latest/rules/{code}/"
+
+
+class FixAvailability(str, enum.Enum):
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NONE = "none"
+
+    @property
+    def ruff_label(self) -> str:
+        """The phrase ruff's `rule --output-format json` uses in its "fix" key."""
+        return {
+            "always": "Fix is always available.",
+            "sometimes": "Fix is sometimes available.",
+            "none": "Fix is not available.",
+        }[self.value]
+
+
+class RuleKind(str, enum.Enum):
+    PYTHON = "python"  # one Python file at a time
+    PACKAGE = "package"  # needs the extension's other files (cross-file)
+    YAML = "yaml"  # GitHub Actions workflow files
+    META = "meta"  # produced by the engine itself (syntax error, noqa bookkeeping)
+
+
+class Rule:
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    message: ClassVar[str] = ""  # one sentence; the default diagnostic message and the rule summary
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    preview: ClassVar[bool] = False
+    kind: ClassVar[RuleKind] = RuleKind.PYTHON
+    triggers: ClassVar[Tuple[bytes, ...]] = ()
+    capability: ClassVar[Optional[str]] = None  # the mfok_runtime Cap this rule protects
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code)
+
+    def applies_to(self, raw: bytes) -> bool:
+        return not self.triggers or any(t in raw for t in self.triggers)
+
+    def visitor(self, ctx: "FileContext") -> "Optional[cst.BatchableCSTVisitor]":
+        return None
+
+    def check(self, ctx: "FileContext") -> None:
+        """Report findings with ``ctx.report(self, node, ...)``."""
+
+    def __repr__(self) -> str:
+        return f"<{self.code} {self.name}>"

@@ -1,0 +1,267 @@
+"""The engine on its own: prefilter, batched traversal, noqa, fixes, overlap, convergence, atomic writes.
+
+Rules here are small real Rule subclasses written for the test, driven through the real engine.
+"""
+
+import os
+import stat
+
+import libcst as cst
+import pytest
+
+from mfok_lint import engine
+from mfok_lint.diagnostics import Applicability
+from mfok_lint.rules import all_rules
+from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.settings import Settings
+
+
+class NameIsFoo(Rule):
+    """Reports every Name `foo`; safe fix renames it to `bar`."""
+
+    code = "MFO900"  # borrow a registered code so noqa parsing treats it as known
+    name = "test-name-is-foo"
+    message = "name is foo"
+    fix_availability = FixAvailability.ALWAYS
+    triggers = (b"foo",)
+
+    def __init__(self, applicability=Applicability.SAFE, replacement="bar"):
+        self.applicability = applicability
+        self.replacement = replacement
+        self.visited = 0
+
+    def visitor(self, ctx):
+        rule = self
+
+        class V(cst.BatchableCSTVisitor):
+            def visit_Name(self, node):
+                rule.visited += 1
+                if node.value == "foo":
+                    fix = ctx.make_fix(rule.applicability, "rename", [ctx.edit(node, rule.replacement)])
+                    ctx.report(rule, node, fix=fix)
+
+        return V()
+
+
+class Exploding(Rule):
+    code = "MFO002"
+    name = "test-exploding"
+    message = "never"
+
+    def check(self, ctx):
+        raise ValueError("boom")
+
+
+def test_prefilter_skips_files_without_triggers():
+    rule = NameIsFoo()
+    assert engine.check_source("x = 1\n", "a.py", [rule]) == []
+    assert rule.visited == 0
+    diags = engine.check_source("foo = 1\n", "a.py", [rule])
+    assert [(d.code, d.location.row, d.location.column, d.end_location.column) for d in diags] == [("MFO900", 1, 1, 4)]
+    assert rule.visited > 0
+
+
+def test_diagnostics_sorted_and_positions_are_characters():
+    rule = NameIsFoo()
+    text = "s = 'é'; foo = 1\nfoo\n"
+    diags = engine.check_source(text, "a.py", [rule])
+    assert [(d.location.row, d.location.column) for d in diags] == [(1, 10), (2, 1)]
+
+
+def test_noqa_suppresses_and_marks_used():
+    rules = [NameIsFoo(), all_rules()["MFO901"], all_rules()["MFO902"]]
+    text = "foo = 1  # noqa: MFO900\nx = 2  # noqa: MFO900\nfoo  # noqa: E501\n"
+    diags = engine.check_source(text, "a.py", rules)
+    assert [(d.code, d.location.row) for d in diags] == [("MFO901", 2), ("MFO900", 3)]
+
+
+def test_blanket_noqa_and_file_level():
+    rule = NameIsFoo()
+    assert engine.check_source("foo  # noqa\n", "a.py", [rule]) == []
+    assert engine.check_source("# mfok-lint: noqa: MFO900\nfoo\n", "a.py", [rule]) == []
+    assert engine.check_source("# mfok-lint: noqa\nfoo\n", "a.py", [rule]) == []
+    assert len(engine.check_source("# mfok-lint: noqa: MFO002\nfoo\n", "a.py", [rule])) == 1
+
+
+def test_bare_prefix_noqa_is_invalid_and_suppresses_nothing():
+    rules = [NameIsFoo(), all_rules()["MFO902"]]
+    diags = engine.check_source("foo = 1  # noqa: MFO\n", "a.py", rules)
+    assert sorted(d.code for d in diags) == ["MFO900", "MFO902"]
+    assert "blanket" in [d for d in diags if d.code == "MFO902"][0].message
+
+
+def test_noqa_in_string_is_not_a_directive():
+    rules = [NameIsFoo()]
+    diags = engine.check_source("foo = '# noqa: MFO900'\n", "a.py", rules)
+    assert len(diags) == 1
+
+
+def test_noqa_row_for_multiline_string():
+    class InString(Rule):
+        code = "MFO003"
+        name = "t"
+        message = "m"
+
+        def check(self, ctx):
+            start = ctx.text.index("step")
+            ctx.report(self, (start, start + 4))
+
+    text = 'cmd = """\npython flow.py step start\n"""  # noqa: MFO003\n'
+    assert engine.check_source(text, "a.py", [InString()]) == []
+    diags = engine.check_source(text.replace("  # noqa: MFO003", ""), "a.py", [InString()])
+    assert diags[0].location.row == 2 and diags[0].noqa_row == 3
+
+
+def test_internal_error_is_recorded_not_raised():
+    errors = []
+    diags = engine.check_source("foo = 1\n", "a.py", [NameIsFoo(), Exploding()], internal_errors=errors)
+    assert len(diags) == 1
+    assert len(errors) == 1 and "MFO002" in errors[0].message and "boom" in errors[0].message
+
+
+def test_syntax_error_reported_as_finding():
+    rules = [NameIsFoo(), all_rules()["MFO900"]]
+    diags = engine.check_source("foo = (\n", "a.py", rules)
+    assert [d.code for d in diags] == ["MFO900"]
+    # files no rule wants are still syntax-checked, cheaply
+    diags = engine.check_source("x = (\n", "a.py", [all_rules()["MFO900"]])
+    assert [d.code for d in diags] == ["MFO900"]
+
+
+def test_fix_loop_applies_safe_only_by_default():
+    unsafe = NameIsFoo(Applicability.UNSAFE)
+    out = engine.fix_source("foo = foo\n", "a.py", [unsafe])
+    assert out.text == "foo = foo\n" and not out.fixed
+    out = engine.fix_source("foo = foo\n", "a.py", [unsafe], unsafe=True)
+    assert out.text == "bar = bar\n" and out.fixed["MFO900"] == 2 and out.diagnostics == []
+    display = NameIsFoo(Applicability.DISPLAY_ONLY)
+    assert engine.fix_source("foo\n", "a.py", [display], unsafe=True).text == "foo\n"
+
+
+def test_fix_that_breaks_syntax_is_dropped_and_reported():
+    broken = NameIsFoo(replacement="bar(")
+    out = engine.fix_source("foo = 1\n", "a.py", [broken])
+    assert out.text == "foo = 1\n"
+    assert any("does not parse" in e for e in out.errors)
+    assert [d.code for d in out.diagnostics] == ["MFO900"]
+
+
+def test_fix_that_never_converges_is_reported():
+    loop = NameIsFoo(replacement="foo")  # "fixes" foo into foo forever
+    out = engine.fix_source("foo\n", "a.py", [loop])
+    assert any("did not converge" in e for e in out.errors)
+
+
+def test_overlapping_edits_first_wins():
+    from mfok_lint.diagnostics import Diagnostic, Edit, Fix, Location
+
+    def diag(start, end, content):
+        fix = Fix(Applicability.SAFE, "m", (Edit(start, end, content),))
+        return Diagnostic("MFO900", "m", "a.py", Location(1, 1), Location(1, 1), fix=fix)
+
+    chosen = engine.select_non_overlapping([diag(0, 5, "a"), diag(3, 8, "b"), diag(8, 9, "c")])
+    assert [d.fix.edits[0].content for d in chosen] == ["a", "c"]
+
+
+def test_unused_noqa_fix_removes_code_or_directive():
+    rules = [NameIsFoo(), all_rules()["MFO901"]]
+    out = engine.fix_source("x = 1  # noqa: MFO900\n", "a.py", rules)
+    assert out.text == "x = 1\n"
+    out = engine.fix_source("x = 1  # noqa: E501, MFO900\n", "a.py", rules)
+    assert out.text == "x = 1  # noqa: E501\n"
+    assert engine.fix_source(out.text, "a.py", rules).text == out.text
+
+
+def test_process_file_writes_atomically_and_keeps_mode(tmp_path):
+    target = tmp_path / "mod.py"
+    target.write_bytes(b"\xef\xbb\xbffoo = 1\r\nprint(foo)\r\n")
+    os.chmod(target, 0o751)
+    settings = Settings()
+    result = engine.process_file(str(target), settings, [NameIsFoo()], engine.Mode(fix=True))
+    assert result.fixed["MFO900"] == 2
+    assert target.read_bytes() == b"\xef\xbb\xbfbar = 1\r\nprint(bar)\r\n"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o751
+    assert [p.name for p in tmp_path.iterdir()] == ["mod.py"]  # no temp file left behind
+
+
+def test_process_file_does_not_overwrite_a_file_changed_on_disk(tmp_path):
+    target = tmp_path / "mod.py"
+    target.write_text("foo = 1\n")
+    original_write = engine.write_atomic
+
+    def racing_write(path, data, expected=None):
+        with open(path, "w") as handle:  # another process edits the file between read and write
+            handle.write("foo = 2  # edited elsewhere\n")
+        return original_write(path, data, expected)
+
+    engine.write_atomic = racing_write
+    try:
+        result = engine.process_file(str(target), Settings(), [NameIsFoo()], engine.Mode(fix=True))
+    finally:
+        engine.write_atomic = original_write
+    assert target.read_text() == "foo = 2  # edited elsewhere\n"
+    assert any("changed on disk" in e for e in result.errors)
+
+
+def test_diff_mode_writes_nothing(tmp_path):
+    target = tmp_path / "mod.py"
+    target.write_text("foo = 1\n")
+    result = engine.process_file(str(target), Settings(), [NameIsFoo()], engine.Mode(fix=True, write=False))
+    assert result.changed and result.source == "bar = 1\n"
+    assert target.read_text() == "foo = 1\n"
+
+
+@pytest.mark.parametrize(
+    "raw, expect",
+    [
+        (b"x = '\xff'\n", "not valid UTF-8"),
+        (b"x = 1\x00\n", "NUL byte"),
+    ],
+)
+def test_bad_bytes_become_mfo900(tmp_path, raw, expect):
+    target = tmp_path / "bad.py"
+    target.write_bytes(raw)
+    result = engine.process_file(str(target), Settings(), [all_rules()["MFO900"]], engine.Mode())
+    assert [d.code for d in result.diagnostics] == ["MFO900"]
+    assert expect in result.diagnostics[0].message
+
+
+def test_unreadable_path_is_a_one_line_error(tmp_path):
+    result = engine.process_file(str(tmp_path / "missing.py"), Settings(), [NameIsFoo()], engine.Mode())
+    assert len(result.errors) == 1 and "cannot read" in result.errors[0]
+    (tmp_path / "dir.py").mkdir()
+    result = engine.process_file(str(tmp_path / "dir.py"), Settings(), [NameIsFoo()], engine.Mode())
+    assert result.errors == [f"{tmp_path / 'dir.py'}: is a directory"]
+
+
+def test_add_noqa_then_clean():
+    from mfok_lint import noqa
+
+    text = "foo = 1\nx = foo  # noqa: E501\n"
+    diags = engine.check_source(text, "a.py", [NameIsFoo()])
+    new, added = noqa.add_noqa(text, diags)
+    assert new == "foo = 1  # noqa: MFO900\nx = foo  # noqa: E501, MFO900\n" and added == 2
+    assert engine.check_source(new, "a.py", [NameIsFoo(), all_rules()["MFO901"]]) == []
+
+
+def test_per_file_ignores_with_negation(tmp_path):
+    from mfok_lint.settings import ignored_codes_for
+
+    rules = list(all_rules().values())
+    settings = Settings(per_file_ignores={"tests/*.py": ["MFO9"], "!src/**/*.py": ["MFO900"]}, project_root=str(tmp_path))
+    assert "MFO901" in ignored_codes_for(str(tmp_path / "tests" / "t.py"), settings, rules)
+    assert "MFO900" in ignored_codes_for(str(tmp_path / "tests" / "t.py"), settings, rules)
+    assert ignored_codes_for(str(tmp_path / "src" / "a" / "m.py"), settings, rules) == frozenset()
+
+
+def test_linter_does_not_import_metaflow_or_pytest():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from mfok_lint.engine import lint_text; from mfok_lint.rules import all_rules; all_rules();"
+        "lint_text('import subprocess\\nsubprocess.run([\"python\", \"f.py\", \"step\", \"start\"])\\n');"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('metaflow', 'pytest')]; print(bad); sys.exit(bool(bad))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

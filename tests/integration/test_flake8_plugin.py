@@ -1,0 +1,56 @@
+"""Real flake8 running the installed ``MFO`` entry point, compared with ``mfok-lint`` on the same files."""
+
+import re
+import subprocess
+
+from tests.conftest import tool
+
+FLAKE8_FORMAT = "%(path)s:%(row)d:%(col)d: %(code)s"
+
+
+def _flake8(args, cwd):
+    proc = subprocess.run([tool("flake8"), "--format", FLAKE8_FORMAT, *args], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode in (0, 1), proc.stderr
+    return sorted(set(re.findall(r"^(.+?):(\d+):(\d+): (MFO\d{3})$", proc.stdout, re.M)))
+
+
+def _mfok(args, cwd):
+    proc = subprocess.run(
+        [tool("mfok-lint"), "check", "--no-cache", "--isolated", "--output-format", "concise", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    return sorted(set(re.findall(r"^(.+?):(\d+):(\d+): (MFO\d{3}) ", proc.stdout, re.M)))
+
+
+def test_flake8_reports_the_same_findings_as_mfok_lint(example_copy):
+    flake8 = _flake8(["--select", "MFO", "."], example_copy)
+    mfok = _mfok(["--select", "MFO0", "."], example_copy)
+    assert flake8, "the example extension must produce findings under flake8"
+    assert {c for *_, c in flake8} >= {"MFO001", "MFO002", "MFO003"}
+    norm = lambda rows: sorted((p.lstrip("./"), r, c, code) for p, r, c, code in rows)  # noqa: E731
+    assert norm(flake8) == norm(mfok)
+
+
+def test_flake8_noqa_and_per_file_ignores_apply(example_copy):
+    cli = example_copy / "metaflow_extensions/acme/plugins/acme/acme_cli.py"
+    before = _flake8(["--select", "MFO001", "."], example_copy)
+    assert before, "MFO001 must fire on the example before suppression"
+    row = int(before[0][1])
+    lines = cli.read_text().splitlines(keepends=True)
+    lines[row - 1] = lines[row - 1].rstrip("\n") + "  # noqa: MFO001\n"
+    cli.write_text("".join(lines))
+    assert _flake8(["--select", "MFO001", "."], example_copy) == []
+
+    cli.write_text(cli.read_text().replace("  # noqa: MFO001", ""))
+    (example_copy / "setup.cfg").write_text("[flake8]\nper-file-ignores =\n    */acme_cli.py: MFO001\nmfok-preview = true\n")
+    assert _flake8(["--select", "MFO001", "."], example_copy) == []
+
+
+def test_flake8_plugin_is_registered_and_quiet_on_unrelated_code(tmp_path):
+    (tmp_path / "plain.py").write_text("import os\n\n\ndef f(step):\n    return os.path.join(step, 'x')\n")
+    proc = subprocess.run([tool("flake8"), "--version"], capture_output=True, text=True)
+    assert "mfok-lint" in proc.stdout
+    assert _flake8(["--select", "MFO", "."], tmp_path) == []
