@@ -35,7 +35,7 @@ def test_flake8_reports_the_same_findings_as_mfok_lint(example_copy):
 
 
 def test_flake8_noqa_and_per_file_ignores_apply(example_copy):
-    cli = example_copy / "metaflow_extensions/acme/plugins/acme/acme_cli.py"
+    cli = example_copy / "metaflow_extensions/acme/plugins/acme/acme_objects.py"
     before = _flake8(["--select", "MFO001", "."], example_copy)
     assert before, "MFO001 must fire on the example before suppression"
     row = int(before[0][1])
@@ -45,12 +45,12 @@ def test_flake8_noqa_and_per_file_ignores_apply(example_copy):
     assert _flake8(["--select", "MFO001", "."], example_copy) == []
 
     cli.write_text(cli.read_text().replace("  # noqa: MFO001", ""))
-    (example_copy / "setup.cfg").write_text("[flake8]\nper-file-ignores =\n    */acme_cli.py: MFO001\nmfok-preview = true\n")
+    (example_copy / "setup.cfg").write_text("[flake8]\nper-file-ignores =\n    */acme_objects.py: MFO001\nmfok-preview = true\n")
     assert _flake8(["--select", "MFO001", "."], example_copy) == []
 
 
 def test_flake8_plugin_is_registered_and_quiet_on_unrelated_code(tmp_path):
     (tmp_path / "plain.py").write_text("import os\n\n\ndef f(step):\n    return os.path.join(step, 'x')\n")
     proc = subprocess.run([tool("flake8"), "--version"], capture_output=True, text=True)
-    assert "mfok-lint" in proc.stdout
+    assert "mfok: " in proc.stdout  # flake8 lists plugins by distribution name
     assert _flake8(["--select", "MFO", "."], tmp_path) == []

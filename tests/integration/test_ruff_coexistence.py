@@ -4,7 +4,7 @@ import subprocess
 
 from tests.conftest import tool
 
-SOURCE = '''import json
+SOURCE = '''import acme_sdk
 
 from metaflow._vendor import click
 
@@ -12,7 +12,7 @@ from metaflow._vendor import click
 @click.command()
 @click.option("--run-param", "run_params", multiple=True)
 def trigger(run_params):
-    print(json.dumps({"parameters": run_params}))  # noqa: MFO001
+    acme_sdk.Client().start(parameters=run_params)  # noqa: MFO001
     return 1  # noqa: MFO001
 '''
 

@@ -1,0 +1,1 @@
+"""Per-file models the rules reason about (commands, classes, package layout)."""

@@ -1,0 +1,632 @@
+"""MFO001 run-params-tuple: a multi-value option's tuple forwarded where a list is required.
+
+click hands ``multiple=True`` and ``nargs=-1`` options to the command as tuples. Metaflow's programmatic
+click API (``Deployer``, ``get_lower_level_group(...).trigger(**kwargs)``) type-checks every value against
+``Union[List[T], Tuple[T]]``, and ``Tuple[T]`` means a tuple of exactly one element, so a tuple of two or more
+run parameters (or an empty one) raises ``TypeError`` ("Invalid type for 'run_params'"); scheduler clients
+that validate list-typed inputs reject tuples the same way, and ``list + tuple`` raises outright.
+
+Design decisions:
+- Sources: parameters of a click command fed by a ``multiple=True``/``nargs=-1`` option or argument, and
+  tuple-building expressions (``tuple(...)``, ``x or ()``, a conditional with a tuple branch, a tuple display)
+  once they are bound to a multi-value option's name (``run_params`` or an option of this file) or stored
+  under such a key.
+- The value is followed through assignments inside the function: a use sees the last unconditional
+  assignment before it plus every conditional one after that, so ``if x: x = list(x)`` counts and
+  ``x = list(x) if x else []`` clears it. Mappings that carry the tuple (``kw["run_params"] = params``,
+  ``dict(run_params=params)``, ``{"run_params": params}``) are followed to ``**kw`` and to call arguments.
+- Sinks are the places where the tuple-vs-list difference breaks something: keyword arguments (directly, in
+  a ``**`` mapping or inside a mapping argument) of calls to code the extension does not own (scheduler SDKs,
+  Metaflow's runner API), and ``list + tuple``. Positional arguments of unknown callees are not sinks (most
+  such helpers iterate), nor are Metaflow's core helpers imported by name (``validate_tags`` iterates). Calls that consume any
+  iterable (``list``, ``len``, ``" ".join``, ``cmd.extend``, logging) are not sinks, and neither is
+  ``json.dumps``: the stdlib encoder writes tuples and lists alike as JSON arrays, so a JSON payload or request
+  body built from a tuple is byte-for-byte the payload built from a list. Functions of the same module are
+  followed into (the parameter becomes a source there); functions imported from the extension's own package
+  are not sinks.
+- The fix (safe) inserts ``name = list(name) if name else []`` before the first forwarding statement of the
+  function, at that statement's indentation; ``tuple(...)`` written inline at the sink becomes ``list(...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from mfok_lint.context import FileContext
+from mfok_lint.diagnostics import Applicability
+from mfok_lint.model.environment import dotted_name, string_value
+from mfok_lint.rules.base import FixAvailability, Rule
+
+_RUN_PARAM_NAMES = {"run_params", "run_param"}
+_CONSUMING_BUILTINS = {
+    "list", "sorted", "set", "frozenset", "len", "iter", "enumerate", "zip", "map", "filter", "any", "all",
+    "sum", "min", "max", "str", "repr", "print", "isinstance", "bool", "reversed", "dict", "hash", "id",
+    "type", "format", "next", "range", "tuple",
+}
+_CONSUMING_METHODS = {
+    "join", "extend", "format", "echo", "secho", "debug", "info", "warning", "warn", "error", "exception",
+    "critical", "log", "startswith", "endswith", "write", "index", "count", "update", "union", "issubset",
+    "issuperset", "difference", "intersection", "add", "discard",
+}
+_CONSUMING_QUALIFIED = {
+    "json.dumps", "json.dump", "shlex.join", "itertools.chain", "logging.debug", "logging.info",
+    "logging.warning", "logging.error", "click.echo", "click.secho", "collections.Counter",
+}
+_CLICK_DECORATORS = {"option", "argument"}
+
+
+@dataclass
+class _Unit:
+    """One statement (or a compound statement's header) of a function, in textual order."""
+
+    order: int
+    path: Tuple[int, ...]  # ids of the enclosing blocks, outermost first
+    node: cst.CSTNode  # the small statement or header expression
+    stmt: cst.CSTNode  # the full statement that holds it (where a fix inserts)
+
+
+@dataclass
+class _Def:
+    name: str
+    unit: Optional[_Unit]  # None: the function parameter
+    value: Optional[cst.BaseExpression]  # None: a parameter or an unanalysable binding
+    from_click: bool = False
+
+
+@dataclass
+class _Finding:
+    node: cst.CSTNode
+    variable: Optional[str]
+    unit: _Unit
+    detail: str
+    inline_tuple: Optional[cst.Call] = None
+
+
+@dataclass
+class _FunctionFacts:
+    func: cst.FunctionDef
+    units: List[_Unit] = field(default_factory=list)
+    unit_of: Dict[int, _Unit] = field(default_factory=dict)  # id(node) -> unit, for every node in a unit
+    defs: Dict[str, List[_Def]] = field(default_factory=dict)
+
+
+class RunParamsTuple(Rule):
+    code = "MFO001"
+    name = "run-params-tuple"
+    message = "Multi-value option forwarded as a tuple where a `list` is expected"
+    fix_availability = FixAvailability.SOMETIMES
+    capability = "RUN_PARAMS"
+    triggers = (b"multiple", b"nargs", b"run_param", b"tuple(", b"()")
+
+    def check(self, ctx: FileContext) -> None:
+        analysis = _Analysis(ctx)
+        findings = analysis.run()
+        first_unit: Dict[Tuple[int, str], _Unit] = {}
+        for f in findings:
+            if f.variable is not None:
+                key = (id(analysis.function_of(f.unit)), f.variable)
+                if key not in first_unit or f.unit.order < first_unit[key].order:
+                    first_unit[key] = f.unit
+        for f in sorted(findings, key=lambda f: f.unit.order):
+            fix = None
+            if f.inline_tuple is not None:
+                fix = ctx.make_fix(
+                    Applicability.SAFE, "Build a `list` instead of a `tuple`", [ctx.edit(f.inline_tuple.func, "list")]
+                )
+            elif f.variable is not None:
+                unit = first_unit[(id(analysis.function_of(f.unit)), f.variable)]
+                fix = _conversion_fix(ctx, unit, f.variable)
+            message = f"{f.detail}; forward multi-value options as a `list`"
+            ctx.report(self, f.node, message=message, fix=fix)
+
+
+def _conversion_fix(ctx: FileContext, unit: _Unit, variable: str):
+    start, _ = ctx.node_range(unit.stmt)
+    line_start = ctx.text.rfind("\n", 0, start) + 1
+    indent = ctx.text[line_start:start]
+    if indent.strip():
+        return None  # the statement shares its line with another one
+    line = f"{indent}{variable} = list({variable}) if {variable} else []\n"
+    return ctx.make_fix(
+        Applicability.SAFE, f"Convert `{variable}` to a list before forwarding it", [ctx.insert_at(line_start, line)]
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _click_option_name(call: cst.Call) -> Optional[str]:
+    """The Python parameter name click derives from an option/argument's declarations."""
+    decls = [string_value(a.value) for a in call.args if a.keyword is None]
+    decls = [d for d in decls if d]
+    if not decls:
+        return None
+    for d in decls:
+        if d.isidentifier():
+            return d
+    ranked = sorted(decls, key=lambda d: -(len(d) - len(d.lstrip("-"))))
+    return ranked[0].lstrip("-").split("/")[0].replace("-", "_").lower()
+
+
+def _is_multi_value(call: cst.Call) -> bool:
+    for a in call.args:
+        if a.keyword is None:
+            continue
+        if a.keyword.value == "multiple" and isinstance(a.value, cst.Name) and a.value.value == "True":
+            return True
+        if a.keyword.value == "nargs":
+            v = a.value
+            if isinstance(v, cst.UnaryOperation) and isinstance(v.operator, cst.Minus):
+                return True
+            if isinstance(v, cst.Integer) and int(v.value) > 1:
+                return True
+    return False
+
+
+def _click_multi_params(func: cst.FunctionDef) -> Set[str]:
+    names = set()
+    for deco in func.decorators:
+        call = deco.decorator
+        if not isinstance(call, cst.Call):
+            continue
+        callee = dotted_name(call.func) or ""
+        if callee.rsplit(".", 1)[-1] in _CLICK_DECORATORS and _is_multi_value(call):
+            name = _click_option_name(call)
+            if name:
+                names.add(name)
+    return names
+
+
+class _UnitCollector:
+    """Flattens a function body into ordered units with their block paths."""
+
+    def __init__(self, facts: _FunctionFacts) -> None:
+        self.facts = facts
+
+    def block(self, body: Sequence[cst.CSTNode], path: Tuple[int, ...]) -> None:
+        for stmt in body:
+            self.statement(stmt, path)
+
+    def _add(self, node: cst.CSTNode, stmt: cst.CSTNode, path: Tuple[int, ...]) -> _Unit:
+        unit = _Unit(len(self.facts.units), path, node, stmt)
+        self.facts.units.append(unit)
+        _mark(node, unit, self.facts.unit_of)
+        return unit
+
+    def suite(self, suite: cst.BaseSuite, path: Tuple[int, ...]) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self.block(suite.body, path)
+        elif isinstance(suite, cst.SimpleStatementSuite):
+            for small in suite.body:
+                self._add(small, suite, path)
+
+    def statement(self, stmt: cst.CSTNode, path: Tuple[int, ...]) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self._add(small, stmt, path)
+            return
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            return  # analysed on their own
+        inner = path + (id(stmt),)
+        if isinstance(stmt, cst.If):
+            self._add(stmt.test, stmt, path)
+            self.suite(stmt.body, inner + (1,))
+            orelse = stmt.orelse
+            while orelse is not None:
+                if isinstance(orelse, cst.If):
+                    self._add(orelse.test, stmt, inner)
+                    self.suite(orelse.body, inner + (id(orelse), 1))
+                    orelse = orelse.orelse
+                else:
+                    self.suite(orelse.body, inner + (2,))
+                    orelse = None
+        elif isinstance(stmt, (cst.For, cst.While)):
+            header = stmt.iter if isinstance(stmt, cst.For) else stmt.test
+            self._add(header, stmt, path)
+            self.suite(stmt.body, inner + (1,))
+            if stmt.orelse is not None:
+                self.suite(stmt.orelse.body, inner + (2,))
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                self._add(item.item, stmt, path)
+            self.suite(stmt.body, path)  # a with-body runs unconditionally
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            self.suite(stmt.body, path)
+            for i, handler in enumerate(stmt.handlers):
+                self.suite(handler.body, inner + (10 + i,))
+            if stmt.orelse is not None:
+                self.suite(stmt.orelse.body, inner + (2,))
+            if stmt.finalbody is not None:
+                self.suite(stmt.finalbody.body, path)
+        elif isinstance(stmt, cst.Match):
+            self._add(stmt.subject, stmt, path)
+            for i, case in enumerate(stmt.cases):
+                self.suite(case.body, inner + (10 + i,))
+
+
+def _mark(node: cst.CSTNode, unit: _Unit, table: Dict[int, _Unit]) -> None:
+    class Marker(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            table[id(n)] = unit
+            return not isinstance(n, (cst.Lambda, cst.FunctionDef, cst.ClassDef))
+
+    node.visit(Marker())
+
+
+class _Analysis:
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.module = ctx.module
+        self.functions: Dict[str, cst.FunctionDef] = {}  # module-level functions and methods by name
+        self.package_imports: Set[str] = set()  # names bound by imports of the extension's own modules
+        self.option_names: Set[str] = set(_RUN_PARAM_NAMES)
+        self._facts: Dict[int, _FunctionFacts] = {}
+        self._unit_func: Dict[int, cst.FunctionDef] = {}
+        self._followed: Dict[Tuple[int, str], bool] = {}
+        self._all_funcs: List[cst.FunctionDef] = []
+        self._collect_module()
+
+    def function_of(self, unit: _Unit) -> cst.FunctionDef:
+        return self._unit_func[id(unit)]
+
+    def _collect_module(self) -> None:
+        analysis = self
+
+        class Collector(cst.CSTVisitor):
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+                analysis._all_funcs.append(node)
+                analysis.functions.setdefault(node.name.value, node)
+                analysis.option_names |= _click_multi_params(node)
+
+            def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+                module = (dotted_name(node.module) if node.module is not None else "") or ""
+                # Metaflow's core helpers (validate_tags, metadata providers) take any iterable; only its
+                # runner API type-checks options, and that is reached through objects, not imported names.
+                metaflow_core = module == "metaflow" or (module.startswith("metaflow.") and not module.startswith("metaflow.runner"))
+                own = bool(node.relative) or module.startswith("metaflow_extensions") or metaflow_core
+                if own and not isinstance(node.names, cst.ImportStar):
+                    for alias in node.names:
+                        bound = alias.asname.name if alias.asname else alias.name
+                        if isinstance(bound, cst.Name):
+                            analysis.package_imports.add(bound.value)
+
+        self.module.visit(Collector())
+
+    def facts(self, func: cst.FunctionDef) -> _FunctionFacts:
+        cached = self._facts.get(id(func))
+        if cached is not None:
+            return cached
+        facts = _FunctionFacts(func)
+        collector = _UnitCollector(facts)
+        if isinstance(func.body, cst.IndentedBlock):
+            collector.block(func.body.body, ())
+        else:
+            collector.suite(func.body, ())
+        click_params = _click_multi_params(func)
+        for param in func.params.params + func.params.kwonly_params + func.params.posonly_params:
+            name = param.name.value
+            facts.defs.setdefault(name, []).append(_Def(name, None, None, from_click=name in click_params))
+        for unit in facts.units:
+            self._unit_func[id(unit)] = func
+            node = unit.node
+            targets: List[Tuple[cst.BaseExpression, Optional[cst.BaseExpression]]] = []
+            if isinstance(node, cst.Assign):
+                targets = [(t.target, node.value) for t in node.targets]
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                targets = [(node.target, node.value)]
+            elif isinstance(node, cst.AugAssign):
+                targets = [(node.target, None)]
+            elif isinstance(unit.stmt, cst.For) and node is unit.stmt.iter:
+                targets = [(unit.stmt.target, None)]
+            for target, value in targets:
+                if isinstance(target, cst.Name):
+                    facts.defs.setdefault(target.value, []).append(_Def(target.value, unit, value))
+                elif isinstance(target, (cst.Tuple, cst.List)):
+                    for el in target.elements:
+                        if isinstance(el.value, cst.Name):
+                            facts.defs.setdefault(el.value.value, []).append(_Def(el.value.value, unit, None))
+        self._facts[id(func)] = facts
+        return facts
+
+    # -- reaching definitions ----------------------------------------------------------------------------
+    @staticmethod
+    def reaching(facts: _FunctionFacts, name: str, at: _Unit) -> List[_Def]:
+        defs = facts.defs.get(name, [])
+        before = [d for d in defs if d.unit is None or d.unit.order < at.order]
+        base_index = -1
+        for i, d in enumerate(before):
+            if d.unit is None or at.path[: len(d.unit.path)] == d.unit.path:
+                base_index = i
+        if base_index == -1:
+            return before
+        return before[base_index:]
+
+    # -- value classification -----------------------------------------------------------------------------
+    def tuple_origin(self, facts: _FunctionFacts, expr: cst.BaseExpression, at: _Unit, depth: int = 0) -> Optional[str]:
+        """'click' for a click multi-value value, 'built' for a tuple built here, None when not a tuple."""
+        if depth > 8:
+            return None
+        if isinstance(expr, cst.Name):
+            defs = self.reaching(facts, expr.value, at)
+            if not defs:
+                return None
+            origins = []
+            for d in defs:
+                if d.unit is None:
+                    origins.append("click" if d.from_click else None)
+                elif d.value is None:
+                    origins.append(None)
+                else:
+                    origins.append(self.tuple_origin(facts, d.value, d.unit, depth + 1))
+            if any(o is not None for o in origins) and not any(
+                o is None and d.value is not None and _is_list_value(d.value) for o, d in zip(origins, defs)
+            ):
+                return "click" if "click" in origins else "built"
+            return None
+        if isinstance(expr, cst.Call):
+            if dotted_name(expr.func) == "tuple":
+                if expr.args:
+                    inner = self.tuple_origin(facts, expr.args[0].value, at, depth + 1)
+                    return inner or "built"
+                return "built"
+            return None
+        if isinstance(expr, cst.Tuple):
+            return "built"
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            left = self.tuple_origin(facts, expr.left, at, depth + 1)
+            right = self.tuple_origin(facts, expr.right, at, depth + 1)
+            return left or right
+        if isinstance(expr, cst.IfExp):
+            a = self.tuple_origin(facts, expr.body, at, depth + 1)
+            b = self.tuple_origin(facts, expr.orelse, at, depth + 1)
+            return a or b
+        return None
+
+    # -- sinks -------------------------------------------------------------------------------------------
+    def run(self) -> List[_Finding]:
+        findings: List[_Finding] = []
+        for func in self._all_funcs:
+            findings.extend(self.scan_function(func, None))
+        seen = set()
+        unique = []
+        for f in findings:
+            if id(f.node) not in seen:
+                seen.add(id(f.node))
+                unique.append(f)
+        return unique
+
+    def scan_function(self, func: cst.FunctionDef, forced_param: Optional[str]) -> List[_Finding]:
+        """Findings in func; with forced_param, only those about that parameter treated as a tuple."""
+        facts = self.facts(func)
+        analysis = self
+        results: List[_Finding] = []
+
+        def origin_of(expr: cst.BaseExpression, unit: _Unit) -> Optional[str]:
+            if forced_param is not None:
+                if isinstance(expr, cst.Name) and expr.value == forced_param:
+                    defs = analysis.reaching(facts, forced_param, unit)
+                    if any(d.unit is None for d in defs) and not any(
+                        d.value is not None and _is_list_value(d.value) for d in defs
+                    ):
+                        return "click"
+                return None
+            return analysis.tuple_origin(facts, expr, unit)
+
+        def relevant(origin: Optional[str], expr: cst.BaseExpression, label: Optional[str]) -> bool:
+            if origin is None:
+                return False
+            if origin == "click" or forced_param is not None:
+                return True
+            names = analysis.option_names
+            if label in names:
+                return True
+            return isinstance(expr, cst.Name) and expr.value in names
+
+        def report(expr: cst.BaseExpression, unit: _Unit, detail: str) -> None:
+            variable = expr.value if isinstance(expr, cst.Name) else None
+            inline = expr if isinstance(expr, cst.Call) and dotted_name(expr.func) == "tuple" else None
+            results.append(_Finding(expr, variable, unit, detail, inline))
+
+        def check_value(expr: cst.BaseExpression, unit: _Unit, label: Optional[str], detail: str) -> None:
+            origin = origin_of(expr, unit)
+            if relevant(origin, expr, label):
+                report(expr, unit, detail)
+
+        def carried(name: str, unit: _Unit) -> List[Tuple[cst.BaseExpression, _Unit, Optional[str]]]:
+            """Values stored in the mapping bound to `name` before `unit`: (value, store unit, key)."""
+            out: List[Tuple[cst.BaseExpression, _Unit, Optional[str]]] = []
+            defs = analysis.reaching(facts, name, unit)
+            if not defs or defs[0].unit is None:
+                return out
+            creation = defs[0]
+            if creation.value is not None:
+                out.extend((v, creation.unit, k) for v, k in _mapping_values(creation.value))
+            for u in facts.units:
+                if not (creation.unit.order < u.order < unit.order):
+                    continue
+                node = u.node
+                if isinstance(node, cst.Assign):
+                    for t in node.targets:
+                        tgt = t.target
+                        if (
+                            isinstance(tgt, cst.Subscript)
+                            and isinstance(tgt.value, cst.Name)
+                            and tgt.value.value == name
+                            and len(tgt.slice) == 1
+                            and isinstance(tgt.slice[0].slice, cst.Index)
+                        ):
+                            out.append((node.value, u, string_value(tgt.slice[0].slice.value)))
+                elif isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
+                    call = node.value
+                    if (
+                        isinstance(call.func, cst.Attribute)
+                        and call.func.attr.value in ("update", "setdefault")
+                        and isinstance(call.func.value, cst.Name)
+                        and call.func.value.value == name
+                    ):
+                        if call.func.attr.value == "setdefault" and len(call.args) >= 2:
+                            out.append((call.args[1].value, u, string_value(call.args[0].value)))
+                        else:
+                            for a in call.args:
+                                if a.keyword is not None:
+                                    out.append((a.value, u, a.keyword.value))
+                                else:
+                                    out.extend((v, u, k) for v, k in _mapping_values(a.value))
+            return out
+
+        class Sinks(cst.CSTVisitor):
+            def visit_Lambda(self, node: cst.Lambda) -> bool:
+                return False
+
+            def visit_Call(self, node: cst.Call) -> None:
+                unit = facts.unit_of.get(id(node))
+                if unit is None:
+                    return
+                kind = analysis.callee_kind(node)
+                if kind == "consumer":
+                    return
+                if kind == "local":
+                    callee = analysis.local_callee(node)
+                    if callee is None:
+                        return
+                    for arg, param in _bind_arguments(node, callee):
+                        if param is None:
+                            continue
+                        origin = origin_of(arg, unit)
+                        if relevant(origin, arg, param) and analysis.follows_to_sink(callee, param):
+                            report(arg, unit, f"`{_code(analysis, arg)}` is passed to `{callee.name.value}()`, which forwards it as a tuple")
+                    return
+                if kind == "own":
+                    return
+                callee_text = _callee_label(node.func)
+                for arg in node.args:
+                    label = arg.keyword.value if arg.keyword is not None else None
+                    if arg.star == "**":
+                        if isinstance(arg.value, cst.Name):
+                            for value, store_unit, key in carried(arg.value.value, unit):
+                                check_value(value, store_unit, key, f"`{key}` reaches `{callee_text}(**{arg.value.value})` as a tuple")
+                        for value, key in _mapping_values(arg.value):
+                            check_value(value, unit, key, f"`{key}` reaches `{callee_text}(...)` as a tuple")
+                        continue
+                    if arg.star == "*":
+                        continue
+                    if label is not None:
+                        # Positional arguments are left alone: without the callee's signature nothing says a
+                        # list is required, and most helpers taking a sequence positionally just iterate it.
+                        check_value(arg.value, unit, label, f"`{_code(analysis, arg.value)}` is forwarded to `{callee_text}()` as a tuple")
+                    for value, key in _mapping_values(arg.value):
+                        check_value(value, unit, key, f"`{key}` is forwarded to `{callee_text}()` inside a mapping, as a tuple")
+                    if isinstance(arg.value, cst.Name):
+                        for value, store_unit, key in carried(arg.value.value, unit):
+                            check_value(value, store_unit, key, f"`{key}` reaches `{callee_text}()` inside `{arg.value.value}`, as a tuple")
+
+            def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+                unit = facts.unit_of.get(id(node))
+                if unit is None or not isinstance(node.operator, cst.Add):
+                    return
+                for mine, other in ((node.left, node.right), (node.right, node.left)):
+                    if _is_list_value(other):
+                        check_value(mine, unit, None, f"`{_code(analysis, mine)}` is concatenated with a list (`list + tuple` raises TypeError)")
+
+        body = func.body
+        body.visit(Sinks())
+        return results
+
+    def callee_kind(self, call: cst.Call) -> str:
+        func = call.func
+        name = dotted_name(func)
+        if isinstance(func, cst.Name):
+            if func.value in _CONSUMING_BUILTINS:
+                return "consumer"
+            if func.value in self.functions:
+                return "local"
+            if func.value in self.package_imports:
+                return "own"
+            return "external"
+        if isinstance(func, cst.Attribute):
+            if name in _CONSUMING_QUALIFIED or func.attr.value in _CONSUMING_METHODS:
+                return "consumer"
+            if isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+                return "local" if func.attr.value in self.functions else "own"
+            if isinstance(func.value, cst.Name) and func.value.value in self.package_imports:
+                return "own"
+            return "external"
+        return "external"
+
+    def local_callee(self, call: cst.Call) -> Optional[cst.FunctionDef]:
+        func = call.func
+        if isinstance(func, cst.Name):
+            return self.functions.get(func.value)
+        if isinstance(func, cst.Attribute):
+            return self.functions.get(func.attr.value)
+        return None
+
+    def follows_to_sink(self, func: cst.FunctionDef, param: str) -> bool:
+        key = (id(func), param)
+        if key in self._followed:
+            return self._followed[key]
+        self._followed[key] = False  # recursion guard
+        result = bool(self.scan_function(func, param))
+        self._followed[key] = result
+        return result
+
+
+def _bind_arguments(call: cst.Call, func: cst.FunctionDef) -> List[Tuple[cst.BaseExpression, Optional[str]]]:
+    params = [p.name.value for p in func.params.posonly_params + func.params.params]
+    if params and params[0] in ("self", "cls") and isinstance(call.func, cst.Attribute):
+        params = params[1:]
+    names = set(params) | {p.name.value for p in func.params.kwonly_params}
+    out: List[Tuple[cst.BaseExpression, Optional[str]]] = []
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            continue
+        if arg.keyword is not None:
+            out.append((arg.value, arg.keyword.value if arg.keyword.value in names else None))
+        else:
+            out.append((arg.value, params[position] if position < len(params) else None))
+            position += 1
+    return out
+
+
+def _mapping_values(expr: cst.BaseExpression) -> List[Tuple[cst.BaseExpression, Optional[str]]]:
+    """(value, key) pairs of a dict display or a dict(...) call with keywords."""
+    out: List[Tuple[cst.BaseExpression, Optional[str]]] = []
+    if isinstance(expr, cst.Dict):
+        for el in expr.elements:
+            if isinstance(el, cst.DictElement):
+                out.append((el.value, string_value(el.key)))
+    elif isinstance(expr, cst.Call) and dotted_name(expr.func) == "dict":
+        for a in expr.args:
+            if a.keyword is not None:
+                out.append((a.value, a.keyword.value))
+    return out
+
+
+def _is_list_value(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, (cst.List, cst.ListComp)):
+        return True
+    if isinstance(expr, cst.Call) and dotted_name(expr.func) in ("list", "sorted"):
+        return True
+    if isinstance(expr, cst.IfExp):
+        return _is_list_value(expr.body) and _is_list_value(expr.orelse)
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        return _is_list_value(expr.left) and _is_list_value(expr.right)
+    return False
+
+
+def _callee_label(func: cst.BaseExpression) -> str:
+    name = dotted_name(func)
+    if name is not None:
+        return name
+    if isinstance(func, cst.Attribute):
+        return "." + func.attr.value
+    return "a call"
+
+
+def _code(analysis: _Analysis, node: cst.CSTNode) -> str:
+    text = analysis.module.code_for_node(node)
+    return text if len(text) <= 60 else text[:57] + "..."

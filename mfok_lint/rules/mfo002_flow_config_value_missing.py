@@ -1,0 +1,280 @@
+"""MFO002 flow-config-value-missing: a step/task environment built without ``METAFLOW_FLOW_CONFIG_VALUE``.
+
+Metaflow resolves ``@config`` values when the flow file is loaded. In ``python flow.py step ...`` they come
+from ``--config-value``/``--config`` top-level options or, failing those, from the ``METAFLOW_FLOW_CONFIG_VALUE``
+environment variable (the option's ``envvar``); without either, every task sees the configs' defaults, so
+``config_expr`` in ``@project`` or in decorator arguments evaluates differently on the worker than at deploy.
+
+Design decisions (precision first, each one checked against the real extensions):
+- Only files that build step/init commands are examined: some non-docstring string literal carries
+  ``--task-id`` or ``--input-paths``, options only ``step`` and ``init`` take. Deployer-side helpers that set
+  ``METAFLOW_DEFAULT_*`` for the client are not task environments.
+- Only environments holding at least one ``METAFLOW_*`` key are task environments; an environment that
+  already sets the key (even conditionally: ``if cfg: env[KEY] = ...`` is the canonical shape, since an
+  empty mapping must not be sent) is fine.
+- Configs may travel on the command line instead: a ``--config-value``/``--config`` token in the file or in
+  the extension package disables the rule for that file.
+- An environment that merges mappings built elsewhere (``env.update(base)``, ``{**base, ...}``) or is built
+  on the worker's own ``os.environ`` may receive the key from there. It is reported only when nothing in the
+  file or its package sets the key at all; the package check tokenizes the sibling modules so comments and
+  docstrings that merely mention the variable do not count.
+- The fix (unsafe: it changes what tasks see) is offered only for a Python mapping bound to a name in a
+  function that can reach the flow object (a ``flow`` parameter, ``obj.flow`` under ``click.pass_obj``, or
+  ``self.flow``/``self._flow`` set by the class). It serialises the compile-time config values the way the
+  step-functions and argo compilers' ``config_parameters`` mapping does, from the flow's own config state.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import tokenize
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from mfok_lint.context import FileContext
+from mfok_lint.diagnostics import Applicability
+from mfok_lint.model.environment import Environment, build_environments
+from mfok_lint.rules.base import FixAvailability, Rule
+
+KEY = "METAFLOW_FLOW_CONFIG_VALUE"
+_STEP_ONLY_OPTIONS = ("--task-id", "--input-paths")
+_CONFIG_OPTIONS = ("--config-value", "--config")
+_TASK_KINDS = ("python", "generated-python", "bash", "container")
+
+
+class FlowConfigValueMissing(Rule):
+    code = "MFO002"
+    name = "flow-config-value-missing"
+    message = (
+        "Step environment built without `METAFLOW_FLOW_CONFIG_VALUE`, so `@config` and `@project` "
+        "see their defaults at task runtime"
+    )
+    fix_availability = FixAvailability.SOMETIMES
+    capability = "CONFIG_EXPR"
+    triggers = (b"METAFLOW_",)
+
+    def check(self, ctx: FileContext) -> None:
+        strings = _code_strings(ctx.module)
+        if not any(opt in s for s in strings for opt in _STEP_ONLY_OPTIONS):
+            return
+        envs: List[Environment] = ctx.lazy("environments", build_environments)
+        candidates = [
+            e for e in envs if e.kind in _TASK_KINDS and e.has_metaflow_key() and not e.has(KEY)
+        ]
+        if not candidates:
+            return
+        if any(_is_config_option(s) for s in strings):
+            return
+        package_sets_key, package_passes_options = _package_facts(ctx.path)
+        if package_passes_options:
+            return
+        module_sets_key = any(KEY in s for s in strings)
+        set_elsewhere = package_sets_key or module_sets_key
+        absorbed = {id(a) for e in envs for a in e.absorbed}
+        for env in candidates:
+            if id(env) in absorbed:
+                continue  # reported where it is merged into the task environment
+            if env.kind == "python" and env.name is None and not env.consumers and env.returned_by is None:
+                continue  # a fragment (returned, or handed to a builder) of an environment assembled elsewhere
+            if set_elsewhere and (env.open or env.inherits_process):
+                continue
+            if module_sets_key and env.kind == "python" and not _function_builds_step(env.function):
+                continue  # the module knows the key; this mapping serves an auxiliary process (hooks, daemons)
+            ctx.report(self, env.anchor, fix=self._fix(ctx, env))
+
+    # -- fix ------------------------------------------------------------------------------------------------
+    def _fix(self, ctx: FileContext, env: Environment):
+        if env.kind != "python" or env.name is None or env.function is None:
+            return None
+        stmt = env.creation
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            return None
+        flow = _flow_expression(ctx, env.function)
+        if flow is None:
+            return None
+        start, end = ctx.node_range(stmt)
+        line_start = ctx.text.rfind("\n", 0, start) + 1
+        indent = ctx.text[line_start:start]
+        if indent.strip():
+            return None
+        newline = ctx.text.find("\n", end)
+        if newline == -1:
+            return None
+        lines = [
+            "from metaflow.flowspec import FlowStateItems as _FlowStateItems",
+            "import json as _json",
+            "_flow_configs = {",
+            "    _name: _value",
+            f"    for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
+            "    if _value is not None",
+            "}",
+            "if _flow_configs:",
+            f'    {env.name}["{KEY}"] = _json.dumps(_flow_configs)',
+        ]
+        block = "".join(indent + line + "\n" for line in lines)
+        return ctx.make_fix(
+            Applicability.UNSAFE,
+            f"Set `{KEY}` from the flow's compile-time config values",
+            [ctx.insert_at(newline + 1, block)],
+        )
+
+
+def _function_builds_step(func: Optional[cst.FunctionDef]) -> bool:
+    if func is None:
+        return False
+    return any(opt in s for s in _code_strings(func) for opt in _STEP_ONLY_OPTIONS)
+
+
+def _is_config_option(s: str) -> bool:
+    for token in s.replace("=", " ").replace(",", " ").split():
+        token = token.strip("'\"[]")
+        if token in _CONFIG_OPTIONS:
+            return True
+    return False
+
+
+class _Strings(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: List[str] = []
+        self._doc: set = set()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+            self._doc.add(id(node.value))
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        return id(node) not in self._doc
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) not in self._doc:
+            self.values.append(node.value)
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self.values.append(node.value)
+
+
+def _code_strings(module: cst.CSTNode) -> List[str]:
+    visitor = _Strings()
+    module.visit(visitor)
+    return visitor.values
+
+
+def _flow_expression(ctx: FileContext, func: cst.FunctionDef) -> Optional[str]:
+    params = [p.name.value for p in func.params.params + func.params.kwonly_params]
+    if "flow" in params:
+        return "flow"
+    if "obj" in params:
+        code = ctx.module.code_for_node(func)
+        if "obj.flow" in code:
+            return "obj.flow"
+    if params and params[0] == "self":
+        cls = _enclosing_class(ctx.module, func)
+        if cls is not None:
+            code = ctx.module.code_for_node(cls)
+            for attr in ("flow", "_flow"):
+                if f"self.{attr} =" in code or f"self.{attr}: " in code:
+                    return f"self.{attr}"
+    return None
+
+
+def _enclosing_class(module: cst.Module, func: cst.FunctionDef) -> Optional[cst.ClassDef]:
+    found: List[cst.ClassDef] = []
+
+    class Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: List[cst.ClassDef] = []
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            self.stack.append(node)
+
+        def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+            self.stack.pop()
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            if node is func and self.stack:
+                found.append(self.stack[-1])
+
+    module.visit(Finder())
+    return found[0] if found else None
+
+
+# -- the extension package --------------------------------------------------------------------------------
+
+
+def _package_root(path: str) -> Optional[str]:
+    """metaflow_extensions/<pkg> above the file, else the file's own directory."""
+    abspath = os.path.abspath(path)
+    parts = abspath.split(os.sep)
+    if "metaflow_extensions" in parts:
+        i = len(parts) - 1 - parts[::-1].index("metaflow_extensions")
+        if i + 1 < len(parts) - 1:
+            return os.sep.join(parts[: i + 2])
+    directory = os.path.dirname(abspath)
+    return directory if os.path.isdir(directory) else None
+
+
+def _package_facts(path: str) -> Tuple[bool, bool]:
+    """(some other module sets METAFLOW_FLOW_CONFIG_VALUE, some other module passes --config-value/--config)."""
+    if not os.path.isfile(path):
+        return False, False  # text linted under a made-up name has no package around it
+    root = _package_root(path)
+    if root is None:
+        return False, False
+    own = os.path.abspath(path)
+    files: List[Tuple[str, int, int]] = []
+    single_dir = "metaflow_extensions" not in root.split(os.sep)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [] if single_dir else sorted(d for d in dirnames if not d.startswith((".", "__pycache__")))
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if name.endswith(".py") and full != own:
+                try:
+                    st = os.stat(full)
+                except OSError:
+                    continue
+                files.append((full, st.st_mtime_ns, st.st_size))
+        if len(files) > 400:
+            break
+    sets_key = passes = False
+    for entry in files:
+        s, p = _file_facts(*entry)
+        sets_key = sets_key or s
+        passes = passes or p
+    return sets_key, passes
+
+
+@functools.lru_cache(maxsize=2048)
+def _file_facts(path: str, mtime_ns: int, size: int) -> Tuple[bool, bool]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return False, False
+    if KEY.encode() not in raw and b"--config" not in raw:
+        return False, False
+    sets_key = passes = False
+    try:
+        tokens = list(tokenize.tokenize(io.BytesIO(raw).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return False, False
+    previous = None
+    for tok in tokens:
+        if tok.type == tokenize.STRING:
+            statement_start = previous is None or previous.type in (
+                tokenize.NEWLINE,
+                tokenize.INDENT,
+                tokenize.DEDENT,
+                tokenize.ENCODING,
+            )
+            if not statement_start:
+                sets_key = sets_key or KEY in tok.string
+                passes = passes or _is_config_option(tok.string)
+        if tok.type not in (tokenize.COMMENT, tokenize.NL):
+            previous = tok
+    return sets_key, passes
+
