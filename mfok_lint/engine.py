@@ -146,9 +146,14 @@ def check_source(
                 module = cst.parse_module(text)
             except cst.ParserSyntaxError as exc:
                 if "MFO900" in enabled:
-                    diagnostics.append(
-                        _syntax_error_diag(path, text, locator, f"SyntaxError: {exc.message}", exc.raw_line, exc.raw_column + 1)
+                    # CPython's parser words errors better and agrees with flake8's E999; libcst's own message is
+                    # kept for code CPython accepts but libcst cannot parse.
+                    error = _ast_syntax_error(text, path) or (
+                        f"libcst cannot parse this file: {exc.message}",
+                        exc.raw_line,
+                        exc.raw_column + 1,
                     )
+                    diagnostics.append(_syntax_error_diag(path, text, locator, *error))
                 active = []
             except (RecursionError, MemoryError) as exc:
                 if "MFO900" in enabled:

@@ -1,0 +1,1492 @@
+"""The command model: every Metaflow CLI invocation a file builds, as an ordered token sequence.
+
+Design decisions
+----------------
+* **One walk per scope, in statement order.** Each function (and the module body) is evaluated once by a
+  small abstract interpreter over libcst statements. Variables holding token lists are tracked by name
+  (``cmd``, ``self._args``); ``=``, ``+=``, ``.append``, ``.extend``, ``+``, ``[*a, *b]``, ``list(x)``,
+  ``" ".join(x)``, ``shlex.join``/``shlex.split`` and conditional expressions are understood. Tokens added under
+  an ``if``/``IfExp``/``for`` carry that test (the loop's iterable for ``for``) as ``condition``; the model does
+  not try to decide which polarity. No ScopeProvider: names are resolved within the function being walked,
+  which is what extension code does in practice, and it keeps a file to one libcst pass plus cheap walks.
+* **Helpers are followed, depth-limited.** ``self._top_args()``, ``build_args(...)`` and ``cls._x()`` resolve to
+  a function of the same module (same class first); the tokens its ``return`` builds are spliced in, with the
+  *same* token objects, so the command built inside the helper and the one built by the caller are recognised
+  as one (see de-duplication). Arguments are not substituted: a helper's parameters stay symbolic values.
+* **Strings are parsed, not grepped.** Any string expression (literal, f-string, ``%``/``.format`` template,
+  implicit concatenation) whose text has the word ``step`` or ``init`` is decoded with per-character source
+  offsets (``strtext``); placeholders become holes. If the text parses as Python and contains a list or a
+  call, it is generated Python: it is parsed with libcst and evaluated by this same interpreter, with spans
+  mapped back into the string literal. Otherwise it is shell: it is split into simple commands by ``shell``
+  (offset-keeping shlex rules, heredoc bodies analysed recursively). A hole that stands alone as a list
+  element / line in generated Python, or as a whole shell word, may expand to any number of tokens: it is
+  ``unknown`` unless the template names its filler and the filler can be evaluated (a same-module helper, a
+  ``SEP.join(list)``, or a string fragment of Python list elements), in which case its tokens are spliced in.
+* **Lists of source fragments are code.** Compilers that assemble generated source build lists such as
+  ``['"step"', repr(name), '"--run-id"', 'run_id']``; a list literal with at least one element that is itself
+  a quoted Python string literal is read as such a fragment list (``'"step"'`` is the literal ``step``,
+  ``'run_id'`` a value). A list literal of code lines (``["cmd = [", indent + '"init",', "]"]``) is joined
+  with newlines and analysed as generated Python.
+* **Whole-word shell placeholders** (``{x}`` alone as a word) are one value when formatted with ``!r``/``%r``
+  or named like one value (``flow_file``, ``step_name``, ``run_id``, ...); otherwise (``{step_cmd}``,
+  ``{top_args}``) they may expand to several words and are ``unknown``.
+* **What makes a Metaflow command.** A token sequence is a command when it holds a literal subcommand
+  ``step`` or ``init`` (not consumed as the value of a preceding option) and at least one option Metaflow
+  itself defines (``--run-id``, ``--task-id``, ``--input-paths``, ``--metadata``, ``--datastore``,
+  ``--environment``, ``--no-pylint``, ``--quiet``, ``--branch``, ``--with``, ...). Unrelated lists or prose that
+  mention "step" therefore never form commands. A sequence that *starts* with its subcommand (the head is
+  assembled elsewhere) is a command whose head is unknown: ``unknown_before_subcommand`` is True.
+* **Metaflow's CLIArgs shape.** A function that sets ``self.commands = ["step"]`` next to
+  ``self.top_level_options`` / ``self.command_options`` dicts (the shape of ``metaflow.runtime.CLIArgs``,
+  copied by several extensions) yields a command ``entrypoint + top-level dict + commands + args + options``.
+* **De-duplication.** The same command is often visible at several stages (a list, then the list plus a
+  suffix, then the list joined into a string). Every token has a source identity; a candidate whose
+  tokens are a contiguous run of another candidate's tokens, sharing its subcommand token, is dropped.
+* **Comments and docstrings never produce commands**: comments are not nodes, and expression statements
+  that are bare strings (docstrings included) are skipped.
+* **No work for files without candidates**: a file whose text lacks the word ``step``/``init`` or any Metaflow
+  option name (``--run-id``, ``"task-id"``, ``--metadata``, ...) returns [] without walking the tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from mfok_lint.context import FileContext, Span
+from mfok_lint.model.shell import Word, split_commands
+from mfok_lint.model.strtext import (
+    HOLE,
+    StrText,
+    brace_format,
+    jinja_holes,
+    literal_text,
+    percent_format,
+    template_variants,
+)
+
+__all__ = [
+    "HOLE",
+    "INIT_OPTIONS",
+    "STEP_OPTIONS",
+    "SUBCOMMANDS",
+    "TOP_LEVEL_OPTIONS",
+    "Command",
+    "Option",
+    "Token",
+    "build_commands",
+    "commands_for_source",
+]
+
+# ---- facts about Metaflow's CLI (2.19.x) ---------------------------------------------------------------
+SUBCOMMANDS = ("step", "init")
+TOP_LEVEL_OPTIONS = frozenset(
+    {
+        "--branch", "--production", "--environment", "--metadata", "--datastore", "--datastore-root", "--with",
+        "--package-suffixes", "--config-value", "--config", "--no-pylint", "--pylint", "--quiet", "--event-logger",
+        "--monitor", "--local-config-file",
+    }
+)
+STEP_OPTIONS = frozenset(
+    {
+        "--run-id", "--task-id", "--input-paths", "--input-paths-filename", "--split-index", "--tag", "--namespace",
+        "--retry-count", "--max-user-code-retries", "--clone-only", "--clone-run-id", "--ubf-context",
+        "--num-parallel",
+    }
+)
+INIT_OPTIONS = frozenset({"--run-id", "--task-id", "--tag"})
+FLAG_OPTIONS = frozenset({"--production", "--no-pylint", "--pylint", "--quiet", "--clone-only"})
+TWO_VALUE_OPTIONS = frozenset({"--config-value", "--config"})
+_MARKERS = (TOP_LEVEL_OPTIONS | STEP_OPTIONS) - {"--tag", "--namespace", "--quiet"}
+_CANDIDATE_WORD = re.compile(r"(?<![\w-])(step|init)(?![\w-])")
+_QUOTED_FRAGMENT = re.compile(r"""^\s*(?:[rRuU]?)(['"]).*\1\s*$""", re.DOTALL)
+# Every command needs a subcommand word and a Metaflow option spelled somewhere in the file ("--run-id",
+# or "run-id" as a CLIArgs dict key): a cheap text test that spares most files any walk.
+_PREFILTER_OPTION = re.compile(
+    r"""(?:--|["'])(?:run-id|task-id|input-paths|metadata|datastore|environment|no-pylint|branch|production|with|"""
+    r"""retry-count|max-user-code-retries|split-index|event-logger|monitor|package-suffixes|config|clone-run-id|"""
+    r"""ubf-context|num-parallel)\b"""
+)
+
+MAX_HELPER_DEPTH = 3
+MAX_TEXT_DEPTH = 3
+
+
+# ---- data ------------------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class Token:
+    """One argv element (or, for ``unknown``, any number of them).
+
+    kind: ``literal`` (text known), ``value`` (one element an expression produces; ``pattern`` holds its static
+    text with ``HOLE`` where values go, e.g. ``--datastore-root=ǁ``), ``unknown`` (a splat / placeholder /
+    call that may hold any number of tokens, options included).
+    ``expr`` is the expression producing it; for tokens found inside generated Python it belongs to the
+    parsed string, not to the file's module (use ``span`` for positions: it always maps into the file).
+    """
+
+    kind: str
+    text: Optional[str]
+    expr: Optional[cst.CSTNode]
+    span: Optional[Span]
+    condition: Optional[cst.BaseExpression] = None
+    pattern: Optional[str] = None
+
+    @property
+    def key(self):
+        if self.span is None:
+            return ("token", id(self))
+        return (id(self.span.node), self.span.start, self.span.end)
+
+    @property
+    def static(self) -> Optional[str]:
+        """Literal text, or the static pattern of a value token."""
+        return self.text if self.kind == "literal" else self.pattern
+
+    def option_name(self) -> Optional[str]:
+        s = self.static
+        if not s or not s.startswith("--"):
+            return None
+        name = s.split("=", 1)[0]
+        if HOLE in name or not re.fullmatch(r"--[A-Za-z0-9][A-Za-z0-9_-]*", name):
+            return None
+        return name
+
+    def guarded(self, condition: Optional[cst.BaseExpression]) -> "Token":
+        if condition is None or self.condition is not None:
+            return self
+        return replace(self, condition=condition)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        body = self.text if self.kind == "literal" else (self.pattern or "?")
+        return f"<{self.kind}:{body}{' if…' if self.condition is not None else ''}>"
+
+
+@dataclass
+class Option:
+    name: str
+    value: Optional[Token]
+    token: Token
+
+
+@dataclass
+class Command:
+    tokens: List[Token]
+    origin: str  # "list" | "string" | "template" | "cliargs"
+    anchor: cst.CSTNode
+    function: Optional[cst.FunctionDef]
+    subcommand: Optional[str] = None
+    subcommand_index: Optional[int] = None
+    top_level: List[Option] = field(default_factory=list)
+    sub_options: List[Option] = field(default_factory=list)
+    step_name: Optional[Token] = None
+    unknown_before_subcommand: bool = False
+    unknown_after_subcommand: bool = False
+    anchor_span: Optional[Span] = None  # narrower report target inside ``anchor`` (templates)
+
+    @property
+    def subcommand_token(self) -> Optional[Token]:
+        return None if self.subcommand_index is None else self.tokens[self.subcommand_index]
+
+    def options(self, side: str = "any") -> List[Option]:
+        if side == "top":
+            return list(self.top_level)
+        if side == "sub":
+            return list(self.sub_options)
+        return self.top_level + self.sub_options
+
+    def option(self, *names: str, side: str = "any") -> Optional[Option]:
+        for opt in self.options(side):
+            if opt.name in names:
+                return opt
+        return None
+
+    def has_option(self, *names: str, side: str = "any") -> bool:
+        return self.option(*names, side=side) is not None
+
+    @property
+    def target(self):
+        """Where a whole-command finding is reported."""
+        return self.anchor_span or self.anchor
+
+
+# ---- command recognition -------------------------------------------------------------------------------
+def _parse_options(tokens: Sequence[Token]) -> List[Option]:
+    options = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        name = tok.option_name()
+        if name is None:
+            i += 1
+            continue
+        static = tok.static or ""
+        if "=" in static:
+            value = _value_part(tok)
+            options.append(Option(name, value, tok))
+            i += 1
+            continue
+        if name in FLAG_OPTIONS:
+            options.append(Option(name, None, tok))
+            i += 1
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        takes_value = nxt is not None and nxt.kind != "unknown" and not (nxt.static or "").startswith("-")
+        options.append(Option(name, nxt if takes_value else None, tok))
+        i += 2 + (name in TWO_VALUE_OPTIONS) if takes_value else 1
+    return options
+
+
+def _value_part(tok: Token) -> Token:
+    static = tok.static or ""
+    cut = static.index("=") + 1
+    rest = static[cut:]
+    span = tok.span
+    if span is not None and span.start is not None and tok.kind == "literal" and span.end is not None:
+        if span.end - span.start == len(static):
+            span = Span(span.node, span.start + cut, span.end)
+    if tok.kind == "literal" or HOLE not in rest:
+        return Token("literal", rest, tok.expr, span, tok.condition, rest)
+    return Token("value", None, tok.expr, span, tok.condition, rest)
+
+
+def _find_subcommand(tokens: Sequence[Token]) -> Optional[int]:
+    expecting_value = 0
+    for i, tok in enumerate(tokens):
+        if expecting_value:
+            expecting_value -= 1
+            continue
+        if tok.kind == "literal" and tok.text in SUBCOMMANDS:
+            return i
+        name = tok.option_name()
+        if name is not None and "=" not in (tok.static or "") and name not in FLAG_OPTIONS:
+            if name in TOP_LEVEL_OPTIONS:
+                expecting_value = 2 if name in TWO_VALUE_OPTIONS else 1
+    return None
+
+
+_ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _looks_like_invocation(before: Sequence[Token]) -> bool:
+    """Literal words before the subcommand must be options, their values, paths, interpreters or env
+    assignments: prose such as "Inject a decorator on every step, e.g. --with=x" is not a command."""
+    expecting_value = 0
+    for i, tok in enumerate(before):
+        if expecting_value:
+            expecting_value -= 1
+            continue
+        if tok.kind != "literal":
+            continue
+        text = tok.text or ""
+        name = tok.option_name()
+        if name is not None:
+            if "=" not in text and name not in FLAG_OPTIONS:
+                expecting_value = 2 if name in TWO_VALUE_OPTIONS else 1
+            continue
+        if text.startswith("-") or "/" in text or "." in text or re.fullmatch(r"python[0-9.]*", text):
+            continue
+        if _ENV_ASSIGNMENT.match(text) and all(
+            t.kind == "literal" and _ENV_ASSIGNMENT.match(t.text or "") for t in before[:i]
+        ):
+            continue
+        return False
+    return True
+
+
+def recognise(
+    tokens: List[Token], origin: str, anchor: cst.CSTNode, function, anchor_span: Optional[Span] = None
+) -> Optional[Command]:
+    index = _find_subcommand(tokens)
+    if index is None:
+        return None
+    names = {t.option_name() for t in tokens}
+    if not names & _MARKERS:
+        return None
+    before, after = tokens[:index], tokens[index + 1:]
+    if not _looks_like_invocation(before):
+        return None
+    cmd = Command(list(tokens), origin, anchor, function, anchor_span=anchor_span)
+    cmd.subcommand = tokens[index].text
+    cmd.subcommand_index = index
+    cmd.top_level = _parse_options(before)
+    rest = list(after)
+    if cmd.subcommand == "step" and rest and rest[0].kind != "unknown" and not (rest[0].static or "").startswith("-"):
+        cmd.step_name = rest[0]
+        rest = rest[1:]
+    cmd.sub_options = _parse_options(rest)
+    cmd.unknown_before_subcommand = index == 0 or any(t.kind == "unknown" for t in before)
+    cmd.unknown_after_subcommand = any(t.kind == "unknown" for t in after)
+    return cmd
+
+
+# ---- module index ----------------------------------------------------------------------------------------
+class _Index(cst.CSTVisitor):
+    """One pass collecting scopes, helpers and the string/list candidates of a module."""
+
+    def __init__(self) -> None:
+        self.functions: List[Tuple[cst.FunctionDef, Optional[cst.ClassDef]]] = []
+        self.by_name: Dict[str, List[Tuple[cst.FunctionDef, Optional[cst.ClassDef]]]] = {}
+        self.class_of: Dict[int, Optional[cst.ClassDef]] = {}
+        self.strings: List[Tuple[cst.BaseExpression, Optional[cst.FunctionDef]]] = []
+        self.line_lists: List[Tuple[cst.List, Optional[cst.FunctionDef]]] = []
+        self.constants: Dict[str, cst.BaseExpression] = {}
+        # Templates without the word whose fillers may supply the subcommand (``%(step_args)s``).
+        self.filled_templates: List[Tuple[cst.BaseExpression, Optional[cst.FunctionDef]]] = []
+        # per function: name -> expressions assigned to it (in that function's own body)
+        self.assignments: Dict[int, Dict[str, List[cst.BaseExpression]]] = {}
+        # functions holding a string that could be part of a command; only these are walked as scopes
+        self.interesting: set = set()
+        self._classes: List[cst.ClassDef] = []
+        self._funcs: List[cst.FunctionDef] = []
+        self._claimed: set = set()
+        self._skip: set = set()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._classes.append(node)
+        self._mark_docstring(node.body)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        cls = self._classes[-1] if self._classes and not self._funcs else None
+        self.functions.append((node, cls))
+        self.by_name.setdefault(node.name.value, []).append((node, cls))
+        self.class_of[id(node)] = cls
+        self._funcs.append(node)
+        self._mark_docstring(node.body)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._funcs.pop()
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for stmt in node.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Expr) and isinstance(
+                        small.value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
+                    ):
+                        self._skip.add(id(small.value))
+                    if (
+                        isinstance(small, cst.Assign)
+                        and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name)
+                    ):
+                        self.constants[small.targets[0].target.value] = small.value
+
+    def _mark_docstring(self, body) -> None:
+        if isinstance(body, cst.IndentedBlock):
+            for stmt in body.body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, cst.Expr):
+                            self._skip.add(id(small.value))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not self._funcs:
+            return
+        table = self.assignments.setdefault(id(self._funcs[-1]), {})
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                table.setdefault(target.target.value, []).append(node.value)
+
+    def assigned(self, fn: Optional[cst.FunctionDef], name: str) -> Optional[cst.BaseExpression]:
+        """The single expression assigned to ``name`` in ``fn`` (None when absent or assigned several times)."""
+        if fn is None:
+            return None
+        found = self.assignments.get(id(fn), {}).get(name) or []
+        return found[0] if len(found) == 1 else None
+
+    def _current(self) -> Optional[cst.FunctionDef]:
+        return self._funcs[-1] if self._funcs else None
+
+    def _claim(self, node: cst.BaseExpression) -> None:
+        if id(node) in self._skip or id(node) in self._claimed:
+            return
+        self._claimed.add(id(node))
+        self.strings.append((node, self._current()))
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, cst.Modulo) and _is_string_node(node.left):
+            if _has_word(node.left):
+                self._claimed.add(id(node.left))
+                self._claim(node)
+            elif isinstance(node.right, (cst.Dict, cst.Tuple)) and _multiline(node.left):
+                self.filled_templates.append((node, self._current()))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "format" and _is_string_node(func.value):
+            if _has_word(func.value):
+                self._claimed.add(id(func.value))
+                self._claim(node)
+            elif node.args and _multiline(func.value):
+                self.filled_templates.append((node, self._current()))
+
+    def _note(self, raw: str) -> None:
+        if self._funcs and (_CANDIDATE_WORD.search(raw) or _PREFILTER_OPTION.search(raw)):
+            self.interesting.update(id(fn) for fn in self._funcs)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._note(node.value)
+        if _has_word(node) and (" " in node.value or "\n" in node.value or "\\n" in node.value):
+            self._claim(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._note(_raw_string(node))
+        if _has_word(node) and any(
+            isinstance(p, cst.FormattedStringText) and (" " in p.value or "\n" in p.value) for p in node.parts
+        ):
+            self._claim(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if _has_word(node):
+            self._claim(node)
+            for child in (node.left, node.right):
+                self._claimed.add(id(child))
+
+    def visit_List(self, node: cst.List) -> None:
+        elements = [e for e in node.elements if isinstance(e, cst.Element)]
+        if len(elements) < 3:
+            return
+        strings = [piece for e in elements for piece in _string_pieces(e.value)]
+        if not any(_has_word(piece) for piece in strings):
+            return
+        has_quote = any(re.search(r"[\"'].*[\"']", _inner_string(piece)) for piece in strings)
+        has_bracket = any(re.search(r"[\[\(]\s*$", _inner_string(piece)) for piece in strings)
+        if has_quote and has_bracket:
+            self.line_lists.append((node, self._current()))
+
+
+def _code_of(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _string_pieces(node) -> List[cst.BaseExpression]:
+    """The string literals an element is made of (``indent + '"init",'`` -> the literal)."""
+    if _is_string_node(node):
+        return [node]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _string_pieces(node.left) + _string_pieces(node.right)
+    return []
+
+
+def _raw_string(node) -> str:
+    if isinstance(node, cst.SimpleString):
+        return node.value
+    if isinstance(node, cst.FormattedString):
+        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if isinstance(node, cst.ConcatenatedString):
+        return _raw_string(node.left) + _raw_string(node.right)
+    return ""
+
+
+def _multiline(node) -> bool:
+    raw = _raw_string(node)
+    return "\n" in raw or "\\n" in raw
+
+
+def _is_string_node(node) -> bool:
+    return isinstance(node, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString))
+
+
+def _inner_string(node) -> str:
+    text = literal_text(node) if _is_string_node(node) else None
+    return text.value if text is not None else ""
+
+
+def _has_word(node) -> bool:
+    if isinstance(node, cst.SimpleString):
+        return bool(_CANDIDATE_WORD.search(node.value))
+    if isinstance(node, cst.FormattedString):
+        return any(isinstance(p, cst.FormattedStringText) and _CANDIDATE_WORD.search(p.value) for p in node.parts)
+    if isinstance(node, cst.ConcatenatedString):
+        return _has_word(node.left) or _has_word(node.right)
+    return False
+
+
+# ---- the evaluator -------------------------------------------------------------------------------------
+Spanner = Callable[[cst.CSTNode], Optional[Span]]
+
+
+class _Candidate:
+    __slots__ = ("anchor", "anchor_span", "function", "origin", "tokens")
+
+    def __init__(self, tokens, origin, anchor, function, anchor_span=None):
+        self.tokens = tokens
+        self.origin = origin
+        self.anchor = anchor
+        self.function = function
+        self.anchor_span = anchor_span
+
+
+class _Analysis:
+    """State shared by every evaluator of one file (outer module and the generated sources inside it)."""
+
+    def __init__(self) -> None:
+        self.candidates: List[_Candidate] = []
+        self.helper_cache: Dict[int, Optional[List[Token]]] = {}
+        self.in_progress: set = set()
+
+
+class _Evaluator:
+    def __init__(
+        self,
+        analysis: _Analysis,
+        index: _Index,
+        spanner: Spanner,
+        function: Optional[cst.FunctionDef],
+        report_function: Optional[cst.FunctionDef],
+        origin: str = "list",
+        anchor: Optional[cst.CSTNode] = None,
+        depth: int = 0,
+        text_depth: int = 0,
+        hole_lookup: Optional[Callable[[cst.CSTNode], Optional[Tuple[StrText, int]]]] = None,
+        outer: Optional["_Evaluator"] = None,
+        anchor_span: Optional[Span] = None,
+    ) -> None:
+        self.analysis = analysis
+        self.index = index
+        self.spanner = spanner
+        self.function = function
+        self.report_function = report_function
+        self.origin = origin
+        self.anchor = anchor
+        self.anchor_span = anchor_span
+        self.depth = depth
+        self.text_depth = text_depth
+        self.hole_lookup = hole_lookup
+        self.outer = outer
+        self.env: Dict[str, List[Token]] = {}
+        self.strings: Dict[str, StrText] = {}
+        self.returns: List[List[Token]] = []
+        self.recording = True
+
+    # -- recording ----------------------------------------------------------------------------------------
+    def _record(self, tokens: Optional[List[Token]], node: cst.CSTNode, origin: Optional[str] = None) -> None:
+        if not self.recording or not tokens:
+            return
+        if not any(t.kind == "literal" and t.text in SUBCOMMANDS for t in tokens):
+            return
+        anchor = self.anchor if self.anchor is not None else node
+        self.analysis.candidates.append(
+            _Candidate(list(tokens), origin or self.origin, anchor, self.report_function, self.anchor_span)
+        )
+
+    # -- statements ---------------------------------------------------------------------------------------
+    def run(self, body: Iterable[cst.CSTNode], cond: Optional[cst.BaseExpression] = None) -> None:
+        for stmt in body:
+            self.statement(stmt, cond)
+        for name, tokens in self.env.items():
+            self._record(tokens, tokens[0].span.node if tokens and tokens[0].span else self.anchor)
+        self._cliargs()
+
+    def statement(self, stmt: cst.CSTNode, cond) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.small(small, cond)
+        elif isinstance(stmt, cst.If):
+            self.block(stmt.body, cond or stmt.test)
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                self.statement(orelse, cond or stmt.test)
+            elif isinstance(orelse, cst.Else):
+                self.block(orelse.body, cond or stmt.test)
+        elif isinstance(stmt, (cst.For,)):
+            self.block(stmt.body, cond or stmt.iter)
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body, cond)
+        elif isinstance(stmt, cst.While):
+            self.block(stmt.body, cond or stmt.test)
+        elif isinstance(stmt, cst.With):
+            self.block(stmt.body, cond)
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            self.block(stmt.body, cond)
+            for handler in stmt.handlers:
+                self.block(handler.body, cond)
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body, cond)
+            if stmt.finalbody is not None:
+                self.block(stmt.finalbody.body, cond)
+
+    def block(self, body, cond) -> None:
+        statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+        if isinstance(body, cst.SimpleStatementSuite):
+            statements = [cst.SimpleStatementLine(body=body.body)]
+        for stmt in statements:
+            self.statement(stmt, cond)
+
+    def small(self, small: cst.CSTNode, cond) -> None:
+        if isinstance(small, cst.Assign):
+            value = small.value
+            for target in small.targets:
+                self.assign(target.target, value, cond)
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            self.assign(small.target, small.value, cond)
+        elif isinstance(small, cst.AugAssign) and isinstance(small.operator, cst.AddAssign):
+            key = _target_key(small.target)
+            if key is None:
+                return
+            if key in self.env:
+                added = self.eval_list(small.value, cond)
+                if added is None:
+                    added = [self._unknown(small.value, cond)]
+                self.env[key] = self.env[key] + [t.guarded(cond) for t in added]
+            elif key in self.strings or _is_string_node(small.value):
+                text = self.eval_str(small.value)
+                if key in self.strings and text is not None:
+                    self.strings[key].extend(text)
+        elif isinstance(small, cst.Expr):
+            self.expression_statement(small.value, cond)
+        elif isinstance(small, cst.Return) and small.value is not None:
+            tokens = self.eval_list(small.value, None)
+            if tokens is not None:
+                self.returns.append(tokens)
+                self._record(tokens, small.value)
+
+    def assign(self, target, value, cond) -> None:
+        if isinstance(target, cst.Subscript):
+            key = _target_key(target.value)
+            if key in self.env and target.slice and isinstance(target.slice[0].slice, cst.Index):
+                name = self.eval_str(target.slice[0].slice.value)
+                if name is not None and HOLE not in name.value:
+                    self.env[key] = self.env[key] + self._dict_option(
+                        target.slice[0].slice.value, name.value, value, cond
+                    )
+            return
+        key = _target_key(target)
+        if key is None:
+            return
+        if isinstance(value, cst.Dict) and key.startswith("self."):
+            self.env[key] = self.eval_dict_options(value, cond)
+            return
+        tokens = self.eval_list(value, None)
+        if key in self.env:
+            self._record(self.env[key], value)
+        if tokens is not None:
+            self.env[key] = [t.guarded(cond) for t in tokens]
+            self._record(tokens, value)
+        else:
+            self.env.pop(key, None)
+            text = self.eval_str(value)
+            if text is not None:
+                self.strings[key] = text
+            else:
+                self.strings.pop(key, None)
+
+    def expression_statement(self, value, cond) -> None:
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            key = _target_key(value.func.value)
+            method = value.func.attr.value
+            if key in self.env and value.args:
+                arg = value.args[0].value
+                if method == "append":
+                    self.env[key] = self.env[key] + [t.guarded(cond) for t in self.eval_element(arg, None)]
+                    return
+                if method == "extend":
+                    added = self.eval_list(arg, None)
+                    if added is None:
+                        added = [self._unknown(arg, cond)]
+                    self.env[key] = self.env[key] + [t.guarded(cond) for t in added]
+                    return
+                if method == "insert" and len(value.args) == 2:
+                    self.env[key] = self.env[key] + [self._unknown(value, cond)]
+                    return
+        if isinstance(value, cst.Call):
+            for arg in value.args:
+                tokens = self.eval_list(arg.value, None)
+                self._record(tokens, arg.value)
+
+    # -- CLIArgs shape ------------------------------------------------------------------------------------
+    def _cliargs(self) -> None:
+        commands = self.env.get("self.commands")
+        if not commands or not any(t.kind == "literal" and t.text in SUBCOMMANDS for t in commands):
+            return
+        head = self.env.get("self.entrypoint") or []
+        top = self.env.get("self.top_level_options") or self.env.get("self.top_level_args")
+        if top is None:
+            top = [Token("unknown", None, None, commands[0].span)]
+        args = self.env.get("self.command_args") or []
+        options = self.env.get("self.command_options") or []
+        tokens = head + top + commands + args + options
+        node = commands[0].span.node if commands[0].span else self.anchor
+        if self.recording:
+            self.analysis.candidates.append(
+                _Candidate(tokens, "cliargs", self.anchor or node, self.report_function, self.anchor_span)
+            )
+
+    def eval_dict_options(self, node: cst.Dict, cond) -> List[Token]:
+        tokens: List[Token] = []
+        for el in node.elements:
+            if isinstance(el, cst.StarredDictElement):
+                tokens.append(self._unknown(el.value, cond))
+                continue
+            name = self.eval_str(el.key)
+            if name is None or HOLE in name.value:
+                tokens.append(self._unknown(el.value, cond))
+                continue
+            tokens.extend(self._dict_option(el.key, name.value, el.value, cond))
+        return tokens
+
+    def _dict_option(self, key_node, name: str, value, cond) -> List[Token]:
+        if isinstance(value, cst.Name) and value.value in ("None", "False"):
+            return []
+        option = "--" + name.replace("_", "-")
+        opt = Token("literal", option, key_node, self.spanner(key_node), cond, option)
+        if isinstance(value, cst.Name) and value.value == "True":
+            return [opt]
+        maybe_absent = cond
+        if isinstance(value, (cst.IfExp, cst.BooleanOperation)):
+            maybe_absent = cond or value
+        opt = opt.guarded(maybe_absent)
+        return [opt] + [t.guarded(maybe_absent) for t in self.eval_element(value, None)]
+
+    # -- expressions --------------------------------------------------------------------------------------
+    def _unknown(self, node, cond=None) -> Token:
+        return Token("unknown", None, node, self.spanner(node), cond)
+
+    def eval_element(self, node: cst.BaseExpression, cond) -> List[Token]:
+        """The token(s) of one list element."""
+        span = self.spanner(node)
+        if isinstance(node, cst.Call):
+            # [" ".join(head + step)]: the element is one string, but the command inside it is real.
+            self._record(self.eval_list(node, None), node)
+        if isinstance(node, cst.Name) and node.value == HOLE * len(node.value):
+            return [self._hole_token(node, cond, splat=False)]
+        text = self.eval_str(node)
+        if text is not None:
+            if _QUOTED_FRAGMENT.match(text.value) and len(text.value.strip()) >= 2:
+                return self._fragment_element(node, cond)  # '"--branch=%s"' % b: source of a literal
+            return self._tokens_from_text(text, node, cond)
+        return [Token("value", None, node, span, cond, HOLE)]
+
+    def _tokens_from_text(self, text: StrText, node, cond) -> List[Token]:
+        value = text.value
+        span = self.spanner(node)
+        if value.lstrip().startswith("-") and re.search(r"\s", value.strip()):
+            # "--run-id %s" % x: one list element that a later " ".join turns into several words
+            pieces = []
+            for m in re.finditer(r"\S+", value):
+                piece = text.slice(m.start(), m.end())
+                pieces.append(self._piece_token(piece, node, cond, m.start(), m.end(), text))
+            return pieces
+        if HOLE in value:
+            return [Token("value", None, node, span, cond, value)]
+        return [Token("literal", value, node, span, cond, value)]
+
+    def _piece_token(self, piece: StrText, node, cond, start, end, whole: StrText) -> Token:
+        span = self.spanner(node)
+        if isinstance(node, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)) and span is not None:
+            sub = self._map_span(whole.span(start, end))
+            if sub is not None and span.start is None:
+                span = sub
+        if HOLE in piece.value:
+            return Token("value", None, node, span, cond, piece.value)
+        return Token("literal", piece.value, node, span, cond, piece.value)
+
+    def _hole_token(self, node, cond, splat: bool) -> Token:
+        found = self.hole_lookup(node) if self.hole_lookup else None
+        span = self.spanner(node)
+        if found is not None:
+            text, index = found
+            hole = text.hole_at(index)
+            return Token("unknown" if splat else "value", None, hole.expr if hole else node, span, cond, HOLE)
+        return Token("unknown" if splat else "value", None, node, span, cond, HOLE)
+
+    def eval_list(self, node: cst.BaseExpression, cond) -> Optional[List[Token]]:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            fragment = _is_fragment_list(node)
+            out: List[Token] = []
+            for el in node.elements:
+                if isinstance(el, cst.StarredElement):
+                    out.extend(self._splat(el.value, cond))
+                elif fragment:
+                    out.extend(self._fragment_element(el.value, cond))
+                else:
+                    out.extend(self.eval_element(el.value, cond))
+            return out
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left = self.eval_list(node.left, cond)
+            right = self.eval_list(node.right, cond)
+            if left is None and right is None:
+                return None
+            if left is None:
+                if _is_string_node(node.left) or _is_string_node(node.right):
+                    return None
+                left = [self._unknown(node.left, cond)]
+            if right is None:
+                if _is_string_node(node.right):
+                    return None
+                right = [self._unknown(node.right, cond)]
+            return left + right
+        if isinstance(node, cst.IfExp):
+            body = self.eval_list(node.body, None)
+            orelse = self.eval_list(node.orelse, None)
+            if body is None and orelse is None:
+                return None
+            guard = cond or node.test
+            out = [t.guarded(guard) for t in (body or [])]
+            if orelse and not (body and _same_keys(body, orelse)):
+                out += [t.guarded(guard) for t in orelse]
+            return out
+        if isinstance(node, cst.Name):
+            if node.value in self.env:
+                return list(self.env[node.value])
+            return None
+        if isinstance(node, cst.Attribute):
+            key = _target_key(node)
+            if key in self.env:
+                return list(self.env[key])
+            return None
+        if isinstance(node, cst.Call):
+            return self._eval_call(node, cond)
+        return None
+
+    def _splat(self, node, cond) -> List[Token]:
+        if isinstance(node, cst.Name) and node.value == HOLE * len(node.value):
+            return self._resolve_hole(node, cond)
+        tokens = self.eval_list(node, cond)
+        if tokens is None:
+            return [self._unknown(node, cond)]
+        return tokens
+
+    def _fragment_element(self, node, cond) -> List[Token]:
+        """One element of a list of Python source fragments: '"step"' is a literal, 'run_id' a value."""
+        text = self.eval_str(node)
+        span = self.spanner(node)
+        if text is None:
+            return [Token("value", None, node, span, cond, HOLE)]
+        source = text.value.strip()
+        try:
+            parsed = ast.literal_eval(source) if HOLE not in source else None
+        except Exception:
+            parsed = None
+        if isinstance(parsed, str):
+            return [Token("literal", parsed, node, span, cond, parsed)]
+        m = _QUOTED_FRAGMENT.match(source)
+        if m:
+            inner = source[source.index(m.group(1)) + 1: source.rindex(m.group(1))]
+            return [Token("value", None, node, span, cond, inner)]
+        pattern = HOLE
+        lead = re.match(r"""^(['"])([^'"]*)\1\s*\+""", source)
+        if lead:
+            pattern = lead.group(2) + HOLE
+        return [Token("value", None, node, span, cond, pattern)]
+
+    def _eval_call(self, node: cst.Call, cond) -> Optional[List[Token]]:
+        func = node.func
+        args = node.args
+        if isinstance(func, cst.Name) and func.value in ("list", "tuple") and len(args) == 1:
+            return self.eval_list(args[0].value, cond)
+        if isinstance(func, cst.Attribute):
+            attr = func.attr.value
+            if attr == "join" and len(args) == 1 and (
+                _is_string_node(func.value) or _dotted(func.value) == "shlex"
+            ):
+                inner = self.eval_list(args[0].value, cond)
+                if inner is None and not isinstance(args[0].value, (cst.GeneratorExp, cst.ListComp)):
+                    return None
+                return inner if inner is not None else [self._unknown(args[0].value, cond)]
+            if attr == "split" and (
+                _dotted(func.value) == "shlex" and len(args) == 1 or (not args and _is_string_node(func.value))
+            ):
+                target = args[0].value if args else func.value
+                text = self.eval_str(target)
+                if text is None:
+                    return None
+                return self._shell_tokens(text, target, cond)
+            if attr == "copy" and not args:
+                return self.eval_list(func.value, cond)
+        helper = self._helper_for(func)
+        if helper is not None:
+            return self._call_helper(helper)
+        return None
+
+    def _helper_for(self, func) -> Optional[cst.FunctionDef]:
+        name = None
+        same_class = False
+        if isinstance(func, cst.Name):
+            name = func.value
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in (
+            "self", "cls"
+        ):
+            name = func.attr.value
+            same_class = True
+        if name is None:
+            return None
+        choices = self.index.by_name.get(name) or []
+        if not choices:
+            return None
+        if same_class:
+            mine = self.index.class_of.get(id(self.function)) if self.function is not None else None
+            for fn, cls in choices:
+                if cls is mine and cls is not None:
+                    return fn
+            methods = [fn for fn, cls in choices if cls is not None]
+            return methods[0] if len(methods) == 1 else None
+        plain = [fn for fn, cls in choices if cls is None]
+        return plain[0] if len(plain) == 1 else None
+
+    def _call_helper(self, fn: cst.FunctionDef) -> Optional[List[Token]]:
+        cache = self.analysis.helper_cache
+        if id(fn) in cache:
+            result = cache[id(fn)]
+            return list(result) if result is not None else None
+        if self.depth >= MAX_HELPER_DEPTH or id(fn) in self.analysis.in_progress:
+            return None
+        self.analysis.in_progress.add(id(fn))
+        try:
+            sub = _Evaluator(
+                self.analysis, self.index, self.spanner, fn, fn, self.origin, self.anchor, self.depth + 1,
+                self.text_depth, self.hole_lookup, self.outer, self.anchor_span,
+            )
+            sub.recording = False
+            sub.block(fn.body, None)
+            result = sub.returns[-1] if sub.returns else None
+        finally:
+            self.analysis.in_progress.discard(id(fn))
+        cache[id(fn)] = result
+        return list(result) if result is not None else None
+
+    # -- strings ------------------------------------------------------------------------------------------
+    def eval_str(self, node) -> Optional[StrText]:
+        if _is_string_node(node):
+            text = literal_text(node)
+            return None if text is None else jinja_holes(text)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Modulo) and _is_string_node(node.left):
+                template = literal_text(node.left)
+                return None if template is None else jinja_holes(percent_format(template, node.right))
+            if isinstance(node.operator, cst.Add):
+                left = self.eval_str(node.left)
+                right = self.eval_str(node.right)
+                if left is None and right is None:
+                    return None
+                out = StrText()
+                for part, src in ((left, node.left), (right, node.right)):
+                    if part is None:
+                        out.append_hole(src, _origin_of(self.spanner(src)))
+                    else:
+                        out.extend(part)
+                return out
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value == "format" and _is_string_node(node.func.value):
+                template = literal_text(node.func.value)
+                return None if template is None else brace_format(template, node)
+        if isinstance(node, cst.Name):
+            if node.value in self.strings:
+                return self.strings[node.value]
+            if self.function is not None:
+                local = self.index.assigned(self.function, node.value)
+                if local is not None and _is_string_node(local):
+                    return literal_text(local)
+            const = self.index.constants.get(node.value)
+            if const is not None and _is_string_node(const):
+                return literal_text(const)
+        return None
+
+    def _shell_tokens(self, text: StrText, node, cond) -> Optional[List[Token]]:
+        commands, _ = split_commands(text.value)
+        if len(commands) != 1:
+            return None
+        return [self._word_token(text, w, cond) for w in commands[0]]
+
+    def _word_token(self, text: StrText, word: Word, cond) -> Token:
+        span = self._text_span(text, word.start, word.end)
+        if word.text == HOLE and not word.quoted:
+            hole = text.hole_at(word.start)
+            kind = "value" if hole is not None and (hole.scalar or _names_one_value(hole.name)) else "unknown"
+            return Token(kind, None, hole.expr if hole else None, span, cond, HOLE)
+        if HOLE in word.text or word.expands:
+            return Token("value", None, None, span, cond, word.text)
+        return Token("literal", word.text, None, span, cond, word.text)
+
+    def _text_span(self, text: StrText, start: int, end: int) -> Optional[Span]:
+        return self._map_span(text.span(start, end))
+
+    def _map_span(self, span: Optional[Span]) -> Optional[Span]:
+        """Spans into a string of generated source point at that source's tree: map them into the file."""
+        if span is None or self.hole_lookup is None:
+            return span
+        outer = self.spanner(span.node)
+        if outer is None:
+            return None
+        if span.start is None or outer.start is None:
+            return outer
+        return Span(outer.node, outer.start + span.start, outer.start + (span.end or span.start))
+
+    # -- templates ----------------------------------------------------------------------------------------
+    def analyse_string(self, node: cst.BaseExpression) -> None:
+        text = self.eval_str(node)
+        if text is None:
+            return
+        if _is_string_node(node) and not isinstance(node, cst.FormattedString):
+            # A bare literal may be a template formatted elsewhere (``_TEMPLATE.format(**values)``).
+            variants = template_variants(text)
+            for variant in variants:
+                if _analyse_python(self, variant, node):
+                    return
+            self.analyse_text(variants[0], node, try_python=False)
+            return
+        if not _CANDIDATE_WORD.search(text.value):
+            # the word was only in a placeholder's name (``%(step_args)s``): its filler may supply it
+            self.analyse_filled_template(node)
+            return
+        self.analyse_text(text, node)
+
+    def analyse_filled_template(self, node: cst.BaseExpression) -> None:
+        """Analyse a template only when one of its fillers supplies a subcommand."""
+        text = self.eval_str(node)
+        if text is None:
+            return
+        for hole in text.holes:
+            if isinstance(hole.expr, (cst.Call, cst.Name, cst.Attribute)):
+                tokens = self.fragment_tokens(hole.expr, 0)
+                if tokens and any(t.kind == "literal" and t.text in SUBCOMMANDS for t in tokens):
+                    self.analyse_text(text, node, force=True)
+                    return
+
+    def analyse_text(self, text: StrText, anchor: cst.CSTNode, try_python: bool = True, force: bool = False) -> None:
+        if self.text_depth >= MAX_TEXT_DEPTH or not (force or _CANDIDATE_WORD.search(text.value)):
+            return
+        if try_python and _analyse_python(self, text, anchor):
+            return
+        commands, heredocs = split_commands(text.value)
+        for words in commands:
+            tokens = [self._word_token(text, w, None) for w in words]
+            start = words[0].start
+            end = words[-1].end
+            self._record_text(tokens, anchor, self._text_span(text, start, end))
+        for start, end in heredocs:
+            body = text.slice(start, end)
+            self._nested(body, anchor)
+
+    def _nested(self, body: StrText, anchor) -> None:
+        sub = _Evaluator(
+            self.analysis, self.index, self.spanner, self.function, self.report_function, "template", anchor,
+            self.depth, self.text_depth + 1, self.hole_lookup, self.outer, self.anchor_span,
+        )
+        sub.analyse_text(body, anchor)
+
+    def _record_text(self, tokens, anchor, span) -> None:
+        if not any(t.kind == "literal" and t.text in SUBCOMMANDS for t in tokens):
+            return
+        outer_anchor = self.anchor if self.anchor is not None else anchor
+        self.analysis.candidates.append(
+            _Candidate(tokens, "string" if self.text_depth == 0 and self.anchor is None else "template",
+                       outer_anchor, self.report_function, span)
+        )
+
+    def _resolve_hole(self, node, cond) -> List[Token]:
+        """A placeholder standing for several list elements: splice its filler's tokens when they are known."""
+        found = self.hole_lookup(node) if self.hole_lookup else None
+        fallback = [self._hole_token(node, cond, splat=True)]
+        if found is None or self.outer is None:
+            return fallback
+        text, index = found
+        hole = text.hole_at(index)
+        if hole is None or hole.expr is None:
+            return fallback
+        tokens = self.outer.fragment_tokens(hole.expr, 0)
+        if tokens is None:
+            return fallback
+        return [t.guarded(cond) for t in tokens]
+
+    def fragment_tokens(self, expr, depth: int) -> Optional[List[Token]]:
+        """Tokens of an expression that fills a list-shaped placeholder of a template."""
+        if depth > 3:
+            return None
+        if isinstance(expr, cst.IfExp):
+            body = self.fragment_tokens(expr.body, depth + 1)
+            orelse = self.fragment_tokens(expr.orelse, depth + 1)
+            if body is None or orelse is None:
+                return None
+            return [t.guarded(expr.test) for t in body + orelse]
+        if isinstance(expr, cst.Name) and expr.value in self.env:
+            return list(self.env[expr.value])
+        if isinstance(expr, cst.Name) and expr.value not in self.strings and self.function is not None:
+            assigned = self.index.assigned(self.function, expr.value)
+            if assigned is not None:
+                return self.fragment_tokens(assigned, depth + 1)
+        tokens = self.eval_list(expr, None)
+        if tokens is not None:
+            return tokens
+        text = self.eval_str(expr)
+        if text is None:
+            return None
+        if not text.value.strip():
+            return []
+        return _python_fragment_tokens(self, text)
+
+
+_ONE_VALUE_NAME = re.compile(
+    r"(file|path|dir|name|id|ids|step|python|exe|executable|interpreter|root|count|index|retry|retries|attempt|"
+    r"url|image|type|branch|namespace|tag|value|number|num)$",
+    re.IGNORECASE,
+)
+
+
+def _names_one_value(name: Optional[str]) -> bool:
+    """A shell placeholder named like a single value (``{flow_file}``, ``{step_name}``, ``{run_id}``) is one
+    word; others (``{step_cmd}``, ``{top_args}``) may expand to several words, options included."""
+    return bool(name) and bool(_ONE_VALUE_NAME.search(name))
+
+
+def _origin_of(span: Optional[Span]):
+    if span is None:
+        return None
+    return (span.node, span.start or 0)
+
+
+def _same_keys(a: List[Token], b: List[Token]) -> bool:
+    return [t.key for t in a] == [t.key for t in b]
+
+
+def _dotted(node) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else base + "." + node.attr.value
+    return None
+
+
+def _target_key(node) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        return node.value.value + "." + node.attr.value
+    return None
+
+
+def _is_fragment_list(node) -> bool:
+    for el in node.elements:
+        if isinstance(el, cst.Element) and isinstance(el.value, cst.SimpleString):
+            text = literal_text(el.value)
+            if text is not None and _QUOTED_FRAGMENT.match(text.value) and len(text.value.strip()) >= 2:
+                return True
+    return False
+
+
+# ---- generated Python held in strings ---------------------------------------------------------------------
+def _render_python(text: StrText) -> Tuple[str, List[int]]:
+    """Python source for ``text`` plus, per source char, the index in ``text`` it came from.
+
+    A hole alone at the start of a line stands for whole elements or statements. Inside ``[...]``/``(...)``
+    it becomes ``*ǁ,`` (any number of items), inside ``{...}`` ``**ǁ,``; at statement level it is dropped, so
+    ``[a,\n{more}\n "init"]`` parses and the hole is known to hold any number of items.
+    """
+    value = text.value
+    out: List[str] = []
+    mapping: List[int] = []
+    line_start = True
+    brackets: List[str] = []
+    quote: Optional[str] = None
+    i = 0
+    n = len(value)
+    while i < n:
+        ch = value[i]
+        if quote is not None:
+            if ch == "\\" and i + 1 < n:
+                out.append(value[i: i + 2])
+                mapping.extend([i, i + 1])
+                i += 2
+                continue
+            if value.startswith(quote, i):
+                out.append(quote)
+                mapping.extend(range(i, i + len(quote)))
+                i += len(quote)
+                quote = None
+                continue
+            if ch == "\n" and len(quote) == 1:
+                quote = None
+            out.append(ch)
+            mapping.append(i)
+            i += 1
+            continue
+        hole = text.hole_at(i) if ch == HOLE and line_start else None
+        if ch == HOLE and line_start and not (hole is not None and hole.scalar):
+            j = i
+            while j < n and value[j] == HOLE:
+                j += 1
+            rest = value[j:].split("\n", 1)[0].strip()
+            if not brackets:
+                # Statements the template inserts: invisible to us, and a bare name would break indentation.
+                rendered = ""
+            else:
+                star = "**" if brackets[-1] == "{" else "*"
+                rendered = star + HOLE * (j - i) + ("" if rest.startswith((",", ")", "]", "}")) else ",")
+            out.append(rendered)
+            mapping.extend([i] * len(rendered))
+            i = j
+            line_start = False
+            continue
+        if ch in "'\"":
+            quote = value[i: i + 3] if value.startswith(ch * 3, i) else ch
+            out.append(quote)
+            mapping.extend(range(i, i + len(quote)))
+            i += len(quote)
+            line_start = False
+            continue
+        if ch == "#":
+            while i < n and value[i] != "\n":
+                out.append(value[i])
+                mapping.append(i)
+                i += 1
+            continue
+        if ch in "([{":
+            brackets.append(ch)
+        elif ch in ")]}" and brackets:
+            brackets.pop()
+        out.append(ch)
+        mapping.append(i)
+        if ch == "\n":
+            line_start = True
+        elif ch not in " \t":
+            line_start = False
+        i += 1
+    source = "".join(out)
+    # Dedent: templates written inside indented code carry that indent.
+    lines = source.split("\n")
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    cut = min(indents) if indents else 0
+    if cut:
+        new_out: List[str] = []
+        new_map: List[int] = []
+        pos = 0
+        for line in lines:
+            strip = min(cut, len(line) - len(line.lstrip(" \t")))
+            new_out.append(line[strip:] + "\n")
+            new_map.extend(mapping[pos + strip: pos + len(line)])
+            newline_at = pos + len(line)
+            new_map.append(mapping[newline_at] if newline_at < len(mapping) else (mapping[-1] if mapping else 0))
+            pos += len(line) + 1
+        source = "".join(new_out)[:-1]
+        mapping = new_map[: len(source)]
+    return source, mapping
+
+
+def _has_code_shape(module: cst.Module) -> bool:
+    class _Probe(cst.CSTVisitor):
+        found = False
+
+        def visit_List(self, node) -> None:
+            _Probe.found = True
+
+        def visit_Call(self, node) -> None:
+            _Probe.found = True
+
+    probe = _Probe()
+    _Probe.found = False
+    module.visit(probe)
+    return _Probe.found
+
+
+def _inner_spanner(text: StrText, source: str, mapping: List[int], module: cst.Module, owner: "_Evaluator"):
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    line_starts = [0]
+    for m in re.finditer("\n", source):
+        line_starts.append(m.end())
+
+    def offset(line: int, column: int) -> int:
+        return line_starts[min(line, len(line_starts)) - 1] + column
+
+    def span_for(node: cst.CSTNode) -> Optional[Span]:
+        rng = positions.get(node)
+        if rng is None:
+            return None
+        start = offset(rng.start.line, rng.start.column)
+        end = offset(rng.end.line, rng.end.column)
+        if start >= len(mapping):
+            return None
+        a = mapping[start]
+        b = mapping[max(start, min(end, len(mapping)) - 1)] + 1
+        # the text itself may come from generated source: map through every level into the file
+        return owner._map_span(text.span(a, b))
+
+    def hole_for(node: cst.CSTNode):
+        rng = positions.get(node)
+        if rng is None:
+            return None
+        start = offset(rng.start.line, rng.start.column)
+        if start >= len(mapping):
+            return None
+        index = mapping[start]
+        if text.value[index: index + 1] != HOLE:
+            return None
+        return text, index
+
+    return span_for, hole_for
+
+
+def _parse_inner(text: StrText):
+    source, mapping = _render_python(text)
+    if not source.strip():
+        return None
+    try:
+        module = cst.parse_module(source)
+    except Exception:  # not Python: the caller treats it as shell
+        return None
+    return source, mapping, module
+
+
+def _analyse_python(outer: _Evaluator, text: StrText, anchor: cst.CSTNode) -> bool:
+    parsed = _parse_inner(text)
+    if parsed is None:
+        return False
+    source, mapping, module = parsed
+    if not _has_code_shape(module):
+        return False
+    spanner, hole_lookup = _inner_spanner(text, source, mapping, module, outer)
+    index = _Index()
+    module.visit(index)
+    top_anchor = outer.anchor if outer.anchor is not None else anchor
+    hole_owner = outer.outer if outer.outer is not None else outer
+
+    def make(function):
+        return _Evaluator(
+            outer.analysis, index, spanner, function, outer.report_function, "template", top_anchor,
+            outer.depth, outer.text_depth + 1, hole_lookup, hole_owner, outer.anchor_span,
+        )
+
+    make(None).run(module.body)
+    for fn, _cls in index.functions:
+        make(fn).run(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [fn.body])
+    for node, function in index.strings:
+        make(function).analyse_string(node)
+    for node, function in index.line_lists:
+        _analyse_line_list(make(function), node)
+    return True
+
+
+def _python_fragment_tokens(owner: _Evaluator, text: StrText) -> Optional[List[Token]]:
+    """Tokens of a string that holds Python list elements (``'"--tag", "x",'``)."""
+    wrapped = StrText("[", [None])
+    wrapped.extend(text)
+    wrapped.append_text("\n]", [None, None])
+    parsed = _parse_inner(wrapped)
+    if parsed is None:
+        return None
+    source, mapping, module = parsed
+    if not (len(module.body) == 1 and isinstance(module.body[0], cst.SimpleStatementLine)):
+        return None
+    expr = module.body[0].body[0]
+    if not isinstance(expr, cst.Expr) or not isinstance(expr.value, cst.List):
+        return None
+    spanner, hole_lookup = _inner_spanner(wrapped, source, mapping, module, owner)
+    sub = _Evaluator(
+        owner.analysis, _Index(), spanner, None, owner.report_function, "template", owner.anchor,
+        owner.depth, owner.text_depth + 1, hole_lookup, owner, owner.anchor_span,
+    )
+    sub.recording = False
+    return sub.eval_list(expr.value, None)
+
+
+def _analyse_line_list(evaluator: _Evaluator, node: cst.List) -> None:
+    """A list literal of generated source lines, joined the way the code will join them."""
+    joined = StrText()
+    first = True
+    for el in node.elements:
+        if not isinstance(el, cst.Element):
+            continue
+        text = evaluator.eval_str(el.value)
+        if text is None:
+            return
+        if not first:
+            joined.append_text("\n", [joined.origins[-1] if joined.origins else None])
+        joined.extend(text)
+        first = False
+    sub = _Evaluator(
+        evaluator.analysis, evaluator.index, evaluator.spanner, evaluator.function, evaluator.report_function,
+        "template", evaluator.anchor or node, evaluator.depth, evaluator.text_depth, evaluator.hole_lookup,
+        evaluator.outer or evaluator, evaluator.anchor_span,
+    )
+    _analyse_python(sub, joined, node)
+
+
+# ---- entry points ---------------------------------------------------------------------------------------------
+def _dedupe(commands: List[Command]) -> List[Command]:
+    keyed = [(cmd, [t.key for t in cmd.tokens]) for cmd in commands]
+    kept: List[Command] = []
+    seen_exact = set()
+    for i, (cmd, keys) in enumerate(keyed):
+        sub_key = keys[cmd.subcommand_index]
+        exact = tuple(keys)
+        if exact in seen_exact:
+            continue
+        dominated = False
+        for j, (other, other_keys) in enumerate(keyed):
+            if i == j or len(other_keys) < len(keys):
+                continue
+            if other_keys[other.subcommand_index] != sub_key:
+                continue
+            if len(other_keys) == len(keys) and (other_keys == keys) and j > i:
+                continue
+            if len(other_keys) == len(keys) and other_keys == keys:
+                continue
+            if _contains_run(other_keys, keys):
+                dominated = True
+                break
+        if not dominated:
+            seen_exact.add(exact)
+            kept.append(cmd)
+    return kept
+
+
+def _contains_run(big: List, small: List) -> bool:
+    n = len(small)
+    for start in range(len(big) - n + 1):
+        if big[start: start + n] == small:
+            return True
+    return False
+
+
+def _analyse_module(module: cst.Module) -> List[Command]:
+    analysis = _Analysis()
+    index = _Index()
+    module.visit(index)
+
+    def outer_spanner(node: cst.CSTNode) -> Span:
+        return Span(node)
+
+    _Evaluator(analysis, index, outer_spanner, None, None).run(module.body)
+    for fn, _cls in index.functions:
+        if id(fn) not in index.interesting:
+            continue  # helpers without command strings are still followed on demand from callers
+        body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [fn.body]
+        _Evaluator(analysis, index, outer_spanner, fn, fn).run(body)
+    for node, function in index.strings:
+        _Evaluator(analysis, index, outer_spanner, function, function).analyse_string(node)
+    for node, function in index.line_lists:
+        _analyse_line_list(_Evaluator(analysis, index, outer_spanner, function, function), node)
+    for node, function in index.filled_templates:
+        _Evaluator(analysis, index, outer_spanner, function, function).analyse_filled_template(node)
+
+    commands = []
+    for cand in analysis.candidates:
+        cmd = recognise(cand.tokens, cand.origin, cand.anchor, cand.function, cand.anchor_span)
+        if cmd is not None:
+            commands.append(cmd)
+    return _dedupe(commands)
+
+
+def may_build_commands(text: str) -> bool:
+    return bool(_CANDIDATE_WORD.search(text)) and bool(_PREFILTER_OPTION.search(text))
+
+
+def build_commands(ctx: FileContext) -> List[Command]:
+    if not may_build_commands(ctx.text):
+        return []
+    return _analyse_module(ctx.module)
+
+
+def commands_for_source(text: str) -> List[Command]:
+    """Convenience for tests and tools: the commands of a piece of Python source."""
+    if not may_build_commands(text):
+        return []
+    return _analyse_module(cst.parse_module(text))

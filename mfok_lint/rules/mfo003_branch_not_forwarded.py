@@ -1,0 +1,218 @@
+"""MFO003 branch-not-forwarded.
+
+``@project`` computes the branch from the *top-level* ``--branch``/``--production`` options of every process
+that loads the flow. A step or init command that omits them runs the task under ``user.<name>``: artifacts,
+tags and ``current.branch_name`` disagree with the deployment, and ``@trigger_on_finish`` never fires.
+
+Decisions:
+* An ``unknown`` token before the subcommand (a splat of ``dict_to_cli_options(...)``, a template
+  placeholder we could not resolve, a head assembled elsewhere) may carry the option: never report then.
+* ``--branch`` placed *after* the subcommand is MFO011's finding, not this rule's.
+* A file that mentions ``METAFLOW_BRANCH``/``METAFLOW_PRODUCTION`` forwards the branch through click's
+  ``auto_envvar_prefix="METAFLOW"`` environment instead: not reported.
+* ``--branch`` guarded by a test on the start step ("start" in the guard) reaches only that step: reported.
+* Trigger: a ``DeployedFlow`` that calls ``get_lower_level_group(...).trigger(...)`` without a ``branch``
+  kwarg while the extension's own ``trigger`` CLI command (a sibling ``*cli*.py`` module) declares
+  ``--branch`` drops the branch the deployer was created with.
+* The unsafe fix inserts ``*(["--branch", X] if X else [])`` into the list literal holding the subcommand,
+  only when ``X`` is visibly available: a ``branch`` parameter of the enclosing function or a
+  ``self.branch``/``self._branch`` attribute assigned in its class. Unsafe: it changes what runs, and
+  an extension may resolve the branch differently (e.g. keep ``None`` for the user branch on purpose).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Optional
+
+import libcst as cst
+
+from mfok_lint.diagnostics import Applicability
+from mfok_lint.rules.base import FixAvailability, Rule
+
+_EMPTY = cst.Module(body=[])
+_ENV_ROUTE = re.compile(r"METAFLOW_(BRANCH|PRODUCTION)\b")
+_TRIGGER_BLOCK = re.compile(r"\ndef\s+trigger\s*\(")
+
+
+def _code(node: cst.CSTNode) -> str:
+    try:
+        return _EMPTY.code_for_node(node)
+    except Exception:  # a node of a generated-source tree: its code is still renderable, but be safe
+        return ""
+
+
+class BranchNotForwarded(Rule):
+    code = "MFO003"
+    name = "branch-not-forwarded"
+    message = (
+        "Step or init command does not forward `--branch`/`--production` before the subcommand, "
+        "so `@project` flows run on the wrong branch"
+    )
+    fix_availability = FixAvailability.SOMETIMES
+    triggers = (b"step", b"init", b"get_lower_level_group")
+    capability = "PROJECT_BRANCH"
+
+    def check(self, ctx) -> None:
+        if _ENV_ROUTE.search(ctx.text):
+            return
+        if "step" in ctx.text or "init" in ctx.text:
+            for cmd in ctx.commands:
+                self._check_command(ctx, cmd)
+        if "get_lower_level_group" in ctx.text:
+            self._check_trigger(ctx)
+
+    # ---- step / init commands ------------------------------------------------------------------------------
+    def _check_command(self, ctx, cmd) -> None:
+        opt = cmd.option("--branch", "--production", side="top")
+        if opt is not None:
+            guard = opt.token.condition
+            if guard is not None and "start" in _code(guard):
+                target = _reportable(ctx, opt.token.span, cmd.target)
+                if target is None:
+                    return
+                ctx.report(
+                    self,
+                    target,
+                    message=f"`{opt.name}` is forwarded only to the start step; every step and init command needs it",
+                )
+            return
+        if cmd.has_option("--branch", "--production", side="sub"):
+            return
+        if cmd.unknown_before_subcommand:
+            return
+        target = _reportable(ctx, cmd.subcommand_token.span, cmd.target)
+        if target is None:
+            return
+        message = (
+            f"`{cmd.subcommand}` command does not forward `--branch`/`--production` before the subcommand, "
+            "so `@project` flows run on the wrong branch"
+        )
+        ctx.report(self, target, message=message, fix=self._fix(ctx, cmd))
+
+    def _fix(self, ctx, cmd):
+        if cmd.origin not in ("list", "cliargs") or cmd.function is None:
+            return None
+        sub = cmd.subcommand_token
+        if sub.span is None or sub.span.start is not None or not isinstance(sub.span.node, cst.SimpleString):
+            return None
+        if not _is_list_element(cmd.function, sub.span.node):
+            return None
+        value = _branch_source(ctx, cmd.function)
+        if value is None:
+            return None
+        start, _ = ctx.offsets(sub.span.node)
+        text = f'*(["--branch", {value}] if {value} else []), '
+        edit = ctx.insert_at(start, text)
+        return ctx.make_fix(Applicability.UNSAFE, "Forward --branch before the subcommand", [edit])
+
+    # ---- trigger ------------------------------------------------------------------------------------------------
+    def _check_trigger(self, ctx) -> None:
+        if not _sibling_trigger_declares_branch(ctx.path):
+            return
+
+        rule = self
+
+        class _Finder(cst.CSTVisitor):
+            def __init__(self) -> None:
+                self.functions = []
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+                self.functions.append(node)
+
+            def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+                self.functions.pop()
+
+            def visit_Call(self, node: cst.Call) -> None:
+                func = node.func
+                if not (isinstance(func, cst.Attribute) and func.attr.value == "trigger"):
+                    return
+                inner = func.value
+                if not (isinstance(inner, cst.Call) and _callee_name(inner.func) == "get_lower_level_group"):
+                    return
+                if any(a.keyword is not None and a.keyword.value == "branch" for a in node.args):
+                    return
+                scope = self.functions[-1] if self.functions else None
+                if scope is not None and re.search(r"""["']branch["']|\bbranch\s*=""", _code(scope)):
+                    return
+                ctx.report(
+                    rule,
+                    node,
+                    message="`trigger` drops the deployer's branch: pass `branch=` to the trigger command, "
+                    "which declares `--branch`",
+                )
+
+        ctx.module.visit(_Finder())
+
+
+def _reportable(ctx, *targets):
+    """The first target that maps into the file (spans into generated source always should; be defensive)."""
+    for target in targets:
+        if target is None:
+            continue
+        try:
+            ctx.offsets(target)
+        except KeyError:
+            continue
+        return target
+    return None
+
+
+def _callee_name(func) -> Optional[str]:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def _sibling_trigger_declares_branch(path: str) -> bool:
+    """Does the extension's own ``trigger`` click command (in a sibling ``*cli*.py``) take ``--branch``?"""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return False
+    for name in names:
+        if not (name.endswith(".py") and "cli" in name):
+            continue
+        try:
+            with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                text = "\n" + handle.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for m in _TRIGGER_BLOCK.finditer(text):
+            block_start = max(text.rfind("\ndef ", 0, m.start()), text.rfind("\nclass ", 0, m.start()), 0)
+            decorators = text[block_start: m.end()]
+            body_end = text.find("\ndef ", m.end())
+            signature = text[m.end(): body_end if body_end != -1 else len(text)].split(")", 1)[0]
+            if re.search(r"""["']--branch["']""", decorators) and "branch" in signature:
+                return True
+    return False
+
+
+def _is_list_element(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
+    found = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_List(self, lst: cst.List) -> None:
+            if any(isinstance(e, cst.Element) and e.value is node for e in lst.elements):
+                found.append(lst)
+
+    function.visit(_Find())
+    return bool(found)
+
+
+def _branch_source(ctx, function: cst.FunctionDef) -> Optional[str]:
+    params = function.params
+    for param in list(params.params) + list(params.kwonly_params) + list(params.posonly_params):
+        if param.name.value == "branch":
+            return "branch"
+    first = params.params[0].name.value if params.params else None
+    if first != "self":
+        return None
+    for attr in ("branch", "_branch"):
+        if re.search(rf"\bself\.{attr}\s*(?::[^=\n]*)?=(?!=)", ctx.text):
+            return f"self.{attr}"
+    return None
