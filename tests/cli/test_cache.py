@@ -1,0 +1,79 @@
+"""The lint cache: created like ruff's, reused for unchanged files, bypassed by --no-cache."""
+
+import json
+from pathlib import Path
+
+from cli_support import CLEAN, INVALID_NOQA, write_tree
+
+
+def _entries(root: Path):
+    return sorted(p for p in root.rglob("*.json"))
+
+
+def test_cache_directory_is_tagged_and_ignored_by_git(tmp_path, mfok):
+    write_tree(tmp_path, {"a.py": INVALID_NOQA})
+    assert mfok().code == 1
+    cache = tmp_path / ".mfok-lint-cache"
+    assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert len(_entries(cache)) == 1
+
+
+def test_cached_findings_are_served_for_unchanged_files_only(tmp_path, mfok):
+    write_tree(tmp_path, {"a.py": INVALID_NOQA, "b.py": INVALID_NOQA})
+    first = mfok("--output-format", "json")
+    entries = _entries(tmp_path / ".mfok-lint-cache")
+    assert len(entries) == 2
+    # Rewrite every stored message: a run that reads the cache must show the stored text.
+    for entry in entries:
+        data = json.loads(entry.read_text())
+        data["diagnostics"][0]["message"] = "from the cache"
+        entry.write_text(json.dumps(data))
+    second = json.loads(mfok("--output-format", "json").out)
+    assert [d["message"] for d in second] == ["from the cache", "from the cache"]
+    # --no-cache neither reads the entries nor depends on them.
+    fresh = mfok("--output-format", "json", "--no-cache")
+    assert fresh.out == first.out
+    # A changed file misses the cache.
+    (tmp_path / "b.py").write_text(INVALID_NOQA + CLEAN)
+    third = json.loads(mfok("--output-format", "json").out)
+    assert [d["message"] for d in third] == ["from the cache", json.loads(first.out)[1]["message"]]
+
+
+def test_settings_change_the_cache_key(tmp_path, mfok):
+    write_tree(tmp_path, {"a.py": INVALID_NOQA})
+    assert mfok().code == 1
+    assert mfok("--ignore", "MFO902").code == 0
+    assert mfok("--per-file-ignores", "a.py:MFO902").code == 0
+    assert mfok().code == 1
+
+
+def test_corrupt_entries_are_misses_not_errors(tmp_path, mfok):
+    write_tree(tmp_path, {"a.py": INVALID_NOQA})
+    expected = mfok("--output-format", "concise")
+    for entry in _entries(tmp_path / ".mfok-lint-cache"):
+        entry.write_text("{not json")
+    again = mfok("--output-format", "concise")
+    assert again.code == 1 and again.out == expected.out and again.err == ""
+
+
+def test_no_cache_and_cache_dir(tmp_path, mfok):
+    write_tree(tmp_path, {"a.py": INVALID_NOQA})
+    assert mfok("--no-cache").code == 1
+    assert not (tmp_path / ".mfok-lint-cache").exists()
+    assert mfok(env={"MFOK_LINT_NO_CACHE": "1"}).code == 1
+    assert not (tmp_path / ".mfok-lint-cache").exists()
+    assert mfok("--cache-dir", "build/lintcache").code == 1
+    assert (tmp_path / "build/lintcache/CACHEDIR.TAG").is_file()
+    assert len(_entries(tmp_path / "build/lintcache")) == 1
+    assert not (tmp_path / ".mfok-lint-cache").exists()
+
+
+def test_fix_runs_bypass_the_cache(tmp_path, mfok):
+    write_tree(tmp_path, {"a.py": "x = 1  # noqa: MFO902\n"})
+    assert mfok().code == 1
+    for entry in _entries(tmp_path / ".mfok-lint-cache"):
+        entry.write_text(json.dumps({"diagnostics": []}))
+    assert mfok().code == 0  # served from the (edited) cache
+    assert mfok("--fix").code == 0
+    assert (tmp_path / "a.py").read_text() == "x = 1\n"  # the fix saw the real finding
