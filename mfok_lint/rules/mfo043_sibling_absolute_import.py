@@ -1,0 +1,123 @@
+"""MFO043 sibling-absolute-import: a plugin module importing a module of its own directory as top-level.
+
+``from acme_objects import AcmeDeployedFlow`` works while the author runs the file from its own directory
+(the script's directory is on ``sys.path``), and fails with ``ModuleNotFoundError`` once Metaflow loads the
+module as ``metaflow_extensions.acme.plugins.acme.acme_deployer``: the sibling is only importable by its
+package path or relatively.
+
+Design decisions:
+- Only files under ``metaflow_extensions/<pkg>/plugins/`` are checked, and a module counts as a sibling
+  only if ``<name>.py`` or ``<name>/__init__.py`` really exists next to the linted file: the rule looks at
+  that directory and nowhere else, so without such a file (stdin, an installed third-party module of the
+  same name) nothing is reported.
+- Imports in an ``except ImportError`` / ``ModuleNotFoundError`` handler (a script-mode fallback after a
+  relative import) and under ``if __name__ == "__main__":`` are not reported; neither are imports inside
+  string literals (generated code runs elsewhere).
+- The fix (safe) makes the import relative: ``from x import a`` -> ``from .x import a``, ``import x`` /
+  ``import x as y`` -> ``from . import x`` / ``from . import x as y`` (the same name is bound to the same
+  module). ``import x.y`` and multi-name ``import`` statements get no fix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import List
+
+import libcst as cst
+
+from mfok_lint.context import FileContext
+from mfok_lint.diagnostics import Applicability
+from mfok_lint.model.environment import dotted_name
+from mfok_lint.rules.base import FixAvailability, Rule
+
+_PLUGINS_RE = re.compile(r"(^|/)metaflow_extensions/[^/]+/plugins/")
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
+
+
+def _sibling_exists(directory: str, name: str) -> bool:
+    return os.path.isfile(os.path.join(directory, name + ".py")) or os.path.isfile(
+        os.path.join(directory, name, "__init__.py")
+    )
+
+
+def _handles_import_error(handler: cst.ExceptHandler) -> bool:
+    kinds = handler.type
+    if kinds is None:
+        return True
+    names = [kinds] if not isinstance(kinds, cst.Tuple) else [e.value for e in kinds.elements]
+    return any((dotted_name(n) or "").rsplit(".", 1)[-1] in _IMPORT_ERRORS | {"Exception", "BaseException"} for n in names)
+
+
+def _is_main_guard(node: cst.If) -> bool:
+    test = node.test
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        left, right = test.left, test.comparisons[0].comparator
+        names = {dotted_name(left), dotted_name(right)}
+        values = {getattr(left, "value", None), getattr(right, "value", None)}
+        return "__name__" in names and bool(values & {'"__main__"', "'__main__'"})
+    return False
+
+
+class _ImportFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: List[cst.CSTNode] = []
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        return not _handles_import_error(node)
+
+    def visit_If(self, node: cst.If) -> bool:
+        return not _is_main_guard(node)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.found.append(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if not node.relative and node.module is not None:
+            self.found.append(node)
+
+
+class SiblingAbsoluteImport(Rule):
+    code = "MFO043"
+    name = "sibling-absolute-import"
+    message = "Sibling module imported as a top-level module; it fails inside the package layout"
+    fix_availability = FixAvailability.SOMETIMES
+    triggers = (b"import",)
+
+    def check(self, ctx: FileContext) -> None:
+        path = ctx.path.replace(os.sep, "/")
+        if not _PLUGINS_RE.search(path):
+            return
+        directory = os.path.dirname(os.path.abspath(ctx.path))
+        own_name = os.path.splitext(os.path.basename(ctx.path))[0]
+        finder = _ImportFinder()
+        ctx.module.visit(finder)
+        for node in finder.found:
+            if isinstance(node, cst.ImportFrom):
+                module = dotted_name(node.module) or ""  # type: ignore[arg-type]
+                head = module.split(".")[0]
+                if head and head != own_name and _sibling_exists(directory, head):
+                    fix = ctx.make_fix(
+                        Applicability.SAFE, f"Import `{module}` relatively", [ctx.edit(node.module, "." + module)]  # type: ignore[arg-type]
+                    )
+                    ctx.report(self, node, message=self._message(head), fix=fix)
+            else:
+                for alias in node.names:
+                    module = dotted_name(alias.name) or ""
+                    head = module.split(".")[0]
+                    if head and head != own_name and _sibling_exists(directory, head):
+                        ctx.report(self, node, message=self._message(head), fix=self._import_fix(ctx, node, module))
+
+    @staticmethod
+    def _message(name: str) -> str:
+        return f"`{name}` is a sibling module imported as top-level; import it relatively (`from . import {name}`)"
+
+    @staticmethod
+    def _import_fix(ctx: FileContext, node: cst.Import, module: str):
+        if len(node.names) != 1 or "." in module:
+            return None
+        alias = node.names[0]
+        rename = ""
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            rename = f" as {alias.asname.name.value}"
+        return ctx.make_fix(Applicability.SAFE, f"Import `{module}` relatively", [ctx.edit(node, f"from . import {module}{rename}")])

@@ -1,0 +1,157 @@
+"""MFO045 builtin-shadowed: module-level functions named like builtins the module still uses."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from mfok_lint.engine import lint_text
+
+PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
+
+
+def lint(source: str):
+    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO045"]) if d.code == "MFO045"]
+
+
+COMMAND_CALLS_ITSELF_AS_BUILTIN = """
+from metaflow._vendor import click
+
+
+@click.group()
+def acme():
+    pass
+
+
+@acme.command()
+def list(obj):
+    return list(obj.flows)
+"""
+
+OTHER_FUNCTION_USES_IT = """
+def input(prompt, default):
+    return default
+
+
+def ask_flow_name():
+    return input("Flow name: ").strip()
+"""
+
+ISINSTANCE_TUPLE = """
+def dict(**kwargs):
+    return kwargs
+
+
+def is_mapping(value):
+    return isinstance(value, (dict, tuple))
+"""
+
+MODULE_LEVEL_AFTER_DEF = """
+def tuple(first, second):
+    return first, second
+
+
+DEFAULTS = tuple([1, 2])
+"""
+
+
+@pytest.mark.parametrize(
+    "source, name, kind, use_line",
+    [
+        (COMMAND_CALLS_ITSELF_AS_BUILTIN, "list", "click command", 12),
+        (OTHER_FUNCTION_USES_IT, "input", "function", 7),
+        (ISINSTANCE_TUPLE, "dict", "function", 7),
+        (MODULE_LEVEL_AFTER_DEF, "tuple", "function", 6),
+    ],
+    ids=["command-calls-builtin", "other-function", "isinstance-tuple", "module-level-after-def"],
+)
+def test_reported(source, name, kind, use_line):
+    (found,) = lint(source)
+    assert textwrap.dedent(source).splitlines()[found.location.row - 1].startswith(f"def {name}(")
+    assert f"{kind} `{name}`" in found.message
+    assert f"line {use_line}" in found.message
+
+
+VALID = {
+    "never-used": """
+        from metaflow._vendor import click
+
+        @click.command()
+        def compile(obj):
+            obj.echo("compiled")
+        """,
+    "renamed-command": """
+        from metaflow._vendor import click
+
+        @click.command(name="list")
+        def list_deployments(obj):
+            return list(obj.flows)
+        """,
+    "local-variable-of-same-name": """
+        def input(prompt):
+            return prompt
+
+        def ask():
+            input = lambda p: p.upper()
+            return input("x")
+        """,
+    "method-named-like-builtin": """
+        class Registry:
+            def list(self):
+                return list(self.items)
+        """,
+    "attribute-and-registration-uses": """
+        from metaflow._vendor import click
+
+        @click.group()
+        def list():
+            pass
+
+        @list.command()
+        def flows():
+            pass
+
+        cli.add_command(list)
+        """,
+    "used-before-def": """
+        NAMES = list("abc")
+
+        def list(obj):
+            return obj
+        """,
+    "own-helper-called-on-purpose": """
+        def format(name):
+            return name[:64]
+
+        class Rule:
+            def __init__(self, name):
+                self.name = format(name)
+        """,
+    "keyword-call-fits": """
+        def exit(code, url=None, *, quiet=False):
+            raise SystemExit(code)
+
+        def fail():
+            exit(2, quiet=True)
+        """,
+    "annotation-only": """
+        def dict(**kw):
+            return kw
+
+        def build() -> dict:
+            return {}
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_not_reported(name):
+    assert lint(VALID[name]) == []
+
+
+def test_the_shadowing_really_replaces_the_builtin():
+    namespace: dict = {}
+    exec(compile(textwrap.dedent(OTHER_FUNCTION_USES_IT), "<acme>", "exec"), namespace)
+    with pytest.raises(TypeError):
+        namespace["ask_flow_name"]()  # calls the module's input(prompt, default), not the builtin
