@@ -1,0 +1,386 @@
+"""Deploy, trigger and watch one shipped flow through the Metaflow Deployer API of the extension under test.
+
+Design decisions:
+- Only the public Deployer contract is used (`Deployer(flow, **top).<type>(**group).create(**kw)`,
+  `DeployedFlow.trigger(**params)`, `TriggeredRun.run`, `DeployedFlow.from_<type>`), so the suite tests
+  what users call, and any extension gets the same treatment.
+- Each deployment copies its flow into a fresh directory and deploys from there: files a compiler writes
+  next to the flow stay apart, and the CONDA and SCHEDULE checks can read them.
+- A run is complete when Metaflow says so (`Run.finished`), when the extension's own `status` is terminal,
+  or when the trigger itself raised (a synchronous scheduler reports a failed run that way). Failed runs
+  never finish in Metaflow's sense (there is no end task), so a run whose tasks are all done, one of them
+  failed, and nothing moved for a while, is failed too.
+- The deadline covers trigger and run. Past it, the run is terminated through `TriggeredRun.terminate()`
+  where the extension offers it, and the deployer's own subprocesses are killed in every case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from .deploy_args import DeployArgs
+
+FLOWS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "flows")
+TERMINAL_STATUSES = {
+    "SUCCEEDED", "SUCCESS", "COMPLETED", "FAILED", "FAILURE", "ERROR", "ERRORED", "CRASHED",
+    "CANCELLED", "CANCELED", "TERMINATED", "ABORTED", "TIMEDOUT", "TIMED_OUT",
+}
+# No shipped flow has a step that legitimately runs longer than ~10 s (the @timeout steps are cut at 4 s),
+# so a run where nothing started, finished or retried for this long while a task is unsuccessful is dead.
+QUIET_SECONDS_BEFORE_FAILED = 60
+POLL_SECONDS = 1.0
+
+
+def flow_path(name: str) -> str:
+    return os.path.join(FLOWS_DIR, name)
+
+
+class ComplianceFailure(AssertionError):
+    """A capability check failed; `detail` carries the failing task's stderr tail."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class Outcome:
+    run: Any = None  # metaflow.Run or None
+    pathspec: Optional[str] = None
+    trigger_error: Optional[str] = None
+    timed_out: bool = False
+    terminated_by: Optional[str] = None
+    duration_s: float = 0.0
+    notes: List[str] = field(default_factory=list)
+
+    @property
+    def successful(self) -> bool:
+        return self.run is not None and bool(getattr(self.run, "successful", False)) and not self.trigger_error
+
+    def describe_failure(self) -> str:
+        if self.timed_out:
+            how = "; terminated with %s" % self.terminated_by if self.terminated_by else ""
+            return "the run did not finish within the %.0f s timeout%s" % (self.duration_s, how)
+        if self.trigger_error:
+            if self.trigger_error.startswith("trigger"):
+                return self.trigger_error
+            return "trigger raised: %s" % self.trigger_error
+        if self.run is None:
+            return "no Metaflow run appeared for %s" % (self.pathspec or "the trigger")
+        failed = failed_tasks(self.run)
+        if failed:
+            return "run %s failed at %s" % (self.run.pathspec, ", ".join(t.pathspec for t in failed))
+        return "run %s did not succeed" % self.run.pathspec
+
+    def stderr_tail(self, lines: int = 25) -> str:
+        chunks = [note for note in self.notes if note]
+        if self.run is None:
+            return "\n".join(chunks)
+        for task in failed_tasks(self.run)[:2]:
+            try:
+                text = task.stderr or ""
+            except Exception as exc:  # logs can be missing when the task never started
+                text = "(stderr unavailable: %s)" % exc
+            tail = "\n".join(text.rstrip().splitlines()[-lines:])
+            chunks.append("--- %s (stderr, last %d lines)\n%s" % (task.pathspec, lines, tail))
+        return "\n".join(chunks)
+
+    def require_success(self) -> None:
+        if not self.successful:
+            raise ComplianceFailure(self.describe_failure(), self.stderr_tail())
+
+
+def failed_tasks(run) -> list:
+    failed = []
+    try:
+        for step in run:
+            for task in step:
+                if not task.successful:
+                    failed.append(task)
+    except Exception:  # a half-registered run: report what we have
+        pass
+    return failed
+
+
+def _has_unsuccessful_task(run) -> bool:
+    try:
+        return any(not task.successful for step in run for task in step)
+    except Exception:
+        return False
+
+
+def _run_signature(run) -> tuple:
+    try:
+        return tuple(sorted((task.pathspec, bool(task.finished), task.current_attempt) for step in run for task in step))
+    except Exception:
+        return ()
+
+
+class Deployment:
+    def __init__(self, scheduler: "Scheduler", impl, deployed, workdir: str, flow_file: str) -> None:
+        self.scheduler = scheduler
+        self.impl = impl
+        self.deployed = deployed
+        self.workdir = workdir
+        self.flow_file = flow_file
+
+    @property
+    def identifier(self) -> str:
+        """What create wrote as `name`: the identifier `from_deployment` must accept."""
+        return self.impl.name
+
+    def trigger(self, **params) -> Outcome:
+        return self.scheduler.trigger(self.deployed, self.impl, **params)
+
+    def artefact_text(self) -> str:
+        """Text of everything the compiler wrote next to the flow, plus what create reported."""
+        parts = [json.dumps(getattr(self.impl, "additional_info", None) or {}, default=str)]
+        parts.append(str(getattr(self.impl, "name", "")))
+        flow_base = os.path.basename(self.flow_file)
+        for root, _dirs, files in os.walk(self.workdir):
+            for name in files:
+                if name == flow_base or name.endswith((".pyc", ".db", ".sqlite")):
+                    continue
+                path = os.path.join(root, name)
+                try:
+                    if os.path.getsize(path) > 5_000_000:
+                        continue
+                    with open(path, "r", encoding="utf-8", errors="replace") as handle:
+                        parts.append(handle.read())
+                except OSError:
+                    continue
+        return "\n".join(parts)
+
+
+class Scheduler:
+    """The extension under test, as the Deployer API exposes it."""
+
+    def __init__(self, scheduler_type: str, deploy_args: DeployArgs, run_timeout: float, workdir: str) -> None:
+        self.scheduler_type = scheduler_type
+        self.method_name = scheduler_type.replace("-", "_")
+        self.deploy_args = deploy_args
+        self.run_timeout = run_timeout
+        self.workdir = workdir
+        self._counter = 0
+        self._lock = threading.Lock()
+        self._impls: List[Any] = []
+        os.environ.update(deploy_args.env)
+        from metaflow import namespace
+
+        namespace(None)
+
+    def deploy(self, flow_name: str, top: Optional[Dict[str, Any]] = None, **create_kwargs) -> Deployment:
+        from metaflow import Deployer
+
+        with self._lock:
+            self._counter += 1
+            deploy_dir = os.path.join(self.workdir, "deploy-%02d-%s" % (self._counter, flow_name.replace(".py", "")))
+        os.makedirs(deploy_dir)
+        flow_file = os.path.join(deploy_dir, flow_name)
+        shutil.copyfile(flow_path(flow_name), flow_file)
+        top_kwargs = dict(self.deploy_args.flow)
+        top_kwargs.update(top or {})
+        kwargs = dict(self.deploy_args.create)
+        kwargs.update(create_kwargs)
+        deployer = Deployer(flow_file, show_output=False, cwd=deploy_dir, env=dict(self.deploy_args.env), **top_kwargs)
+        try:
+            impl = getattr(deployer, self.method_name)(**dict(self.deploy_args.deployer))
+        except AttributeError:
+            raise ComplianceFailure("Deployer has no method %r: the extension did not register" % self.method_name)
+        self._impls.append(impl)
+        try:
+            deployed = impl.create(**kwargs)
+        except Exception as exc:
+            reason, detail = _split_error(exc)
+            raise ComplianceFailure("create failed for %s: %s" % (flow_name, reason),
+                                    detail or _subprocess_stderr(impl)) from None
+        return Deployment(self, impl, deployed, deploy_dir, flow_file)
+
+    def trigger(self, deployed, impl, **params) -> Outcome:
+        outcome = Outcome()
+        started = time.time()
+        deadline = started + self.run_timeout
+        box: Dict[str, Any] = {}
+
+        def call_trigger():
+            try:
+                box["triggered"] = deployed.trigger(**params)
+            except BaseException as exc:  # reported as a failed run, never lost in the thread
+                box["error"] = exc
+
+        thread = threading.Thread(target=call_trigger, name="mfok-trigger", daemon=True)
+        thread.start()
+        thread.join(max(0.0, deadline - time.time()))
+        if thread.is_alive():
+            outcome.timed_out = True
+            self._kill_subprocesses(impl)
+            outcome.terminated_by = "killing the trigger subprocess"
+            outcome.run = self._latest_run(deployed, started)
+            outcome.duration_s = time.time() - started
+            return outcome
+        if "error" in box:
+            outcome.trigger_error, detail = _split_error(box["error"])
+            outcome.notes.append(detail or _subprocess_stderr(impl))
+            outcome.run = self._latest_run(deployed, started)
+            outcome.pathspec = outcome.run.pathspec if outcome.run is not None else None
+            outcome.duration_s = time.time() - started
+            return outcome
+        triggered = box["triggered"]
+        outcome.pathspec = getattr(triggered, "pathspec", None)
+        self._watch(triggered, outcome, deadline)
+        outcome.duration_s = time.time() - started
+        if outcome.timed_out:
+            self._terminate(triggered, impl, outcome)
+        return outcome
+
+    def _watch(self, triggered, outcome: Outcome, deadline: float) -> None:
+        quiet_since = None
+        last_signature = None
+        while True:
+            run = _safe(lambda: triggered.run)
+            status = _safe(lambda: getattr(triggered, "status", None))
+            status_name = str(getattr(status, "name", status) or "").upper()
+            if run is not None:
+                outcome.run = run
+                if _safe(lambda: run.finished):
+                    return
+                if status_name in TERMINAL_STATUSES:
+                    outcome.notes.append("scheduler status: %s" % status_name)
+                    return
+                signature = _run_signature(run)
+                if signature != last_signature:
+                    last_signature, quiet_since = signature, time.time()
+                elif time.time() - quiet_since > QUIET_SECONDS_BEFORE_FAILED and _has_unsuccessful_task(run):
+                    outcome.notes.append("no task started, finished or retried for %d s while a task was unsuccessful"
+                                         % QUIET_SECONDS_BEFORE_FAILED)
+                    return
+            elif status_name in TERMINAL_STATUSES - {"SUCCEEDED", "SUCCESS", "COMPLETED"}:
+                outcome.trigger_error = "the scheduler reports %s before any Metaflow run appeared" % status_name
+                return
+            if time.time() >= deadline:
+                outcome.timed_out = True
+                return
+            time.sleep(POLL_SECONDS)
+
+    def _terminate(self, triggered, impl, outcome: Outcome) -> None:
+        terminate = getattr(triggered, "terminate", None)
+        if callable(terminate):
+            try:
+                terminate()
+                outcome.terminated_by = "TriggeredRun.terminate()"
+            except Exception as exc:
+                outcome.notes.append("terminate() raised: %s" % _one_line(exc))
+        else:
+            outcome.notes.append("the extension offers no TriggeredRun.terminate(); the run may still be going")
+        self._kill_subprocesses(impl)
+
+    def _kill_subprocesses(self, impl) -> None:
+        # SubprocessManager.cleanup() only removes log files; kill() takes the descendants down too.
+        for command in list(getattr(getattr(impl, "spm", None), "commands", {}).values()):
+            process = getattr(command, "process", None)
+            if process is None or getattr(process, "returncode", 0) is not None:
+                continue  # already reaped: kill() would only sleep out its termination timeout
+            try:
+                command.kill(termination_timeout=2)
+            except Exception:
+                pass
+
+    def _latest_run(self, deployed, since: float):
+        """The newest run of the deployed flow that started after `since` (the trigger did not name it)."""
+        from metaflow import Flow
+        from metaflow.exception import MetaflowNotFound
+
+        flow_name = getattr(deployed, "flow_name", None)
+        if not flow_name:
+            return None
+        try:
+            newest = None
+            for run in Flow(flow_name, _namespace_check=False).runs():
+                created = run.created_at.timestamp() if run.created_at else 0
+                if created >= since - 5 and (newest is None or created > newest[0]):
+                    newest = (created, run)
+            return newest[1] if newest else None
+        except MetaflowNotFound:
+            return None
+        except Exception:
+            return None
+
+    def from_deployment(self, identifier: str):
+        from metaflow.runner.deployer import DeployedFlow
+
+        method = getattr(DeployedFlow, "from_" + self.method_name, None)
+        if method is None:
+            raise ComplianceFailure("DeployedFlow has no from_%s: the extension did not register" % self.method_name)
+        return method(identifier)
+
+    def close(self) -> None:
+        for impl in self._impls:
+            self._kill_subprocesses(impl)
+
+
+def _safe(getter):
+    try:
+        return getter()
+    except Exception:
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return "%s: %s" % (type(exc).__name__, text[:500])
+
+
+EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Attribute|Interrupt)\w*)(: .*)?$")
+
+
+def _split_error(exc: BaseException, lines: int = 25):
+    """(one-line reason, multi-line detail) for an exception from create/trigger.
+
+    Metaflow's subprocess errors read "Error executing: '<command>':" followed by optional "Stdout:" and
+    "Stderr:" sections. The reason is the last exception line that is not a wrapper ending in ":" (the
+    real cause in a chained traceback), else the last line; the detail keeps the command and the tail."""
+    text = str(exc)
+    if not text.startswith("Error executing:"):
+        return _one_line(exc), ""
+    head, _, rest = text.partition("\n")
+    stdout, stderr = "", rest
+    if "\nStderr:\n" in rest:
+        stdout, _, stderr = rest.partition("\nStderr:\n")
+    elif not rest.lstrip().startswith("Stderr:"):
+        stdout, stderr = rest, ""
+    stdout = stdout.replace("Stdout:\n", "", 1)
+    stderr = stderr.replace("Stderr:\n", "", 1)
+    body = [line for line in (stderr.strip() or stdout.strip()).splitlines() if line.strip()]
+    causes = [m.group(0).strip() for m in map(EXCEPTION_LINE.match, body) if m and not m.group(0).rstrip().endswith(":")]
+    last = causes[-1] if causes else (body[-1].strip() if body else "no output")
+    verb = "trigger" if " trigger " in head else "create" if " create " in head else "command"
+    detail = "--- %s\n--- output (last %d lines)\n%s" % (head.strip().rstrip(":"), lines, "\n".join(body[-lines:]))
+    return "%s failed: %s" % (verb, last[:400]), detail
+
+
+def _subprocess_stderr(impl, lines: int = 25) -> str:
+    """The tail of what the deployer's create/trigger subprocess printed (it ran with output captured)."""
+    chunks = []
+    try:
+        commands = list(impl.spm.commands.values())
+    except Exception:
+        return ""
+    for command in commands[-1:]:
+        for stream in ("stderr", "stdout"):
+            path = getattr(command, "log_files", {}).get(stream)
+            if not path or not os.path.exists(path):
+                continue
+            with open(path, "r", encoding="utf-8", errors="replace") as handle:
+                text = handle.read().rstrip()
+            if text:
+                tail = "\n".join(text.splitlines()[-lines:])
+                chunks.append("--- %s subprocess %s (last %d lines)\n%s" % (impl.TYPE, stream, lines, tail))
+    return "\n".join(chunks)
