@@ -10,6 +10,10 @@ Decisions (see also docs/architecture.md):
   run, and the other rules' findings for that file are kept.
 - Files are decoded as UTF-8 (a BOM is kept and restored on write) or by their PEP 263 coding cookie; text is
   never newline-translated, so offsets, CRLF and fixes stay exact.
+- Package rules (``RuleKind.PACKAGE``, cross-file) run only on files that can carry a package finding
+  (``model.package.is_package_report_target``: ``metaflow_extensions/__init__.py`` and configuration files), with
+  the current text of that file and the package's other files read from disk beside it. Their findings join
+  the file's own before noqa, so suppression, MFO901, the fix loop, stdin and the flake8 plugin all see them.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -137,8 +141,14 @@ def check_source(
     python = not is_workflow_path(path)
     locator = Locator(text)
     diagnostics: List[Diagnostic] = []
-    wanted_kinds = (RuleKind.PYTHON, RuleKind.PACKAGE) if python else (RuleKind.YAML,)
-    active = [r for r in rules if r.kind in wanted_kinds and r.applies_to(raw)]
+    wanted_kinds = (RuleKind.PYTHON,) if python else (RuleKind.YAML,)
+    active = [r for r in rules if r.kind in wanted_kinds and r.applies_to_path(path) and r.applies_to(raw)]
+    package_rules = [r for r in rules if r.kind is RuleKind.PACKAGE] if python else []
+    if package_rules:
+        from mfok_lint.model.package import is_package_report_target
+
+        if not is_package_report_target(path):
+            package_rules = []
 
     if python:
         if active:
@@ -167,6 +177,8 @@ def check_source(
             error = _ast_syntax_error(text, path)
             if error is not None:
                 diagnostics.append(_syntax_error_diag(path, text, locator, *error))
+        if package_rules:
+            diagnostics.extend(_run_package_rules(path, text, package_rules, internal_errors))
     elif active:
         from mfok_lint.yaml_support import run_yaml_rules  # only workflow files need PyYAML
 
@@ -230,6 +242,25 @@ def _run_python_rules(
         except Exception as exc:  # noqa: BLE001
             _record(internal_errors, path, rule, exc)
     return ctx.diagnostics
+
+
+def _run_package_rules(
+    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]]
+) -> List[Diagnostic]:
+    from mfok_lint.model.package import build_package
+
+    package = build_package(path, text)
+    if package is None:
+        return []
+    for rule in rules:
+        check_package = getattr(rule, "check_package", None)
+        if check_package is None:
+            continue
+        try:
+            check_package(package)
+        except Exception as exc:  # noqa: BLE001 - a rule bug must not end the run
+            _record(internal_errors, path, rule, exc)
+    return package.diagnostics
 
 
 def _record(errors: Optional[List[InternalError]], path: str, rule: Optional[Rule], exc: BaseException) -> None:

@@ -7,6 +7,8 @@ Decisions:
 - Columns: flake8 wants 0-based columns and prints them +1, which gives the same numbers as ``mfok-lint``.
 - The prefilter runs on the text flake8 already read, so files that cannot hold a Metaflow command cost a
   substring scan and nothing else (flake8 has already parsed the ``tree`` it passes; it is not used).
+- Package rules (MFO101-MFO104) run when flake8 checks a file that can carry their findings (an ``mfextinit_*.py``
+  or ``metaflow_extensions/__init__.py``); the package's other files are read from disk beside it.
 - Options (command line or ``[flake8]`` in setup.cfg / tox.ini / .flake8): ``--mfok-preview`` enables preview rules.
 """
 
@@ -59,8 +61,12 @@ class MfokFlake8Plugin:
         rules = self._rules()
         from mfok_lint.rules import RuleKind
 
-        if not any(r.applies_to(raw) for r in rules if r.kind is not RuleKind.META):
-            return
+        if not any(r.applies_to_path(self.filename) and r.applies_to(raw) for r in rules if r.kind is RuleKind.PYTHON):
+            # Package rules are decided by where a file sits, not by what it says.
+            from mfok_lint.model.package import is_package_report_target
+
+            if not any(r.kind is RuleKind.PACKAGE for r in rules) or not is_package_report_target(self.filename):
+                return
         from mfok_lint.engine import check_source
 
         for diag in check_source(text, self.filename, rules, raw=raw, ignore_noqa=True):

@@ -53,7 +53,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -1475,7 +1475,14 @@ def _analyse_module(module: cst.Module) -> List[Command]:
     return _dedupe(commands)
 
 
-def may_build_commands(text: str) -> bool:
+_CANDIDATE_WORD_BYTES = re.compile(_CANDIDATE_WORD.pattern.encode())
+_PREFILTER_OPTION_BYTES = re.compile(_PREFILTER_OPTION.pattern.encode())
+
+
+def may_build_commands(text: Union[str, bytes]) -> bool:
+    """The cheap text test: can this file build a Metaflow command at all? (No walk, no parse.)"""
+    if isinstance(text, bytes):
+        return bool(_CANDIDATE_WORD_BYTES.search(text)) and bool(_PREFILTER_OPTION_BYTES.search(text))
     return bool(_CANDIDATE_WORD.search(text)) and bool(_PREFILTER_OPTION.search(text))
 
 

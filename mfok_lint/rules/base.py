@@ -1,8 +1,10 @@
 """The rule protocol. One rule = one module in this package, holding one ``Rule`` subclass.
 
 A rule declares what it needs so the engine can skip work:
-- ``triggers``: byte strings of which at least one must occur in a file's raw bytes for the rule to run on
-  it (the cheap prefilter: most files never mention a Metaflow command). Empty = always run.
+- ``triggers``: byte strings (or compiled ``bytes`` regexes) of which at least one must occur in a file's raw
+  bytes for the rule to run on it (the cheap prefilter: most files never mention a Metaflow command). Empty =
+  always run. Rules whose question needs a finer text test override ``applies_to``.
+- ``applies_to_path()``: rules about the extension layout only look at files inside ``metaflow_extensions/``.
 - ``visitor()``: an optional libcst ``BatchableCSTVisitor``; all selected rules' visitors share ONE traversal.
   Its ``METADATA_DEPENDENCIES`` are resolved only when the rule runs on a file.
 - ``check()``: runs after the traversal; most rules ask the lazily built file model (``ctx.commands``, ...).
@@ -12,7 +14,8 @@ Rules never import metaflow and never execute the code they check.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, ClassVar, Optional, Tuple
+import re
+from typing import TYPE_CHECKING, ClassVar, Optional, Tuple, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -20,6 +23,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from mfok_lint.context import FileContext
 
 DOCS_URL = "https://mfok.readthedocs.io/en/latest/rules/{code}/"
+EXTENSION_PATH = re.compile(r"(^|[/\\])metaflow_extensions[/\\]")
+
+
+def in_extension_package(path: str) -> bool:
+    """True for files inside a ``metaflow_extensions/`` tree (the only place layout rules apply)."""
+    return bool(EXTENSION_PATH.search(path))
 
 
 class FixAvailability(str, enum.Enum):
@@ -51,7 +60,7 @@ class Rule:
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
     preview: ClassVar[bool] = False
     kind: ClassVar[RuleKind] = RuleKind.PYTHON
-    triggers: ClassVar[Tuple[bytes, ...]] = ()
+    triggers: ClassVar[Tuple[Union[bytes, "re.Pattern[bytes]"], ...]] = ()
     capability: ClassVar[Optional[str]] = None  # the mfok_runtime Cap this rule protects
 
     @property
@@ -59,7 +68,15 @@ class Rule:
         return DOCS_URL.format(code=self.code)
 
     def applies_to(self, raw: bytes) -> bool:
-        return not self.triggers or any(t in raw for t in self.triggers)
+        if not self.triggers:
+            return True
+        for trigger in self.triggers:
+            if trigger.search(raw) if isinstance(trigger, re.Pattern) else trigger in raw:
+                return True
+        return False
+
+    def applies_to_path(self, path: str) -> bool:
+        return True
 
     def visitor(self, ctx: "FileContext") -> "Optional[cst.BatchableCSTVisitor]":
         return None

@@ -99,7 +99,7 @@ class RunParamsTuple(Rule):
     message = "Multi-value option forwarded as a tuple where a `list` is expected"
     fix_availability = FixAvailability.SOMETIMES
     capability = "RUN_PARAMS"
-    triggers = (b"multiple", b"nargs", b"run_param", b"tuple(", b"()")
+    triggers = (b"multiple", b"nargs", b"run_param")
 
     def check(self, ctx: FileContext) -> None:
         analysis = _Analysis(ctx)

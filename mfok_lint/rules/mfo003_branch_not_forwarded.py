@@ -28,8 +28,10 @@ from typing import Optional
 
 import libcst as cst
 
+
 from mfok_lint.diagnostics import Applicability
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import FixAvailability
+from mfok_lint.rules.command_rule import CommandRule
 
 _EMPTY = cst.Module(body=[])
 _ENV_ROUTE = re.compile(r"METAFLOW_(BRANCH|PRODUCTION)\b")
@@ -43,7 +45,7 @@ def _code(node: cst.CSTNode) -> str:
         return ""
 
 
-class BranchNotForwarded(Rule):
+class BranchNotForwarded(CommandRule):
     code = "MFO003"
     name = "branch-not-forwarded"
     message = (
@@ -51,7 +53,7 @@ class BranchNotForwarded(Rule):
         "so `@project` flows run on the wrong branch"
     )
     fix_availability = FixAvailability.SOMETIMES
-    triggers = (b"step", b"init", b"get_lower_level_group")
+    triggers = (b"get_lower_level_group",)
     capability = "PROJECT_BRANCH"
 
     def check(self, ctx) -> None:

@@ -84,6 +84,9 @@ class SiblingAbsoluteImport(Rule):
     fix_availability = FixAvailability.SOMETIMES
     triggers = (b"import",)
 
+    def applies_to_path(self, path: str) -> bool:
+        return bool(_PLUGINS_RE.search(path.replace("\\", "/")))
+
     def check(self, ctx: FileContext) -> None:
         path = ctx.path.replace(os.sep, "/")
         if not _PLUGINS_RE.search(path):

@@ -22,6 +22,7 @@ Design decisions:
 from __future__ import annotations
 
 import builtins
+import re
 from typing import Dict, Set
 
 import libcst as cst
@@ -32,6 +33,8 @@ from mfok_lint.model.environment import dotted_name
 from mfok_lint.rules.base import FixAvailability, Rule
 
 _BUILTINS: Set[str] = {name for name in dir(builtins) if not name.startswith("_")}
+# Only a top-level ``def`` named like a builtin can shadow one.
+_BUILTIN_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+(?:" + b"|".join(n.encode() for n in sorted(_BUILTINS)) + rb")[ \t]*\(", re.M)
 
 
 def _is_click_command(func: cst.FunctionDef) -> bool:
@@ -90,7 +93,7 @@ class BuiltinShadowed(Rule):
     name = "builtin-shadowed"
     message = "Module-level function named like a builtin that the same module uses"
     fix_availability = FixAvailability.NONE
-    triggers = (b"def ",)
+    triggers = (_BUILTIN_DEF,)
 
     def check(self, ctx: FileContext) -> None:
         candidates = [

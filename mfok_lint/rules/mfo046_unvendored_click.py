@@ -89,6 +89,9 @@ class UnvendoredClick(Rule):
     fix_availability = FixAvailability.SOMETIMES
     triggers = (b"click",)
 
+    def applies_to_path(self, path: str) -> bool:
+        return bool(_EXTENSION_RE.search(path.replace("\\", "/")))
+
     def check(self, ctx: FileContext) -> None:
         path = ctx.path.replace("\\", "/")
         if not _EXTENSION_RE.search(path) or _TEST_PATH_RE.search(path):
