@@ -4,7 +4,8 @@ A page is a front matter block between ``---`` lines (flat ``key: value`` pairs,
 followed by six sections in a fixed order. The front matter is parsed here with the standard library so
 reading the catalog at lint time (``mfok-lint rule MFO001``) never imports a YAML parser; the format is
 deliberately too small to need one. The Example and Use-instead sections each hold one fenced ``python``
-block; the test suite lints those blocks, so every page's examples are executable claims about its rule.
+block (``yaml`` for workflow rules, whose ``example_path`` is a workflow file); the test suite lints those
+blocks, so every page's examples are executable claims about its rule.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def parse_page(text: str, source: str = "<page>") -> Page:
     examples: Dict[str, str] = {}
     for title in ("Example", "Use instead"):
         match = _FENCE_RE.search(sections.get(title, ""))
-        if match and match.group("lang") in ("python", "py", ""):
+        if match and match.group("lang") in ("python", "py", "", "yaml", "yml"):
             examples[title] = match.group("body")
     return Page(meta=meta, body=body, sections=sections, examples=examples)
 
