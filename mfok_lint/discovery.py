@@ -195,13 +195,14 @@ class _GitIgnore:
             self._roots[directory] = find_git_root(directory)
         return self._roots[directory]
 
-    def ignored(self, abspath: str, is_dir: bool) -> bool:
+    def ignored(self, abspath: str, is_dir: bool, floor: Optional[str] = None) -> bool:
+        """Whether git would ignore the path; with ``floor``, only ignore files at or below that directory count."""
         parent = os.path.dirname(abspath)
         repo = self._repo(parent)
         if repo is None:
             return False
         verdict: Optional[bool] = None
-        exclude = self._exclude_spec(repo)
+        exclude = self._exclude_spec(repo) if floor is None else None
         if exclude is not None:
             verdict = _rel_verdict(exclude, repo, abspath, is_dir, verdict)
         # From the repository root down to the path's own directory: deeper files override shallower ones.
@@ -216,6 +217,8 @@ class _GitIgnore:
                 break
             current = up
         for directory in reversed(chain):
+            if floor is not None and not (directory == floor or directory.startswith(floor + os.sep)):
+                continue
             spec = self._spec(directory)
             if spec is not None:
                 verdict = _rel_verdict(spec, directory, abspath, is_dir, verdict)
@@ -266,7 +269,10 @@ def discover(paths: Sequence[str], options: DiscoveryOptions, cwd: Optional[str]
         if options.force_exclude and excluder.excluded_or_parent(abspath):
             continue
         if stat.S_ISDIR(st.st_mode):
-            _walk(abspath, excluder, gitignore, found, visited_dirs, result)
+            # A directory named explicitly is linted even when it lies in an ignored tree (a vendored package,
+            # a virtualenv), as ruff does; .gitignore rules then apply only to what it contains.
+            named_ignored = gitignore is not None and gitignore.ignored(abspath, True)
+            _walk(abspath, excluder, gitignore, found, visited_dirs, result, floor=abspath if named_ignored else None)
         else:
             # Named explicitly: linted even when gitignored or excluded (unless force-exclude), as in ruff.
             if options.force_exclude and gitignore is not None and gitignore.ignored(abspath, False):
@@ -287,6 +293,7 @@ def _walk(
     found: Set[str],
     visited: Set[Tuple[int, int]],
     result: Discovery,
+    floor: Optional[str] = None,
 ) -> None:
     stack = [top]
     while stack:
@@ -321,7 +328,7 @@ def _walk(
                 continue
             if excluder.excluded(path):
                 continue
-            if gitignore is not None and gitignore.ignored(path, is_dir):
+            if gitignore is not None and gitignore.ignored(path, is_dir, floor):
                 continue
             if is_dir:
                 subdirs.append(path)

@@ -17,7 +17,8 @@ Design decisions:
   ``dict(run_params=params)``, ``{"run_params": params}``) are followed to ``**kw`` and to call arguments.
 - Sinks are the places where the tuple-vs-list difference breaks something: keyword arguments (directly, in
   a ``**`` mapping or inside a mapping argument) of calls to code the extension does not own (scheduler SDKs,
-  Metaflow's runner API), and ``list + tuple``. Positional arguments of unknown callees are not sinks (most
+  Metaflow's runner API), and ``list + tuple``. Methods of objects built from the package's own classes and of
+  Metaflow's CLI state (the ``@click.pass_obj`` object) count as owned. Positional arguments of unknown callees are not sinks (most
   such helpers iterate), nor are Metaflow's core helpers imported by name (``validate_tags`` iterates). Calls that consume any
   iterable (``list``, ``len``, ``" ".join``, ``cmd.extend``, logging) are not sinks, and neither is
   ``json.dumps``: the stdlib encoder writes tuples and lists alike as JSON arrays, so a JSON payload or request
@@ -485,7 +486,7 @@ class _Analysis:
                 unit = facts.unit_of.get(id(node))
                 if unit is None:
                     return
-                kind = analysis.callee_kind(node)
+                kind = analysis.callee_kind(node, facts)
                 if kind == "consumer":
                     return
                 if kind == "local":
@@ -535,8 +536,10 @@ class _Analysis:
         body.visit(Sinks())
         return results
 
-    def callee_kind(self, call: cst.Call) -> str:
+    def callee_kind(self, call: cst.Call, facts: Optional[_FunctionFacts] = None) -> str:
         func = call.func
+        if facts is not None and isinstance(func, cst.Attribute) and self._receiver_is_owned(func.value, facts):
+            return "own"
         name = dotted_name(func)
         if isinstance(func, cst.Name):
             if func.value in _CONSUMING_BUILTINS:
@@ -555,6 +558,30 @@ class _Analysis:
                 return "own"
             return "external"
         return "external"
+
+    def _receiver_is_owned(self, receiver: cst.BaseExpression, facts: _FunctionFacts) -> bool:
+        """A method call on an object of the extension's own classes or on Metaflow's CLI state is not a sink.
+
+        ``batch = Batch(...)`` with ``Batch`` imported from the package, then ``batch.launch_job(volumes=...)``,
+        calls the extension's own code; ``obj.metadata.add_sticky_tags(tags=...)`` under ``@click.pass_obj``
+        calls Metaflow's metadata provider. Both take any iterable.
+        """
+        while isinstance(receiver, cst.Attribute):
+            receiver = receiver.value
+        if not isinstance(receiver, cst.Name):
+            return False
+        root = receiver.value
+        decorators = {dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "" for d in facts.func.decorators}
+        params = facts.func.params.params
+        if params and params[0].name.value == root and any(
+            d.rsplit(".", 1)[-1] in ("pass_obj", "pass_context") for d in decorators
+        ):
+            return True
+        for definition in facts.defs.get(root, ()):
+            value = definition.value
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.package_imports:
+                return True
+        return False
 
     def local_callee(self, call: cst.Call) -> Optional[cst.FunctionDef]:
         func = call.func

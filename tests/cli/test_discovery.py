@@ -192,3 +192,16 @@ def test_file_vanishing_during_the_run_is_an_error_line_not_a_crash(tmp_path):
     settings = Settings()
     result = process_file(str(tmp_path / found.files[0]), settings, settings.enabled_rules(), Mode())
     assert result.errors and "cannot read" in result.errors[0]
+
+
+def test_named_directory_inside_an_ignored_tree_is_linted(tmp_path, mfok):
+    # A virtualenv or vendored package the user names explicitly is linted, as ruff does.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("vendored/\n")
+    pkg = tmp_path / "vendored" / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "m.py").write_text("x = (\n")
+    (pkg / "skip.py").write_text("x = (\n")
+    (pkg / ".gitignore").write_text("skip.py\n")
+    result = mfok("--show-files", "vendored/pkg")
+    assert [p.replace("\\", "/").endswith("vendored/pkg/m.py") for p in result.out.split()] == [True]

@@ -349,3 +349,29 @@ def test_fixed_tuple_passes_metaflows_type_check():
         check_type(run_params, annotation)
     run_params = list(run_params) if run_params else []  # the inserted line
     check_type(run_params, annotation)
+
+
+OWNED_RECEIVERS = '''
+from metaflow._vendor import click
+from .batch import Batch
+
+
+@click.command()
+@click.option("--tag", "tags", multiple=True)
+@click.option("--host-volumes", multiple=True)
+@click.pass_obj
+def step(obj, tags, host_volumes):
+    obj.metadata.add_sticky_tags(tags=tags)
+    batch = Batch(obj.metadata, obj.environment)
+    batch.launch_job(host_volumes=host_volumes)
+'''
+
+
+def test_methods_of_own_objects_and_metaflow_cli_state_are_not_sinks():
+    # Metaflow's metadata provider and the extension's own client classes iterate; no tuple-vs-list break.
+    assert lint(OWNED_RECEIVERS) == []
+
+
+def test_external_client_method_is_still_a_sink():
+    source = OWNED_RECEIVERS.replace("from .batch import Batch", "from acme_sdk import Batch")
+    assert [d.code for d in lint(source)] == ["MFO001"]
