@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Un
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Locator
+from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator
 
 if TYPE_CHECKING:  # pragma: no cover
     from mfok_lint.rules.base import Rule

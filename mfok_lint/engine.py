@@ -253,11 +253,8 @@ def _run_package_rules(
     if package is None:
         return []
     for rule in rules:
-        check_package = getattr(rule, "check_package", None)
-        if check_package is None:
-            continue
         try:
-            check_package(package)
+            rule.check_package(package)
         except Exception as exc:  # noqa: BLE001 - a rule bug must not end the run
             _record(internal_errors, path, rule, exc)
     return package.diagnostics

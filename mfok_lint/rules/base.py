@@ -84,5 +84,8 @@ class Rule:
     def check(self, ctx: "FileContext") -> None:
         """Report findings with ``ctx.report(self, node, ...)``."""
 
+    def check_package(self, package) -> None:
+        """PACKAGE rules: judge the extension package around a file (see ``mfok_lint.model.package``)."""
+
     def __repr__(self) -> str:
         return f"<{self.code} {self.name}>"

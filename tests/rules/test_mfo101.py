@@ -1,0 +1,35 @@
+from mfok_lint.diagnostics import Applicability
+from tests.rules.package_support import acme_files, lint_package
+
+
+def test_top_level_init_is_reported_even_when_empty(tmp_path):
+    files = acme_files()
+    files["metaflow_extensions/__init__.py"] = ""
+    found = lint_package(tmp_path, files, "MFO101")
+    assert [(d.code, d.path.endswith("metaflow_extensions/__init__.py"), d.location.row) for d in found] == [("MFO101", True, 1)]
+    assert found[0].fix.applicability is Applicability.DISPLAY_ONLY
+
+
+def test_namespace_package_without_init_passes(tmp_path):
+    files = acme_files()
+    files["metaflow_extensions/acme/__init__.py"] = ""  # below the namespace level: allowed
+    assert lint_package(tmp_path, files, "MFO101") == []
+
+
+def test_noqa_on_first_line_suppresses(tmp_path):
+    files = acme_files()
+    files["metaflow_extensions/__init__.py"] = "# noqa: MFO101\n"
+    assert lint_package(tmp_path, files, "MFO101") == []
+
+
+def test_display_only_fix_is_never_applied(tmp_path):
+    from mfok_lint.engine import Mode, run_files
+    from mfok_lint.settings import Settings
+    from tests.rules.package_support import write_package
+
+    files = acme_files()
+    files["metaflow_extensions/__init__.py"] = "x = 1\n"
+    paths = write_package(tmp_path, files)
+    init = [p for p in paths if p.endswith("metaflow_extensions/__init__.py")][0]
+    run_files([init], Settings(select=["MFO101"]), Mode(fix=True, unsafe_fixes=True), jobs=1)
+    assert open(init).read() == "x = 1\n"
