@@ -30,6 +30,7 @@ import libcst as cst
 
 
 from mfok_lint.diagnostics import Applicability
+from mfok_lint.model.cmdchecks import is_list_element, reportable
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 
@@ -71,7 +72,7 @@ class BranchNotForwarded(CommandRule):
         if opt is not None:
             guard = opt.token.condition
             if guard is not None and "start" in _code(guard):
-                target = _reportable(ctx, opt.token.span, cmd.target)
+                target = reportable(ctx, opt.token.span, cmd.target)
                 if target is None:
                     return
                 ctx.report(
@@ -84,7 +85,7 @@ class BranchNotForwarded(CommandRule):
             return
         if cmd.unknown_before_subcommand:
             return
-        target = _reportable(ctx, cmd.subcommand_token.span, cmd.target)
+        target = reportable(ctx, cmd.subcommand_token.span, cmd.target)
         if target is None:
             return
         message = (
@@ -99,7 +100,7 @@ class BranchNotForwarded(CommandRule):
         sub = cmd.subcommand_token
         if sub.span is None or sub.span.start is not None or not isinstance(sub.span.node, cst.SimpleString):
             return None
-        if not _is_list_element(cmd.function, sub.span.node):
+        if not is_list_element(cmd.function, sub.span.node):
             return None
         value = _branch_source(ctx, cmd.function)
         if value is None:
@@ -148,17 +149,6 @@ class BranchNotForwarded(CommandRule):
         ctx.module.visit(_Finder())
 
 
-def _reportable(ctx, *targets):
-    """The first target that maps into the file (spans into generated source always should; be defensive)."""
-    for target in targets:
-        if target is None:
-            continue
-        try:
-            ctx.offsets(target)
-        except KeyError:
-            continue
-        return target
-    return None
 
 
 def _callee_name(func) -> Optional[str]:
@@ -194,16 +184,6 @@ def _sibling_trigger_declares_branch(path: str) -> bool:
     return False
 
 
-def _is_list_element(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
-    found = []
-
-    class _Find(cst.CSTVisitor):
-        def visit_List(self, lst: cst.List) -> None:
-            if any(isinstance(e, cst.Element) and e.value is node for e in lst.elements):
-                found.append(lst)
-
-    function.visit(_Find())
-    return bool(found)
 
 
 def _branch_source(ctx, function: cst.FunctionDef) -> Optional[str]:
