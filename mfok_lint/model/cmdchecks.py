@@ -25,7 +25,9 @@ from collections.abc import Sequence
 __all__ = [
     "covered_ranges",
     "function_params",
+    "insert_before_subcommand",
     "is_list_element",
+    "unique_options",
     "mentioned_outside_commands",
     "reportable",
     "string_literals",
@@ -116,3 +118,38 @@ def is_list_element(function, node) -> bool:
 
     function.visit(_Find())
     return bool(found)
+
+
+def insert_before_subcommand(ctx, cmd, text: str):
+    """An edit inserting ``text`` right before the subcommand of a command written as a list display, or None.
+
+    Only a plain string element of a list literal in the command's own function qualifies: anywhere else
+    (templates, shell strings, helpers) the insertion point is not a list position.
+    """
+    import libcst as cst
+
+    if cmd.origin not in ("list", "cliargs") or cmd.function is None:
+        return None
+    sub = cmd.subcommand_token
+    if sub.span is None or sub.span.start is not None or not isinstance(sub.span.node, cst.SimpleString):
+        return None
+    if not is_list_element(cmd.function, sub.span.node):
+        return None
+    start, _ = ctx.offsets(sub.span.node)
+    return ctx.insert_at(start, text)
+
+
+def unique_options(ctx, name: str, subcommand=None):
+    """(command, option) for every command carrying option ``name``, once per option token.
+
+    A helper that builds the option for several commands yields one finding, not one per command.
+    """
+    seen = set()
+    for cmd in ctx.commands:
+        if subcommand is not None and cmd.subcommand != subcommand:
+            continue
+        opt = cmd.option(name)
+        if opt is None or opt.token.key in seen:
+            continue
+        seen.add(opt.token.key)
+        yield cmd, opt

@@ -30,7 +30,7 @@ import libcst as cst
 
 
 from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.cmdchecks import is_list_element, reportable
+from mfok_lint.model.cmdchecks import insert_before_subcommand, reportable
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 
@@ -95,19 +95,14 @@ class BranchNotForwarded(CommandRule):
         ctx.report(self, target, message=message, fix=self._fix(ctx, cmd))
 
     def _fix(self, ctx, cmd):
-        if cmd.origin not in ("list", "cliargs") or cmd.function is None:
-            return None
-        sub = cmd.subcommand_token
-        if sub.span is None or sub.span.start is not None or not isinstance(sub.span.node, cst.SimpleString):
-            return None
-        if not is_list_element(cmd.function, sub.span.node):
+        if cmd.function is None:
             return None
         value = _branch_source(ctx, cmd.function)
         if value is None:
             return None
-        start, _ = ctx.offsets(sub.span.node)
-        text = f'*(["--branch", {value}] if {value} else []), '
-        edit = ctx.insert_at(start, text)
+        edit = insert_before_subcommand(ctx, cmd, f'*(["--branch", {value}] if {value} else []), ')
+        if edit is None:
+            return None
         return ctx.make_fix(Applicability.UNSAFE, "Forward --branch before the subcommand", [edit])
 
     # ---- trigger ------------------------------------------------------------------------------------------------

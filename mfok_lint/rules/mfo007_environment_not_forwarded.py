@@ -26,7 +26,7 @@ import re
 import libcst as cst
 
 from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.cmdchecks import function_params, is_list_element, reportable
+from mfok_lint.model.cmdchecks import function_params, insert_before_subcommand, reportable
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 
@@ -59,18 +59,14 @@ class EnvironmentNotForwarded(CommandRule):
             ctx.report(self, target, message=message, fix=self._fix(ctx, cmd))
 
     def _fix(self, ctx, cmd):
-        if cmd.origin not in ("list", "cliargs") or cmd.function is None:
-            return None
-        sub = cmd.subcommand_token
-        if sub.span is None or sub.span.start is not None or not isinstance(sub.span.node, cst.SimpleString):
-            return None
-        if not is_list_element(cmd.function, sub.span.node):
+        if cmd.function is None:
             return None
         value = _environment_type(ctx, cmd.function)
         if value is None:
             return None
-        start, _ = ctx.offsets(sub.span.node)
-        edit = ctx.insert_at(start, f'"--environment", {value}, ')
+        edit = insert_before_subcommand(ctx, cmd, f'"--environment", {value}, ')
+        if edit is None:
+            return None
         return ctx.make_fix(Applicability.UNSAFE, "Forward --environment before the subcommand", [edit])
 
 

@@ -1,0 +1,50 @@
+"""MFO004 retry-count-hardcoded.
+
+Metaflow stores every attempt of a task under its own attempt number, and the task decides whether it is
+the last attempt (``@catch``, ``@retry``) from ``--retry-count``. A command that always sends the same number
+makes every retry overwrite attempt 0 and never reach the fallback of ``@catch``.
+
+Decisions:
+* The value question is the value model's (``mfok_lint.model.values``): a literal (``0``, ``"0"``, ``str(0)``,
+  ``"%d" % 0``), a name whose every reaching definition is such a literal, a parameter whose callers in the
+  module never pass anything else (or a private helper's default), and ``--retry-count=0`` / ``--retry-count 0``
+  words of shell and generated-Python templates.
+* Only numeric constants count: a string that names a runtime value (``"{{retries}}"``, ``"$RETRY"``) is the
+  scheduler's counter, and any name, attribute or call the model cannot see through is not reported.
+* No fix: the right value is the scheduler's own attempt counter, which the linter cannot choose.
+"""
+
+from __future__ import annotations
+
+from mfok_lint.model.values import trace_token
+from mfok_lint.model.cmdchecks import reportable, unique_options
+from mfok_lint.rules.base import Rule
+
+
+
+class RetryCountHardcoded(Rule):
+    code = "MFO004"
+    name = "retry-count-hardcoded"
+    message = (
+        "`--retry-count` is a constant, so every retry runs as the same attempt and `@catch` never sees the last one"
+    )
+    triggers = (b"retry-count",)
+    capability = "RETRY"
+
+    def check(self, ctx) -> None:
+        for cmd, opt in unique_options(ctx, "--retry-count"):
+            if opt.value is None:
+                continue
+            source = trace_token(ctx, opt.value)
+            if source.kind != "constant" or not all(isinstance(c, int) for c in source.constants):
+                continue
+            target = reportable(ctx, opt.value.span, cmd.target)
+            if target is None:
+                continue
+            shown = " or ".join(str(c) for c in source.constants)
+            ctx.report(
+                self,
+                target,
+                message=f"`--retry-count` is always {shown}, so every retry runs as the same attempt and `@catch` "
+                "never sees the last one; pass the scheduler's 0-based attempt counter",
+            )

@@ -1,0 +1,144 @@
+"""MFO011 option-wrong-side-of-subcommand.
+
+``python flow.py [top-level options] step|init [subcommand options]`` is two click commands: the flow's
+group parses everything before the subcommand, the subcommand everything after. An option on the wrong
+side fails with "No such option" (or, worse, is swallowed as the value of a neighbour) when the task starts.
+
+Decisions:
+* The option sets are Metaflow 2.19's (``metaflow/cli.py`` for the group, ``cli_components/step_cmd.py`` and
+  ``init_cmd.py`` for the subcommands), as the command model states them. ``--tag`` and ``--namespace`` exist
+  only on ``step``/``init`` (and on ``run``/``resume``, which are not step commands): the group has neither.
+* Before the subcommand: any ``step``/``init`` option that the group does not also define. After it: any
+  group option, for both subcommands (``init`` also accepts ``--<parameter>`` flags, which never collide
+  with the group's names because Metaflow reserves them).
+* The safe fix moves the option and its value when option, value and subcommand are whole elements of one
+  list literal (and, for ``step``, the step name too): a sub-option goes right after ``step NAME``/``init``, a
+  group option right before the subcommand. Anything else (strings, templates, helpers) gets no fix, and
+  neither does a ``step``-only option before ``init`` (``--clone-run-id``), which no side accepts.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from mfok_lint.diagnostics import Applicability
+from mfok_lint.model.commands import INIT_OPTIONS, STEP_OPTIONS, TOP_LEVEL_OPTIONS
+from mfok_lint.model.cmdchecks import reportable
+from mfok_lint.rules.base import FixAvailability
+from mfok_lint.rules.command_rule import CommandRule
+
+SUB_ONLY = (STEP_OPTIONS | INIT_OPTIONS) - TOP_LEVEL_OPTIONS
+_SUB_SETS = (("step", STEP_OPTIONS), ("init", INIT_OPTIONS))
+
+
+class OptionWrongSideOfSubcommand(CommandRule):
+    code = "MFO011"
+    name = "option-wrong-side-of-subcommand"
+    message = "Option is on the wrong side of the `step`/`init` subcommand, so Metaflow's CLI rejects it"
+    fix_availability = FixAvailability.SOMETIMES
+
+    def check(self, ctx) -> None:
+        # one helper often feeds both the step and the init command: report each option token once
+        seen = set()
+        for cmd in ctx.commands:
+            for opt in cmd.top_level:
+                if opt.name in SUB_ONLY:
+                    owners = [f"`{name}`" for name, names in _SUB_SETS if opt.name in names]
+                    verb = "define" if len(owners) > 1 else "defines"
+                    message = (
+                        f"`{opt.name}` comes before `{cmd.subcommand}`, but only {' and '.join(owners)} {verb} it; "
+                        "the flow's top-level group rejects it"
+                    )
+                    self._report(ctx, cmd, opt, message, True, seen)
+            for opt in cmd.sub_options:
+                if opt.name in TOP_LEVEL_OPTIONS:
+                    message = (
+                        f"`{opt.name}` is a top-level option but comes after `{cmd.subcommand}`, "
+                        "which rejects it; move it before the subcommand"
+                    )
+                    self._report(ctx, cmd, opt, message, False, seen)
+
+    def _report(self, ctx, cmd, opt, message, before: bool, seen: set) -> None:
+        target = reportable(ctx, opt.token.span, cmd.target)
+        if target is None:
+            return
+        where = ctx.offsets(target)
+        if where in seen:
+            return
+        seen.add(where)
+        ctx.report(self, target, message=message, fix=_fix(ctx, cmd, opt, before))
+
+
+def _whole(token) -> Optional[cst.CSTNode]:
+    if token is None or token.span is None or token.span.start is not None or token.expr is None:
+        return None
+    return token.span.node
+
+
+def _fix(ctx, cmd, opt, before: bool):
+    if cmd.origin != "list":
+        return None
+    if before and opt.name not in dict(_SUB_SETS)[cmd.subcommand]:
+        return None  # e.g. --clone-run-id before init: init rejects it too, the option must go
+    moved = [_whole(opt.token)]
+    if opt.value is not None and "=" not in (opt.token.static or ""):  # "--tag=x" is one element
+        moved.append(_whole(opt.value))
+    anchor_token = cmd.subcommand_token
+    if before and cmd.subcommand == "step":
+        anchor_token = cmd.step_name
+    anchor = _whole(anchor_token)
+    if anchor is None or any(node is None for node in moved):
+        return None
+    lst = _list_holding(ctx.module, [anchor] + moved)
+    if lst is None:
+        return None
+    values = [e.value for e in lst.elements]
+    try:
+        first = values.index(moved[0])
+    except ValueError:
+        return None
+    if values[first: first + len(moved)] != moved:
+        return None
+    last = first + len(moved) - 1
+    moved_code = ", ".join(ctx.code_for(node) for node in moved)
+    # delete "opt, value, " (or ", opt, value" when they end the list)
+    if last + 1 < len(values):
+        del_start = ctx.offsets(values[first])[0]
+        del_end = ctx.offsets(values[last + 1])[0]
+    elif first > 0:
+        del_start = ctx.offsets(values[first - 1])[1]
+        del_end = ctx.offsets(values[last])[1]
+    else:
+        return None
+    anchor_index = values.index(anchor)
+    if before:
+        if anchor_index < last:
+            return None
+        insert_at = ctx.offsets(anchor)[1]
+        text = ", " + moved_code
+    else:
+        if anchor_index > first:
+            return None
+        insert_at = ctx.offsets(anchor)[0]
+        text = moved_code + ", "
+    if del_start <= insert_at <= del_end:
+        return None
+    edits = [ctx.edit((del_start, del_end), ""), ctx.insert_at(insert_at, text)]
+    side = f"after `{cmd.subcommand}`" if before else f"before `{cmd.subcommand}`"
+    return ctx.make_fix(Applicability.SAFE, f"Move `{opt.name}` {side}", edits)
+
+
+def _list_holding(module: cst.Module, nodes: List[cst.CSTNode]) -> Optional[cst.List]:
+    found: List[cst.List] = []
+    wanted = {id(n) for n in nodes}
+
+    class _Find(cst.CSTVisitor):
+        def visit_List(self, node: cst.List) -> None:
+            have = {id(e.value) for e in node.elements}
+            if wanted <= have:
+                found.append(node)
+
+    module.visit(_Find())
+    return found[0] if found else None
