@@ -89,7 +89,8 @@ TOP_LEVEL_OPTIONS = frozenset(
     {
         "--branch", "--production", "--environment", "--metadata", "--datastore", "--datastore-root", "--with",
         "--package-suffixes", "--config-value", "--config", "--no-pylint", "--pylint", "--quiet", "--event-logger",
-        "--monitor", "--local-config-file",
+        "--monitor", "--local-config-file", "--mode", "--force-rebuild-environments",
+        "--no-force-rebuild-environments",
     }
 )
 STEP_OPTIONS = frozenset(
@@ -100,7 +101,10 @@ STEP_OPTIONS = frozenset(
     }
 )
 INIT_OPTIONS = frozenset({"--run-id", "--task-id", "--tag"})
-FLAG_OPTIONS = frozenset({"--production", "--no-pylint", "--pylint", "--quiet", "--clone-only"})
+FLAG_OPTIONS = frozenset(
+    {"--production", "--no-pylint", "--pylint", "--quiet", "--clone-only", "--force-rebuild-environments",
+     "--no-force-rebuild-environments"}
+)
 TWO_VALUE_OPTIONS = frozenset({"--config-value", "--config"})
 _MARKERS = (TOP_LEVEL_OPTIONS | STEP_OPTIONS) - {"--tag", "--namespace", "--quiet"}
 _CANDIDATE_WORD = re.compile(r"(?<![\w-])(step|init)(?![\w-])")
