@@ -1,0 +1,129 @@
+"""MFO013 config-passed-to-init: flow parameters collected for ``init`` without filtering out configs.
+
+Since Metaflow 2.13, ``flow._get_parameters()`` yields ``Config`` objects first and then the
+``Parameter``s. A config is not an option of ``init`` (it travels as the top-level
+``--config-value``/``--config`` or ``METAFLOW_FLOW_CONFIG_VALUE``): forwarding it as ``--<name>`` makes click
+reject the ``init`` command, and exposing it as a scheduler input invites runs that cannot start.
+Metaflow's own compilers skip them with ``if param.IS_CONFIG_PARAMETER: continue``.
+
+Decisions:
+* A candidate is a ``for``/comprehension over ``<x>._get_parameters()`` that *collects* the parameter
+  (stores into a subscript, appends/extends/adds/updates a collection, yields, or is a comprehension at
+  all). Loops that only validate (raise on duplicates, on missing defaults) are not candidates.
+* A filter anywhere in the loop body or the comprehension's conditions clears it: ``IS_CONFIG_PARAMETER``
+  (attribute or ``getattr`` string), ``isinstance(..., Config...)``, or a ``Config`` type test.
+* The candidate is reported only in a file where parameters visibly reach ``init``: an ``init`` command
+  (command model) with options spliced or templated after the subcommand (``"--%(var)s"``,
+  ``["--" + name, value]``, a splat), or ``METAFLOW_INIT_<NAME>`` variables. An ``init`` command with fixed
+  options only does not count: the collected values then feed something else (an input schema).
+  Helpers in other modules are not followed.
+* Preview: the link between the collecting loop and the ``init`` command is by co-location, not by
+  data flow.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+import libcst as cst
+
+from mfok_lint.model.commands import HOLE
+from mfok_lint.model.valueflow import code_of
+from mfok_lint.rules.base import Rule
+
+_FILTER = re.compile(
+    r"""IS_CONFIG_PARAMETER|isinstance\([^)]*\bConfig\w*|\bConfig\w*\s*\)|type\([^)]*\)\s*(?:is|==)\s*Config"""
+)
+_COLLECTING_METHODS = ("append", "extend", "add", "update", "insert", "setdefault")
+
+
+def _is_get_parameters(node: cst.BaseExpression) -> bool:
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    return node.func.attr.value == "_get_parameters"
+
+
+class _Collects(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if any(isinstance(t.target, cst.Subscript) for t in node.targets):
+            self.found = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _COLLECTING_METHODS:
+            self.found = True
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.found = True
+
+
+def _init_takes_dynamic_options(cmd) -> bool:
+    """An ``init`` command with room for parameter options: spliced tokens or ``--<hole>`` after ``init``."""
+    if cmd.subcommand != "init" or cmd.subcommand_index is None:
+        return False
+    if cmd.unknown_after_subcommand:
+        return True
+    after = cmd.tokens[cmd.subcommand_index + 1:]
+    return any((t.static or "").startswith("--") and HOLE in (t.static or "") for t in after)
+
+
+class ConfigPassedToInit(Rule):
+    code = "MFO013"
+    name = "config-passed-to-init"
+    message = (
+        "Flow parameters from `_get_parameters()` are collected for `init` without skipping configs "
+        "(`param.IS_CONFIG_PARAMETER`)"
+    )
+    preview = True
+    triggers = (b"_get_parameters",)
+    capability = "CONFIG_EXPR"
+
+    def visitor(self, ctx):
+        candidates: List[cst.CSTNode] = ctx.lazy("mfo013.candidates", lambda _ctx: [])
+
+        class _Visitor(cst.BatchableCSTVisitor):
+            def visit_For(self, node: cst.For) -> None:
+                if not _is_get_parameters(node.iter):
+                    return
+                if _FILTER.search(code_of(node.body)):
+                    return
+                collects = _Collects()
+                node.body.visit(collects)
+                if collects.found:
+                    candidates.append(node)
+
+            def _comprehension(self, node) -> None:
+                clause: Optional[cst.CompFor] = node.for_in
+                while clause is not None:
+                    if _is_get_parameters(clause.iter):
+                        if not _FILTER.search(code_of(node)):
+                            candidates.append(node)
+                        return
+                    clause = clause.inner_for_in
+
+            def visit_ListComp(self, node: cst.ListComp) -> None:
+                self._comprehension(node)
+
+            def visit_DictComp(self, node: cst.DictComp) -> None:
+                self._comprehension(node)
+
+            def visit_SetComp(self, node: cst.SetComp) -> None:
+                self._comprehension(node)
+
+            def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+                self._comprehension(node)
+
+        return _Visitor()
+
+    def check(self, ctx) -> None:
+        candidates = ctx.lazy("mfo013.candidates", lambda _ctx: [])
+        if not candidates:
+            return
+        if "METAFLOW_INIT_" not in ctx.text and not any(_init_takes_dynamic_options(c) for c in ctx.commands):
+            return
+        for node in candidates:
+            target = node.iter if isinstance(node, cst.For) else node
+            ctx.report(self, target)

@@ -1,0 +1,148 @@
+"""MFO006 deployment-name-as-identifier (preview): external names used whole as generated identifiers."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst
+import pytest
+
+from mfok_lint.engine import lint_text
+from mfok_lint.settings import Settings
+from tests.rules.fixcheck import apply_one, assert_fix_converges
+
+PATH = "metaflow_extensions/acme/plugins/acme/acme_deployer_objects.py"
+
+
+def lint(source: str):
+    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO006"]) if d.code == "MFO006"]
+
+
+FAKE_FLOW_FROM_IDENTIFIER = '''
+class AcmeDeployedFlow:
+    @classmethod
+    def from_deployment(cls, identifier, metadata=None):
+        source = f"from metaflow import FlowSpec\\n\\nclass {identifier}(FlowSpec):\\n    pass\\n"
+        return source
+'''
+
+PARAMETER_ARGUMENTS = """
+def signature(spec):
+    return "".join(f", _param_{p.name}: str" for p in spec.parameters)
+"""
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (FAKE_FLOW_FROM_IDENTIFIER, "dotted"),
+        (PARAMETER_ARGUMENTS, "parameter name"),
+        (
+            """
+            def render(self):
+                flow_name = self._project_info["flow_name"]
+                return "class %sConfig(Config):\\n    pass\\n" % flow_name
+            """,
+            "dotted",
+        ),
+        (
+            """
+            def render(identifier):
+                return f"def {identifier.lower()}_job():"
+            """,
+            "dotted",
+        ),
+        (
+            """
+            def fake_flow(identifier):
+                return generate_fake_flow_file_contents(flow_name=identifier, param_info={})
+            """,
+            "dotted",
+        ),
+        (
+            """
+            def defaults(parameters):
+                return [f"{param.name} = {param.kwargs.get('default')!r}" for param in parameters]
+            """,
+            "parameter name",
+        ),
+    ],
+    ids=[
+        "class-from-identifier", "glued-parameter", "percent-project-name", "case-change-only", "fake-flow-file",
+        "assignment-target",
+    ],
+)
+def test_reports_external_names(source, expected):
+    found = lint(source)
+    assert len(found) == 1, found
+    assert expected in found[0].message
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # sanitised by a helper, split or replace
+        """
+        def render(identifier):
+            return f"class {identifier.split('.')[-1]}(FlowSpec):"
+        """,
+        """
+        def render(spec):
+            return f"def {_wf_fn(spec.name)}() -> None:"
+        """,
+        # step names are identifiers already
+        """
+        def render(node):
+            return f"def {node.name}(context):"
+        """,
+        # inside a string of the generated code, or on a shell line
+        """
+        def render(identifier, params):
+            lines = [f"name = '{identifier}_schedule'"]
+            lines += [f'cmd += ["--{p.name}", value]' for p in params]
+            lines += [f"export PARAM_{p.name}=$1" for p in params]
+            return lines
+        """,
+        # the identifier used as data, not as a name
+        """
+        def render(identifier):
+            return f"DEPLOYMENT = {identifier!r}"
+        """,
+    ],
+    ids=["split", "helper", "step-name", "inside-generated-string-or-shell", "repr-value"],
+)
+def test_clean_code(source):
+    assert lint(source) == []
+
+
+@pytest.mark.parametrize(
+    "source, replacement",
+    [
+        (FAKE_FLOW_FROM_IDENTIFIER, "{identifier.split('.')[-1]}"),
+        (PARAMETER_ARGUMENTS, "{p.name.replace('-', '_')}"),
+    ],
+    ids=["dotted", "parameter"],
+)
+def test_unsafe_fix(source, replacement):
+    text = textwrap.dedent(source)
+    (diag,) = lint(source)
+    assert diag.fix is not None and diag.fix.applicability.value == "unsafe"
+    fixed = apply_one(text, diag)
+    libcst.parse_module(fixed)
+    assert replacement in fixed
+    assert_fix_converges(text, "MFO006", PATH, unsafe=True)
+
+
+def test_percent_template_has_no_fix():
+    source = """
+    def render(identifier):
+        return "class %s(FlowSpec):" % identifier
+    """
+    (diag,) = lint(source)
+    assert diag.fix is None
+
+
+def test_preview_only():
+    stable = Settings(select=["MFO"], preview=False)
+    found = lint_text(textwrap.dedent(FAKE_FLOW_FROM_IDENTIFIER), path=PATH, settings=stable)
+    assert [d for d in found if d.code == "MFO006"] == []
