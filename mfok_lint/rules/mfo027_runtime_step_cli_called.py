@@ -1,0 +1,126 @@
+"""MFO027 runtime-step-cli-called: extension code calls a decorator's ``runtime_step_cli`` hook itself.
+
+``StepDecorator.runtime_step_cli(cli_args, retry_count, max_user_code_retries, ubf_context)`` is a hook of
+Metaflow's local runtime (``metaflow/runtime.py``): it runs after ``step_init``, ``runtime_init`` and
+``runtime_task_created`` have set the decorator's state (the conda interpreter, the code package, the
+``_step_name``...). An extension that builds decorators from decospecs (``extract_step_decorator_from_decospec``)
+or walks ``node.decorators`` and calls the hook itself runs it on half-initialised objects and with a
+hand-made ``CLIArgs`` copy; it breaks whenever a decorator starts relying on another lifecycle hook. Forwarding
+the decorators with ``--with`` lets the step process initialise them the normal way.
+
+Design decisions:
+- Reported: a *call* of an attribute named ``runtime_step_cli`` and a call of
+  ``extract_step_decorator_from_decospec`` (bare or dotted). Merely referencing the method
+  (``cls.runtime_step_cli is StepDecorator.runtime_step_cli``) or defining it is not a call.
+- Not reported: calls inside a method itself named ``runtime_step_cli`` (a decorator delegating to its
+  parent or to a wrapped decorator runs inside the runtime), and Metaflow's own core modules (the runtime and
+  the decorator machinery are where these calls belong).
+- Generated source counts: a compiler that emits a job file calling ``deco.runtime_step_cli(...)`` makes the
+  deployed job call it. In string literals the rule looks for an attribute call ``.runtime_step_cli(`` or a
+  call ``extract_step_decorator_from_decospec(`` that is not a ``def``/``import`` line and does not follow a
+  ``#`` on its line; docstrings (bare string statements) are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Set
+
+import libcst as cst
+
+from mfok_lint.context import FileContext, Span
+from mfok_lint.model.environment import dotted_name
+from mfok_lint.rules.base import Rule
+
+_HOOK = "runtime_step_cli"
+_FACTORY = "extract_step_decorator_from_decospec"
+# Metaflow's own modules that legitimately drive the hook: the runtime, the decorator registry and the
+# mutable-step API that resolves decospecs.
+_METAFLOW_CORE = re.compile(r"(^|/)metaflow/(runtime|decorators)\.py$|(^|/)metaflow/user_decorators/")
+
+
+_IN_TEXT = re.compile(r"\.runtime_step_cli\s*\(|\bextract_step_decorator_from_decospec\s*\(")
+_STRINGS = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
+
+
+class _HookCalls(cst.BatchableCSTVisitor):
+    def __init__(self, rule: RuntimeStepCliCalled, ctx: FileContext) -> None:
+        self.rule = rule
+        self.ctx = ctx
+        self.functions: List[str] = []
+        self.docstrings: Set[int] = set()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, _STRINGS):
+            self._mark_docstring(node.value)
+
+    def _mark_docstring(self, node: cst.CSTNode) -> None:
+        self.docstrings.add(id(node))
+        if isinstance(node, cst.ConcatenatedString):
+            self._mark_docstring(node.left)
+            self._mark_docstring(node.right)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._scan_text(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._scan_text(node)
+
+    def _scan_text(self, node: cst.CSTNode) -> None:
+        if id(node) in self.docstrings or _HOOK in self.functions:
+            return
+        code = self.ctx.code_for(node)
+        for match in _IN_TEXT.finditer(code):
+            newline = code.rfind("\n", 0, match.start())
+            escaped_newline = code.rfind("\\n", 0, match.start())  # a "\\n" escape inside a one-line literal
+            line_start = max(newline + 1, escaped_newline + 2 if escaped_newline >= 0 else 0)
+            before = code[line_start : match.start()]
+            if "#" in before or re.search(r"\b(def|import)\b", before):
+                continue
+            name = _HOOK if "runtime_step_cli" in match.group() else _FACTORY
+            end = match.end() - 1  # up to the name, without the opening parenthesis
+            self.ctx.report(self.rule, Span(node, match.start() + (1 if name == _HOOK else 0), end), message=_message(name) + " (in generated code)")
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(node.name.value)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _called_name(node.func)
+        if name not in (_HOOK, _FACTORY):
+            return
+        if _HOOK in self.functions:
+            return
+        self.ctx.report(self.rule, node, message=_message(name))
+
+
+def _message(name: str) -> str:
+    if name == _HOOK:
+        return (
+            "`runtime_step_cli()` called outside Metaflow's runtime: the decorator is not initialised; "
+            "forward it with `--with` instead"
+        )
+    return (
+        "`extract_step_decorator_from_decospec()` builds decorators outside Metaflow's runtime; "
+        "forward the decospec with `--with` instead"
+    )
+
+
+def _called_name(func: cst.BaseExpression) -> Optional[str]:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return dotted_name(func)
+
+
+class RuntimeStepCliCalled(Rule):
+    code = "MFO027"
+    name = "runtime-step-cli-called"
+    message = "Decorator `runtime_step_cli()` called outside Metaflow's runtime; forward decorators with `--with` instead"
+    triggers = (b"runtime_step_cli", b"extract_step_decorator_from_decospec")
+
+    def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
+        if _METAFLOW_CORE.search(ctx.path.replace("\\", "/")):
+            return None
+        return _HookCalls(self, ctx)

@@ -1,0 +1,107 @@
+"""MFO028 environment-decorator-ignored: a compiler runs ``python flow.py step`` itself and drops ``@environment``.
+
+``@environment(vars={...})`` does nothing inside the task: its only hook is ``runtime_step_cli``, which copies
+``vars`` into ``cli_args.env`` when *Metaflow's* runtime launches the step. An orchestrator that builds the
+``step`` command on its own has to read ``node.decorators`` (``deco.name == "environment"``,
+``deco.attributes["vars"]``) and put the variables into the task's environment, as the argo, step-functions
+and airflow plugins do; otherwise every variable the user declared is silently missing at run time.
+
+Design decisions:
+- Scope is the *plugin directory*: the linted file must build a ``step`` command (the shared command model,
+  any shape it understands), and neither that file nor any ``.py`` module next to it may handle the
+  decorator. Extensions routinely compute the step environment in one module (``_graph.py``) and emit the
+  command in another (``_codegen.py``); the directory is where one orchestrator's code lives. Linting stdin or
+  a lone file sees only that file.
+- "Handles the decorator" is any of: ``EnvironmentDecorator``; a comparison with the string ``"environment"``
+  (``deco.name == "environment"``, ``[... if d.name == "environment"]``); ``attributes["vars"]`` /
+  ``attributes.get("vars")``; ``environment_decorator`` (Metaflow's module); a call of ``runtime_step_cli(``
+  (the hook itself applies ``vars``; calling it by hand is MFO027's finding). The files are read as text
+  with whole-line comments dropped: a mention inside a string literal counts as handling, which can only
+  hide a finding, never invent one.
+- Test modules (``test_*.py``, ``*_test.py``, files under ``tests/``) build commands to exercise an extension,
+  they are not compilers: not reported.
+- The command must carry a Metaflow option on its proper side (a top-level option before ``step`` or a step
+  option after it): the shared model also accepts word sequences from prose such as "step commands carry
+  --environment conda", which are not invocations.
+- One finding per file, at its first step command.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Optional
+
+from mfok_lint.context import FileContext
+from mfok_lint.model.commands import STEP_OPTIONS, TOP_LEVEL_OPTIONS
+from mfok_lint.rules.base import Rule
+
+_HANDLED = re.compile(
+    r"EnvironmentDecorator|environment_decorator"
+    r"|==\s*[\"']environment[\"']|[\"']environment[\"']\s*=="
+    r"|attributes\s*(\[\s*[\"']vars[\"']\s*\]|\.get\(\s*[\"']vars[\"'])"
+    r"|\.runtime_step_cli\s*\("
+)
+_TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$)")
+
+
+def _code_lines(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _handled_in(text: str) -> bool:
+    return bool(_HANDLED.search(_code_lines(text)))
+
+
+def _sibling_handles(path: str) -> bool:
+    directory = os.path.dirname(os.path.abspath(path))
+    own = os.path.basename(path)
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return False
+    for name in names:
+        if not name.endswith(".py") or name == own:
+            continue
+        try:
+            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as handle:
+                if _handled_in(handle.read()):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def _invocation_like(command) -> bool:
+    """A Metaflow option on its proper side: prose such as "step commands carry --environment conda" is not."""
+    if any(o.name in TOP_LEVEL_OPTIONS for o in command.top_level):
+        return True
+    return any(o.name in STEP_OPTIONS for o in command.sub_options)
+
+
+class EnvironmentDecoratorIgnored(Rule):
+    code = "MFO028"
+    name = "environment-decorator-ignored"
+    message = (
+        "Step command built without applying `@environment(vars=...)`; "
+        "the decorator only works when Metaflow's runtime launches the step"
+    )
+    triggers = (b"step",)
+
+    def check(self, ctx: FileContext) -> None:
+        path = ctx.path.replace(os.sep, "/")
+        if _TEST_PATH.search(path):
+            return
+        first = self._first_step_command(ctx)
+        if first is None or _handled_in(ctx.text):
+            return
+        if ctx.path not in ("-", "<stdin>") and os.path.isfile(ctx.path) and _sibling_handles(ctx.path):
+            return
+        ctx.report(self, first.anchor_span or first.anchor)
+
+    @staticmethod
+    def _first_step_command(ctx: FileContext) -> Optional[object]:
+        steps = [c for c in ctx.commands if c.subcommand == "step" and _invocation_like(c)]
+        if not steps:
+            return None
+        return min(steps, key=lambda c: ctx.offsets(c.anchor_span or c.anchor)[0])

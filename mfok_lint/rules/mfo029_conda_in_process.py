@@ -1,0 +1,141 @@
+"""MFO029 conda-in-process: flow code executed inside the orchestrator's own Python process.
+
+``@conda`` / ``@pypi`` act when a step is *launched*: ``runtime_step_cli`` swaps the interpreter for the
+step's environment and ``--environment conda`` bootstraps it in the task. A scheduler worker that imports the
+user's flow file and calls a step (or a handler defined on the flow) in its own process runs that code with the
+worker's interpreter and packages: the declared dependencies are never installed, ``import`` of them fails or,
+worse, picks up whatever version the worker happens to have.
+
+Design decisions:
+- Reported shape 1: Metaflow's task runner driven by hand, ``MetaflowTask(...)`` constructed outside Metaflow's
+  core (where the ``step`` command itself does it).
+- Reported shape 2, within one function: a module loaded *from a file* (``spec_from_file_location`` +
+  ``module_from_spec``, ``runpy.run_path``, ``SourceFileLoader(...).load_module()``, ``imp.load_source``), a
+  class taken from it (``getattr(mod, name)``, ``mod.Name``, ``namespace[name]``), an instance made of that
+  class (``Cls(...)``, ``object.__new__(Cls)``, ``Cls.__new__(Cls)``) and a method of the instance called
+  or fetched (``inst.m(...)``, ``getattr(inst, name)``). The instance creation is reported.
+- Not reported: loading a *generated* scheduler module and calling one of its functions
+  (``getattr(mod, "my_flow")()`` — the generated flow then launches ``python flow.py step`` subprocesses);
+  ``importlib.import_module("pkg.mod")`` of installed code (decorator classes, plugins); dagster's
+  ``execute_job`` / ``execute_in_process`` on their own, because the in-process *executor* still runs ops that
+  may launch each step as a subprocess, which keeps ``@conda`` working. Only calling flow code in-process
+  bypasses it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Set
+
+import libcst as cst
+
+from mfok_lint.context import FileContext
+from mfok_lint.model.environment import dotted_name
+from mfok_lint.rules.base import Rule
+
+_METAFLOW_CORE = re.compile(r"(^|/)metaflow/(?!plugins/)")
+_FILE_LOADERS = {"module_from_spec", "run_path", "load_module", "load_source"}
+
+
+def _last_name(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return dotted_name(func) or ""
+
+
+class _FunctionFlow(cst.CSTVisitor):
+    """Names bound to a file-loaded module, to a class from it and to an instance of that class, in order."""
+
+    def __init__(self) -> None:
+        self.from_file = False
+        self.modules: Set[str] = set()
+        self.classes: Set[str] = set()
+        self.instances: Dict[str, cst.Call] = {}
+        self.used: List[cst.Call] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # nested functions are walked on their own
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _last_name(node.func)
+        if name in ("spec_from_file_location", "run_path", "load_source", "SourceFileLoader"):
+            self.from_file = True
+        if name == "getattr" and node.args:
+            target = dotted_name(node.args[0].value)
+            if target in self.instances:
+                self.used.append(self.instances[target])
+        if isinstance(node.func, cst.Attribute):
+            receiver = dotted_name(node.func.value)
+            if receiver in self.instances and not node.func.attr.value.startswith("__"):
+                self.used.append(self.instances[receiver])
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        target = node.targets[0].target.value
+        value = node.value
+        if isinstance(value, cst.Call):
+            name = _last_name(value.func)
+            if name in _FILE_LOADERS:
+                self.modules.add(target)
+                return
+            if name == "getattr" and value.args and dotted_name(value.args[0].value) in self.modules:
+                self.classes.add(target)
+                return
+            if self._instantiates(value):
+                self.instances[target] = value
+                return
+        if isinstance(value, cst.Attribute) and dotted_name(value.value) in self.modules:
+            self.classes.add(target)
+        if isinstance(value, cst.Subscript) and dotted_name(value.value) in self.modules:
+            self.classes.add(target)
+
+    def _instantiates(self, call: cst.Call) -> bool:
+        func = call.func
+        if dotted_name(func) in self.classes:
+            return True
+        if isinstance(func, cst.Attribute) and func.attr.value == "__new__" and call.args:
+            return dotted_name(call.args[0].value) in self.classes
+        return False
+
+
+class _Visitor(cst.BatchableCSTVisitor):
+    def __init__(self, rule: CondaInProcess, ctx: FileContext) -> None:
+        self.rule = rule
+        self.ctx = ctx
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if _last_name(node.func) == "MetaflowTask":
+            self.ctx.report(
+                self.rule,
+                node,
+                message="`MetaflowTask` driven in the orchestrator's process: `@conda`/`@pypi` environments never activate",
+            )
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        flow = _FunctionFlow()
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            stmt.visit(flow)
+        if not flow.from_file:
+            return
+        seen: Set[int] = set()
+        for created in flow.used:
+            if id(created) not in seen:
+                seen.add(id(created))
+                self.ctx.report(self.rule, created)
+
+
+class CondaInProcess(Rule):
+    code = "MFO029"
+    name = "conda-in-process"
+    message = (
+        "Flow code called inside the orchestrator's process (flow module imported, its class instantiated and "
+        "called), so `@conda`/`@pypi` never activate"
+    )
+    triggers = (b"MetaflowTask", b"spec_from_file_location", b"run_path", b"load_source", b"SourceFileLoader")
+    capability = "CONDA"
+
+    def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
+        if _METAFLOW_CORE.search(ctx.path.replace("\\", "/")):
+            return None
+        return _Visitor(self, ctx)

@@ -1,0 +1,141 @@
+"""MFO031 not-supported-without-reason: ``NotSupportedException`` raised without saying why.
+
+A deploy that stops with "@parallel is not supported with X." leaves the user guessing whether the limit is
+the scheduler's (no gang scheduling, no shared network between workers), the extension's (not written yet)
+or their own configuration, and so whether to wait, contribute or change the flow. The exception exists to
+state an architectural constraint; the message must carry it.
+
+Design decisions:
+- The class is matched by name: ``NotSupportedException`` bare or dotted. Metaflow 2.19 has no class of that
+  name in ``metaflow.exception``; every orchestrator (Metaflow's airflow plugin and each released extension)
+  defines its own ``MetaflowException`` subclass with this name, so the name is the contract.
+- The message is the first positional argument or ``msg=``. Its *static text* is read through string
+  literals, implicit concatenation, ``+``, ``%`` and ``.format`` templates and f-strings; placeholders count
+  as nothing. A message that is a plain variable or a call is not judged (no report).
+- What counts as a reason (either is enough):
+  1. a causal or constraint marker anywhere in the text: ``because``, ``since``, ``due to``, ``as <word>``
+     after a comma, ``require(s/d)``, ``need(s)``, ``cannot``/``can't``/``can not``, ``lack(s)``,
+     ``has/have no``, ``only``, ``without``, ``does/do not have/provide/allow/expose/share/run/support``
+     followed by more text, ``would``, ``there is no``;
+  2. a further sentence (after ``.``, ``;``, ``!``, ``:`` or a dash) of at least three words that is not an
+     instruction: sentences that begin with an imperative (``use``, ``remove``, ``please``, ``try``, ``set``,
+     ``pass``, ``consider``, ``see``, ``report``, ``add``, ``switch``, ``open``, ``contact``, ``deploy``,
+     ``run``, ``file``) describe a workaround, not the constraint, and a sentence that only says again that
+     something is "not supported" / "unsupported" / "not implemented" restates the refusal.
+  Everything else (no message, an empty one, the feature name, "X is not (yet) supported (with Y)",
+  "not implemented") is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+import libcst as cst
+
+from mfok_lint.context import FileContext
+from mfok_lint.model.environment import dotted_name
+from mfok_lint.rules.base import Rule
+
+_CLASS = "NotSupportedException"
+_REASON = re.compile(
+    r"\b(because|since|due to|requires?|required|needs?|cannot|can't|can not|lacks?|lacking|only|without|would|"
+    r"there is no|there are no|(has|have) no|(does|do)(n't| not) (have|provide|allow|expose|share|run|"
+    r"support \S+ \S+ \S+))\b"
+    r"|, as \w+",
+    re.IGNORECASE,
+)
+_IMPERATIVE = {
+    "use", "remove", "please", "try", "set", "pass", "consider", "see", "report", "add", "switch", "open",
+    "contact", "deploy", "run", "file", "drop", "replace", "change",
+}  # fmt: skip
+_RESTATEMENT = re.compile(
+    r"\b(not (yet |currently )?(be )?supported|unsupported|isn't (yet |currently )?supported|not (yet )?implemented)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.;!:]\s+|\s+[-\u2014]+\s+|[.;!:]$")
+_HOLE = "\x00"
+
+
+def static_text(node: cst.BaseExpression) -> Optional[str]:
+    """The fixed text of a message expression, placeholders as holes; None when nothing is fixed."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = static_text(node.left), static_text(node.right)  # type: ignore[arg-type]
+        return None if left is None or right is None else left + right
+    if isinstance(node, cst.FormattedString):
+        parts: List[str] = []
+        for part in node.parts:
+            parts.append(part.value if isinstance(part, cst.FormattedStringText) else _HOLE)
+        return "".join(parts)
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Modulo):
+            template = static_text(node.left)
+            return None if template is None else re.sub(r"%(\([^)]*\))?[-+ #0-9.]*[a-zA-Z%]", _HOLE, template)
+        if isinstance(node.operator, cst.Add):
+            left, right = static_text(node.left), static_text(node.right)
+            if left is None and right is None:
+                return None
+            return (left if left is not None else _HOLE) + (right if right is not None else _HOLE)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = static_text(node.func.value)
+        return None if template is None else re.sub(r"\{[^{}]*\}", _HOLE, template)
+    return None  # a variable or a call: the text is decided elsewhere
+
+
+def gives_reason(text: str) -> bool:
+    words_only = text.replace(_HOLE, " X ")
+    if _REASON.search(words_only):
+        return True
+    sentences = [s.strip() for s in _SENTENCE_BREAK.split(words_only) if s and s.strip()]
+    for sentence in sentences[1:]:
+        words = re.findall(r"[A-Za-z@'_-]+", sentence)
+        if len(words) >= 3 and words[0].lower() not in _IMPERATIVE and not _RESTATEMENT.search(sentence):
+            return True
+    return False
+
+
+def _message_argument(call: cst.Call) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "msg":
+            return arg
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[0] if positional else None
+
+
+class _Raises(cst.BatchableCSTVisitor):
+    def __init__(self, rule: NotSupportedWithoutReason, ctx: FileContext) -> None:
+        self.rule = rule
+        self.ctx = ctx
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        exc = node.exc
+        if exc is None:
+            return
+        func = exc.func if isinstance(exc, cst.Call) else exc
+        name = dotted_name(func) or ""
+        if name.rsplit(".", 1)[-1] != _CLASS:
+            return
+        if not isinstance(exc, cst.Call):
+            self.ctx.report(self.rule, node, message=f"`{_CLASS}` raised without a message; say why the feature cannot work")
+            return
+        arg = _message_argument(exc)
+        if arg is None:
+            self.ctx.report(self.rule, node, message=f"`{_CLASS}` raised without a message; say why the feature cannot work")
+            return
+        text = static_text(arg.value)
+        if text is None or gives_reason(text):
+            return
+        self.ctx.report(self.rule, arg.value)
+
+
+class NotSupportedWithoutReason(Rule):
+    code = "MFO031"
+    name = "not-supported-without-reason"
+    message = "`NotSupportedException` message names the feature but not the architectural reason it cannot work"
+    triggers = (b"NotSupportedException",)
+
+    def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
+        return _Raises(self, ctx)
