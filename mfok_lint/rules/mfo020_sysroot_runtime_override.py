@@ -1,0 +1,155 @@
+"""MFO020 sysroot-runtime-override: the worker's own sysroot wins over the one captured at compile time.
+
+The deployer captures ``METAFLOW_DATASTORE_SYSROOT_LOCAL`` when the flow is compiled and bakes it into the
+code it emits, because the client that later reads the run's artifacts looks there. Generated code that
+writes ``os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "<compiled>")`` (or ``... or "<compiled>"``,
+``env.setdefault(...)``, ``${METAFLOW_DATASTORE_SYSROOT_LOCAL:-<compiled>}``) lets whatever the worker's
+environment happens to hold (an image default, the scheduler host's shell, a developer's profile) win, and
+the step then writes its artifacts into a datastore nobody reads.
+
+Design decisions:
+- Worker-side means *code the extension emits for the worker*: string literals holding generated Python,
+  bash task bodies, heredocs or jinja templates (``model.gencode``). The extension's own modules are not
+  checked: in plain Python nothing distinguishes a compile-time value from any other fallback, while in
+  emitted code the compile-time value is visible as a placeholder the compiler fills in.
+- The finding needs the fallback to be such a placeholder (an f-string field, ``{name}``, ``%s``,
+  ``{{ jinja }}``). A fallback written literally (``os.path.expanduser("~")``, ``/data``) is a default, not
+  a captured value, and is left alone.
+- Recognised reads: ``os.environ.get(K, fallback)``, ``os.getenv(K, fallback)``, either followed by
+  ``or fallback``, ``<mapping>.setdefault(K, fallback)``, and the shell expansions ``${K:-x}``, ``${K-x}``,
+  ``${K:=x}``, ``${K=x}``.
+- The statement form too, when the generated Python parses: ``root = "<compiled>"`` then
+  ``v = os.environ.get(K)`` and ``if v: root = ...`` in the same block. Only a variable first bound to a
+  placeholder value and rebound under a test of the environment read counts.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Dict, List, Optional
+
+from mfok_lint.context import FileContext
+from mfok_lint.model.gencode import HOLE, char_offset, code_strings, matching_paren, parse_python
+from mfok_lint.rules.base import Rule
+
+_KEY = "METAFLOW_DATASTORE_SYSROOT_LOCAL"
+_PY_READ = re.compile(r"""\b(?:os\.environ\.get|environ\.get|os\.getenv|getenv)\s*\(\s*(['"])""" + _KEY + r"\1")
+_SETDEFAULT = re.compile(r"""\.setdefault\s*\(\s*(['"])""" + _KEY + r"\1")
+_SHELL = re.compile(r"\$\{" + _KEY + r":?[-=]([^}]*)\}")
+_OR = re.compile(r"\s*or\s+([^\n;#'\"]*(?:(['\"])[^\n'\"]*\2)?[^\n;#'\"]*)")
+
+
+class SysrootRuntimeOverride(Rule):
+    code = "MFO020"
+    name = "sysroot-runtime-override"
+    message = (
+        "Worker-side code lets the worker's own `METAFLOW_DATASTORE_SYSROOT_LOCAL` override the value "
+        "captured at compile time"
+    )
+    capability = "LINEAR_DAG"
+    triggers = (_KEY.encode(),)
+
+    def check(self, ctx: FileContext) -> None:
+        for piece in code_strings(ctx):
+            code = piece.code
+            if _KEY not in code:
+                continue
+            for start, end, form in list(_overrides(code)) + _statement_overrides(code):
+                ctx.report(
+                    self,
+                    piece.span(start, end),
+                    message=f"Generated code `{form}` lets the worker's own `{_KEY}` override the value captured "
+                    "at compile time; set the compiled value unconditionally",
+                )
+
+
+def _overrides(code: str):
+    for m in _PY_READ.finditer(code):
+        end = matching_paren(code, code.index("(", m.start()))
+        args = code[m.end(): end - 1]
+        fallback = args.split(",", 1)[1] if "," in args else ""
+        tail = _OR.match(code, end)
+        if tail is not None:
+            fallback += tail.group(1)
+            end = tail.end(1)
+        if HOLE in fallback:
+            yield m.start(), end, _form(code[m.start(): end])
+    for m in _SETDEFAULT.finditer(code):
+        end = matching_paren(code, code.index("(", m.start()))
+        args = code[m.end(): end - 1]
+        if HOLE in args:
+            yield m.start() + 1, end, _form(code[m.start() + 1: end])
+    for m in _SHELL.finditer(code):
+        if HOLE in m.group(1):
+            yield m.start(), m.end(), _form(m.group(0))
+
+
+def _form(text: str) -> str:
+    text = " ".join(text.replace(HOLE, "{...}").split())
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def _env_read(node: ast.AST) -> bool:
+    """``os.environ.get(K)`` / ``os.getenv(K)`` / ``os.environ[K]`` with no fallback of its own."""
+    if isinstance(node, ast.Call) and node.args and not node.keywords:
+        name = ast.unparse(node.func)
+        key = node.args[0]
+        return (
+            name in ("os.environ.get", "environ.get", "os.getenv", "getenv")
+            and isinstance(key, ast.Constant)
+            and key.value == _KEY
+        )
+    return False
+
+
+def _statement_overrides(code: str) -> list:
+    if "os" not in code or "if" not in code:
+        return []
+    tree = parse_python(code)
+    if tree is None:
+        return []
+    found = []
+
+    def block(body: List[ast.stmt], compiled: Dict[str, bool]) -> None:
+        compiled = dict(compiled)
+        env_vars: Dict[str, ast.AST] = {}
+        for stmt in body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                target = stmt.targets[0].id
+                if _env_read(stmt.value):
+                    env_vars[target] = stmt.value
+                elif HOLE in ast.unparse(stmt.value):
+                    compiled[target] = True
+                continue
+            if isinstance(stmt, ast.If):
+                tested = _tested_name(stmt.test)
+                if tested in env_vars:
+                    rebound = {
+                        t.id
+                        for s in ast.walk(stmt)
+                        if isinstance(s, ast.Assign)
+                        for t in s.targets
+                        if isinstance(t, ast.Name)
+                    }
+                    if any(compiled.get(name) for name in rebound):
+                        read = env_vars[tested]
+                        start = char_offset(code, read.lineno, read.col_offset)
+                        end = char_offset(code, read.end_lineno, read.end_col_offset)
+                        found.append((start, end, f"{_form(code[start:end])}` followed by `if {tested}: ..."))
+                block(stmt.body, compiled)
+                block(stmt.orelse, compiled)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.With, ast.For, ast.While, ast.Try)):
+                block(stmt.body, compiled if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else {})
+
+    block(tree.body, {})
+    return found
+
+
+def _tested_name(test: ast.AST) -> Optional[str]:
+    if isinstance(test, ast.Name):
+        return test.id
+    if isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and len(test.ops) == 1:
+        if isinstance(test.ops[0], ast.IsNot):
+            return test.left.id
+    return None

@@ -1,0 +1,118 @@
+"""MFO023 artifact-pickle-read (preview): datastore blobs unpickled by hand."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from mfok_lint.engine import lint_text
+from mfok_lint.settings import Settings
+
+PATH = "metaflow_extensions/acme/plugins/acme/acme_client.py"
+
+
+def lint(source: str, path: str = PATH):
+    text = textwrap.dedent(source)
+    return [d for d in lint_text(text, path=path, select=["MFO023"]) if d.code == "MFO023"], text
+
+
+DECOMPRESS = """
+import gzip
+import pickle
+
+
+def load_artifact(storage, sha):
+    raw = storage.read(f"data/{sha[:2]}/{sha}")
+    return pickle.loads(gzip.decompress(raw))
+"""
+
+GZIP_OPEN = """
+import gzip
+import pickle
+
+
+def load_artifact(path):
+    with gzip.open(path, "rb") as fh:
+        return pickle.load(fh)
+"""
+
+READ_VARIABLE = """
+import pickle
+import zlib
+
+
+def load_artifact(blob_file):
+    with open(blob_file, "rb") as fh:
+        data = fh.read()
+    payload = zlib.decompress(data)
+    return pickle.loads(payload)
+"""
+
+METAFLOW_PATH = """
+import os
+from pickle import load
+
+
+def foreach_count(root, flow, sha):
+    path = os.path.join(root, ".metaflow", flow, "data", sha[:2], sha)
+    with open(path, "rb") as fh:
+        return load(fh)
+"""
+
+GENERATED = '''
+READER = """
+import gzip, pickle
+def read(path):
+    with gzip.open(path) as f:
+        return pickle.load(f)
+"""
+'''
+
+
+@pytest.mark.parametrize(
+    "source, snippet",
+    [
+        (DECOMPRESS, "pickle.loads(gzip.decompress(raw))"),
+        (GZIP_OPEN, "pickle.load(fh)"),
+        (READ_VARIABLE, "pickle.loads(payload)"),
+        (METAFLOW_PATH, "load(fh)"),
+        (GENERATED, "pickle.load(f)"),
+    ],
+    ids=["decompress", "gzip-open", "through-variables", "metaflow-path", "generated"],
+)
+def test_hand_unpickled_blobs_are_reported(source, snippet):
+    found, text = lint(source)
+    assert len(found) == 1, found
+    line = text.splitlines()[found[0].location.row - 1]
+    assert line[found[0].location.column - 1:].startswith(snippet)
+
+
+def test_preview_only():
+    found = lint_text(textwrap.dedent(GZIP_OPEN), path=PATH, settings=Settings(select=["MFO"], preview=False))
+    assert [d for d in found if d.code == "MFO023"] == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # some other pickle file
+        "import pickle\n\n\ndef load(path):\n    with open(path, 'rb') as fh:\n        return pickle.load(fh)\n",
+        # gzip used for something else in the same function
+        "import gzip, json, pickle\n\n\ndef f(p, q):\n    json.loads(gzip.decompress(q))\n    return pickle.loads(p)\n",
+        # the API
+        "def count(fds, run_id, task_id):\n"
+        "    return fds.get_task_datastore(run_id, 'a', task_id)['_foreach_num_splits']\n",
+        # prose
+        'def f():\n    """Never pickle.loads(gzip.decompress(blob)) by hand."""\n',
+    ],
+    ids=["other-pickle", "gzip-elsewhere", "api", "docstring"],
+)
+def test_other_code_is_clean(source):
+    found, _ = lint(source)
+    assert found == []
+
+
+def test_metaflow_datastore_implementation_is_skipped():
+    found, _ = lint(GZIP_OPEN, path="site-packages/metaflow/datastore/content_addressed_store.py")
+    assert found == []
