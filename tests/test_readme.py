@@ -1,0 +1,19 @@
+"""The README's first lines are the two fresh-machine commands, and its rule table matches the registry."""
+
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def test_readme_opens_with_install_and_test_commands():
+    lines = (REPO / "README.md").read_text().splitlines()
+    assert lines[0] == "```bash"
+    assert "pip install" in lines[1] and "mfok-lint examples/acme_orchestrator" in lines[1]
+    assert lines[2] == "bash scripts/test"
+    assert "bash scripts/test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_readme_rule_table_is_current():
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "readme_rules.py"), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
