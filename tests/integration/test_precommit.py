@@ -28,13 +28,14 @@ def test_pre_commit_runs_both_hooks(tmp_path, example_copy):
     )
     assert check.returncode == 1, check.stdout + check.stderr
     assert "MFO001" in check.stdout and "MFO003" in check.stdout
-    untouched = (example_copy / "metaflow_extensions/acme/plugins/acme/acme_cli.py").read_text()
-    assert (work / "metaflow_extensions/acme/plugins/acme/acme_cli.py").read_text() == untouched
+    objects = "metaflow_extensions/acme/plugins/acme/acme_objects.py"
+    untouched = (example_copy / objects).read_text()
+    assert (work / objects).read_text() == untouched
 
     fix = subprocess.run(
         [tool("pre-commit"), "try-repo", str(REPO), "mfok-lint-fix", "--all-files", "--verbose"],
         cwd=work, capture_output=True, text=True, env=env, timeout=900,
     )
     assert fix.returncode == 1, fix.stdout + fix.stderr  # files were modified
-    fixed = (work / "metaflow_extensions/acme/plugins/acme/acme_cli.py").read_text()
+    fixed = (work / objects).read_text()
     assert fixed != untouched and "list(run_params)" in fixed
