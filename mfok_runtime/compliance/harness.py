@@ -10,6 +10,9 @@ Design decisions:
   or when the trigger itself raised (a synchronous scheduler reports a failed run that way). Failed runs
   never finish in Metaflow's sense (there is no end task), so a run whose tasks are all done, one of them
   failed, and nothing moved for a while, is failed too.
+- Metaflow's client fixes its local datastore root when it is imported, so a run whose metadata the
+  scheduler writes elsewhere never appears and cannot be told from a slow one: at the deadline the
+  failure names the run the trigger announced and the root the client searched.
 - The deadline covers trigger and run. Past it, the run is terminated through `TriggeredRun.terminate()`
   where the extension offers it, and the deployer's own subprocesses are killed in every case.
 """
@@ -68,6 +71,11 @@ class Outcome:
     def describe_failure(self) -> str:
         if self.timed_out:
             how = "; terminated with %s" % self.terminated_by if self.terminated_by else ""
+            if self.run is None and self.pathspec:
+                # The scheduler may well have finished it: a run that never shows up usually means the
+                # scheduler's workers write metadata under another local root than the client reads.
+                return ("no Metaflow run %s became visible to the client (local datastore root %s) within the "
+                        "%.0f s timeout%s" % (self.pathspec, _client_local_root(), self.duration_s, how))
             return "the run did not finish within the %.0f s timeout%s" % (self.duration_s, how)
         if self.trigger_error:
             if self.trigger_error.startswith("trigger"):
@@ -267,6 +275,7 @@ class Scheduler:
                 return
             if time.time() >= deadline:
                 outcome.timed_out = True
+                outcome.notes.append(_state_at_deadline(outcome.run, status_name))
                 return
             time.sleep(POLL_SECONDS)
 
@@ -324,6 +333,31 @@ class Scheduler:
     def close(self) -> None:
         for impl in self._impls:
             self._kill_subprocesses(impl)
+
+
+def _state_at_deadline(run, status_name: str) -> str:
+    """What a timed-out run looked like, so a stall outside any Metaflow task (nothing to fail) is told
+    from a slow step."""
+    status = "the extension's status was %s" % (status_name or "unavailable")
+    if run is None:
+        return "at the deadline %s and no Metaflow run was visible" % status
+    try:
+        steps = ["%s %d/%d finished" % (step.id, sum(1 for t in tasks if t.finished), len(tasks))
+                 for step in run for tasks in [list(step)]]
+    except Exception as exc:
+        return "at the deadline %s; reading %s raised %s" % (status, run.pathspec, _one_line(exc))
+    return "at the deadline %s and %s showed %s" % (
+        status, run.pathspec, ", ".join(reversed(steps)) if steps else "no task of any step")
+
+
+def _client_local_root() -> str:
+    """Where this process's Metaflow client looks for local metadata (fixed when metaflow is imported)."""
+    try:
+        from metaflow.metaflow_config import DATASTORE_SYSROOT_LOCAL
+
+        return DATASTORE_SYSROOT_LOCAL or "the nearest .metaflow above %s" % os.getcwd()
+    except Exception:
+        return "unknown"
 
 
 def _safe(getter):
