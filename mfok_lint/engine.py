@@ -35,6 +35,7 @@ from mfok_lint import noqa as noqa_mod
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator
 from mfok_lint.rules import Rule, RuleKind, all_rules, resolve_selection
+from mfok_lint.rules.base import is_test_path
 from mfok_lint.settings import Settings, ignored_codes_for
 
 MAX_FIX_PASSES = 10
@@ -143,6 +144,8 @@ def check_source(
     diagnostics: List[Diagnostic] = []
     wanted_kinds = (RuleKind.PYTHON,) if python else (RuleKind.YAML,)
     active = [r for r in rules if r.kind in wanted_kinds and r.applies_to_path(path) and r.applies_to(raw)]
+    if active and is_test_path(path):
+        active = [r for r in active if r.lint_tests]
     package_rules = [r for r in rules if r.kind is RuleKind.PACKAGE] if python else []
     if package_rules:
         from mfok_lint.model.package import is_package_report_target

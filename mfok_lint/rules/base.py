@@ -26,6 +26,15 @@ DOCS_URL = "https://mfok.readthedocs.io/en/latest/rules/{code}/"
 EXTENSION_PATH = re.compile(r"(^|[/\\])metaflow_extensions[/\\]")
 
 
+# Test code of an extension builds commands to exercise the extension, not to run flows: the contract rules do
+# not apply there (RULES.md: "test directories are linted as what they are").
+TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
+
+
+def is_test_path(path: str) -> bool:
+    return bool(TEST_PATH.search(path))
+
+
 def in_extension_package(path: str) -> bool:
     """True for files inside a ``metaflow_extensions/`` tree (the only place layout rules apply)."""
     return bool(EXTENSION_PATH.search(path))
@@ -62,6 +71,7 @@ class Rule:
     kind: ClassVar[RuleKind] = RuleKind.PYTHON
     triggers: ClassVar[Tuple[Union[bytes, "re.Pattern[bytes]"], ...]] = ()
     capability: ClassVar[Optional[str]] = None  # the mfok_runtime Cap this rule protects
+    lint_tests: ClassVar[bool] = False  # whether the rule also applies to test files (see is_test_path)
 
     @property
     def url(self) -> str:

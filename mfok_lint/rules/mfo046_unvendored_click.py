@@ -31,7 +31,6 @@ from mfok_lint.model.environment import dotted_name
 from mfok_lint.rules.base import FixAvailability, Rule
 
 _EXTENSION_RE = re.compile(r"(^|/)metaflow_extensions/")
-_TEST_PATH_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 
 
 class _Collector(cst.CSTVisitor):
@@ -94,7 +93,7 @@ class UnvendoredClick(Rule):
 
     def check(self, ctx: FileContext) -> None:
         path = ctx.path.replace("\\", "/")
-        if not _EXTENSION_RE.search(path) or _TEST_PATH_RE.search(path):
+        if not _EXTENSION_RE.search(path):
             return
         collector = _Collector()
         ctx.module.visit(collector)

@@ -265,3 +265,12 @@ def test_linter_does_not_import_metaflow_or_pytest():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_contract_rules_skip_test_files_unless_they_opt_in():
+    rule = NameIsFoo()
+    for path in ("tests/test_compiler.py", "pkg/tests/helpers.py", "conftest.py", "pkg/compiler_test.py"):
+        assert engine.check_source("foo = 1\n", path, [rule]) == [], path
+    assert len(engine.check_source("foo = 1\n", "pkg/testing_utils.py", [rule])) == 1
+    rule.lint_tests = True
+    assert len(engine.check_source("foo = 1\n", "tests/test_compiler.py", [rule])) == 1
