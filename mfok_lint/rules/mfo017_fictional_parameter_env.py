@@ -72,6 +72,8 @@ class FictionalParameterEnv(Rule):
             return
         code = ctx.text[start:end]
         prefix = _STRING_PREFIX.match(code)
+        if prefix and "b" in prefix.group().lower():
+            return  # bytes literals are not environment variable names (a prefilter pattern, a protocol constant)
         body_start = prefix.end() if prefix else 0
         for m in _NAME.finditer(code):
             absolute = start + m.start()

@@ -77,6 +77,8 @@ class _HookCalls(cst.BatchableCSTVisitor):
             before = code[line_start : match.start()]
             if "#" in before or re.search(r"\b(def|import)\b", before):
                 continue
+            if before.endswith("`"):
+                continue  # quoted in prose (a message naming the call), not generated code
             name = _HOOK if "runtime_step_cli" in match.group() else _FACTORY
             end = match.end() - 1  # up to the name, without the opening parenthesis
             self.ctx.report(self.rule, Span(node, match.start() + (1 if name == _HOOK else 0), end), message=_message(name) + " (in generated code)")

@@ -93,3 +93,9 @@ def test_span_points_at_the_variable_name():
 )
 def test_clean_code(source):
     assert lint(source) == []
+
+
+def test_bytes_literal_is_not_an_environment_variable():
+    from mfok_lint.engine import lint_text
+
+    assert lint_text('TRIGGERS = (b"METAFLOW_PARAMETER_",)\n', path="rule.py", select=["MFO017"]) == []

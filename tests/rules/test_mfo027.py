@@ -124,3 +124,10 @@ def test_metaflow_runtime_itself_is_not_reported():
     source = "def launch(deco, args):\n    deco.runtime_step_cli(args, 0, 0, None)\n"
     assert lint(source, path="site-packages/metaflow/runtime.py") == []
     assert len(lint(source, path="metaflow_extensions/x/plugins/x/runtime.py")) == 1
+
+
+def test_call_quoted_in_a_message_is_prose_not_generated_code():
+    from mfok_lint.engine import lint_text
+
+    source = 'MESSAGE = "`extract_step_decorator_from_decospec()` builds decorators outside the runtime"\n'
+    assert lint_text(source, path="rule.py", select=["MFO027"]) == []
