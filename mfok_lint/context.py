@@ -55,6 +55,10 @@ class FileContext:
             value = self._cache[key] = factory(self)
             return value
 
+    def cached(self, key: str):
+        """The model memoised under ``key``, or None when nothing has built it (no factory runs)."""
+        return self._cache.get(key)
+
     @property
     def commands(self):
         from mfok_lint.model.commands import build_commands

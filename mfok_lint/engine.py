@@ -156,6 +156,7 @@ def check_source(
     if python:
         if active:
             try:
+                _refuse_too_deep(text)
                 module = cst.parse_module(text)
             except cst.ParserSyntaxError as exc:
                 if "MFO900" in enabled:
@@ -175,7 +176,15 @@ def check_source(
                     )
                 active = []
             else:
-                diagnostics.extend(_run_python_rules(path, text, module, active, internal_errors))
+                try:
+                    diagnostics.extend(_run_python_rules(path, text, module, active, internal_errors))
+                except RecursionError:
+                    # Valid code nested deeper than libcst's recursive position pass can go (hundreds of
+                    # implicitly concatenated strings, as in pydoc_data/topics.py): a finding, not a crash.
+                    if "MFO900" in enabled:
+                        diagnostics.append(
+                            _syntax_error_diag(path, text, locator, "File too deeply nested to analyse (RecursionError)", 1, 1)
+                        )
         elif "MFO900" in enabled:
             error = _ast_syntax_error(text, path)
             if error is not None:
@@ -203,6 +212,27 @@ def check_source(
             diag.noqa_row = diag.location.row
     diagnostics.sort(key=lambda d: d.sort_key)
     return diagnostics
+
+
+# Below this size no expression can be nested deep enough to hurt libcst's native parser.
+_DEPTH_SCREEN_MIN_CHARS = 10_000
+
+
+def _refuse_too_deep(text: str) -> None:
+    """Raise RecursionError for a text nested too deep for libcst.
+
+    libcst's native parser overflows the C stack (a segfault that ends the whole run) or runs for minutes on an
+    expression some thousands of levels deep (``a + a + ... + a``); CPython's parser refuses such code with a
+    RecursionError long before, so long texts are screened by it first. Other errors are left to libcst.
+    """
+    if len(text) < _DEPTH_SCREEN_MIN_CHARS:
+        return
+    try:
+        ast.parse(text)
+    except (RecursionError, MemoryError):
+        raise RecursionError("nested too deeply for the parser") from None
+    except (SyntaxError, ValueError):
+        pass
 
 
 def _ast_syntax_error(text: str, path: str) -> Optional[Tuple[str, int, int]]:
@@ -233,15 +263,21 @@ def _run_python_rules(
         if visitor is not None:
             visitors.append(visitor)
     if visitors:
+        from mfok_lint.model.shared import piggyback_visitors
+
+        visitors.extend(piggyback_visitors(ctx, rules))
+        # A RecursionError is the file's depth, not a rule bug: check_source reports it for the whole file.
         try:
             ctx.wrapper.visit_batched(visitors)
-        except RecursionError as exc:
-            _record(internal_errors, path, None, exc)
+        except RecursionError:
+            raise
         except Exception as exc:  # noqa: BLE001
             _record(internal_errors, path, None, exc)
     for rule in rules:
         try:
             rule.check(ctx)
+        except RecursionError:
+            raise
         except Exception as exc:  # noqa: BLE001
             _record(internal_errors, path, rule, exc)
     return ctx.diagnostics

@@ -1450,10 +1450,11 @@ def _contains_run(big: List, small: List) -> bool:
     return False
 
 
-def _analyse_module(module: cst.Module) -> List[Command]:
+def _analyse_module(module: cst.Module, index: "Optional[_Index]" = None) -> List[Command]:
     analysis = _Analysis()
-    index = _Index()
-    module.visit(index)
+    if index is None:
+        index = _Index()
+        module.visit(index)
 
     def outer_spanner(node: cst.CSTNode) -> Span:
         return Span(node)
@@ -1490,10 +1491,24 @@ def may_build_commands(text: Union[str, bytes]) -> bool:
     return bool(_CANDIDATE_WORD.search(text)) and bool(_PREFILTER_OPTION.search(text))
 
 
+_PRECOLLECTED_INDEX = "commands:index"
+
+
+def index_collector(ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
+    """The module index, filled in the engine's shared traversal (``model.shared``); None when the file
+    cannot build a command (the model then never looks at the tree)."""
+    if not may_build_commands(ctx.text):
+        return None
+    from mfok_lint.model.shared import Piggyback
+
+    return ctx.lazy(_PRECOLLECTED_INDEX, lambda _ctx: Piggyback(_Index()))
+
+
 def build_commands(ctx: FileContext) -> List[Command]:
     if not may_build_commands(ctx.text):
         return []
-    return _analyse_module(ctx.module)
+    shared = ctx.cached(_PRECOLLECTED_INDEX)
+    return _analyse_module(ctx.module, shared.inner if shared is not None and shared.usable() else None)
 
 
 def commands_for_source(text: str) -> List[Command]:

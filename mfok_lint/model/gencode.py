@@ -90,6 +90,48 @@ class _Collector(cst.CSTVisitor):
         return False
 
 
+class _FlatCollector(_Collector):
+    """``_Collector`` without pruning, for the shared traversal: inside an implicit concatenation (which
+    ``_Collector`` does not enter) nothing is collected, so both give the same strings in the same order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._concatenations = 0
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if not self._concatenations:
+            super().visit_BinaryOperation(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> bool:
+        if not self._concatenations:
+            self._take(node)
+        return False
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        if not self._concatenations:
+            self._take(node)
+        return True
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        if not self._concatenations:
+            self._take(node)
+        self._concatenations += 1
+        return True
+
+    def leave_ConcatenatedString(self, original_node: cst.ConcatenatedString) -> None:
+        self._concatenations -= 1
+
+
+_PRECOLLECTED = "gencode:collector"
+
+
+def strings_collector(ctx: FileContext) -> cst.BatchableCSTVisitor:
+    """This model's collector for the engine's shared traversal (see ``model.shared``)."""
+    from mfok_lint.model.shared import Piggyback
+
+    return ctx.lazy(_PRECOLLECTED, lambda _ctx: Piggyback(_FlatCollector()))
+
+
 def _decoded(node: cst.BaseExpression, percent_template: bool) -> Optional[StrText]:
     text = literal_text(node)
     if text is None:
@@ -120,8 +162,12 @@ def blank_comments(value: str) -> str:
 
 
 def _build(ctx: FileContext) -> List[CodeString]:
-    collector = _Collector()
-    ctx.module.visit(collector)
+    shared = ctx.cached(_PRECOLLECTED)
+    if shared is not None and shared.usable():
+        collector = shared.inner
+    else:
+        collector = _Collector()
+        ctx.module.visit(collector)
     result = []
     for node in collector.found:
         text = _decoded(node, id(node) in collector.percent_templates)

@@ -53,6 +53,8 @@ def split_commands(text: str) -> Tuple[List[List[Word]], List[Tuple[int, int]]]:
             flush()
             i += 1
             for delimiter in pending_heredocs:
+                # An earlier body that ran to the end of the text leaves i one past it.
+                i = min(i, n)
                 body_start = i
                 while i < n:
                     line_end = text.find("\n", i)

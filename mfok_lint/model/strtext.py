@@ -13,6 +13,7 @@ offsets; offsets are in characters of the node's code, which is what ``mfok_lint
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
@@ -251,7 +252,7 @@ def percent_format(template: StrText, args: Optional[cst.BaseExpression]) -> Str
                     mapping[key.value] = el.value
     else:
         positional = [args]
-    counter = iter(range(10_000))
+    counter = itertools.count()
 
     def replace(m):
         if m.group(2) == "%":
@@ -270,7 +271,7 @@ def brace_format(template: StrText, call: Optional[cst.Call]) -> StrText:
     args = call.args if call is not None else ()
     positional = [a.value for a in args if a.keyword is None and a.star == ""]
     keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
-    counter = iter(range(10_000))
+    counter = itertools.count()
 
     def replace(m):
         token = m.group(0)
@@ -283,7 +284,8 @@ def brace_format(template: StrText, call: Optional[cst.Call]) -> StrText:
         if field_name == "":
             i = next(counter)
             return (kind, positional[i] if i < len(positional) else None)
-        if field_name.isdigit():
+        # isdecimal, not isdigit: int() rejects digits such as "²"; an index too long for int() fills nothing.
+        if field_name.isdecimal() and len(field_name) < 100:
             i = int(field_name)
             return (kind, positional[i] if i < len(positional) else None)
         return (kind, keywords.get(field_name), field_name)

@@ -15,11 +15,13 @@ Decisions:
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Set
+from typing import Callable, Dict, Iterator, List, Optional, Set
 
 import libcst as cst
 
-__all__ = ["Assignments", "code_of", "dotted_name", "trace_origin"]
+from mfok_lint.model.walk import statements
+
+__all__ = ["Assignments", "code_of", "dotted_name", "small_statements", "trace_origin"]
 
 _EMPTY = cst.Module(body=[])
 MAX_HOPS = 4
@@ -43,11 +45,30 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-class Assignments(cst.CSTVisitor):
+def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
+    """Every small statement under ``node``, in source order (see ``model.walk``).
+
+    Assignments are statements, so this index no longer walks every expression node, which made it the most
+    expensive part of several rules.
+    """
+    for statement in statements(node):
+        if isinstance(statement, cst.BaseSmallStatement):
+            yield statement
+
+
+class Assignments:
     """Dotted name -> every value expression assigned to it (tuple targets paired with the whole call)."""
 
     def __init__(self) -> None:
         self.values: Dict[str, List[cst.BaseExpression]] = {}
+
+    def collect(self, node: cst.CSTNode) -> "Assignments":
+        for statement in small_statements(node):
+            if isinstance(statement, cst.Assign):
+                self.visit_Assign(statement)
+            elif isinstance(statement, cst.AnnAssign):
+                self.visit_AnnAssign(statement)
+        return self
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         name = dotted_name(target)
@@ -77,8 +98,7 @@ def _assignments_of(ctx, node: Optional[cst.CSTNode]) -> Optional[Assignments]:
     cache = ctx.lazy("valueflow.assignments", lambda _ctx: {})
     found = cache.get(id(node))
     if found is None:
-        found = cache[id(node)] = Assignments()
-        node.visit(found)
+        found = cache[id(node)] = Assignments().collect(node)
     return found
 
 

@@ -50,6 +50,7 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, ScopeProvider
 
 from mfok_lint.model.strtext import HOLE
+from mfok_lint.model.walk import statements
 
 __all__ = ["COUNTER_NAMES", "UNKNOWN", "Source", "combine", "trace", "trace_text", "trace_token"]
 
@@ -146,15 +147,36 @@ class _Tracer:
     def __init__(self, ctx, names: FrozenSet[str] = COUNTER_NAMES) -> None:
         self.ctx = ctx
         self.names = names
-        self.scopes = ctx.metadata(ScopeProvider)
+        self._scopes = None
         self._parents = None
+        self._definition_parents: Optional[Dict[int, cst.CSTNode]] = None
         self._calls: Optional[Dict[str, List[cst.Call]]] = None
+
+    @property
+    def scopes(self):
+        # Resolving scopes is a full metadata pass; most traced values are literals or attributes and never
+        # need it, so it waits for the first name.
+        if self._scopes is None:
+            self._scopes = self.ctx.metadata(ScopeProvider)
+        return self._scopes
 
     @property
     def parents(self):
         if self._parents is None:
             self._parents = self.ctx.metadata(ParentNodeProvider)
         return self._parents
+
+    def parent(self, node):
+        """The parent node, as ``ParentNodeProvider`` gives it.
+
+        The provider is a full metadata pass; the definitions this model follows are almost always assignment
+        targets and function parameters, whose parents a walk of the statements alone knows. Other nodes
+        still ask the provider.
+        """
+        if self._definition_parents is None:
+            self._definition_parents = _definition_parents(self.ctx.module)
+        found = self._definition_parents.get(id(node))
+        return found if found is not None else self.parents.get(node)
 
     def trace(self, expr, depth: int = 0, embedded: bool = False) -> Source:
         if expr is None or depth > MAX_DEPTH:
@@ -257,9 +279,9 @@ class _Tracer:
             return self._parameter(node, depth)
         if not isinstance(node, cst.Name):
             return UNKNOWN
-        parent = self.parents.get(node)
+        parent = self.parent(node)
         if isinstance(parent, cst.AssignTarget):
-            assign = self.parents.get(parent)
+            assign = self.parent(parent)
             if isinstance(assign, cst.Assign):
                 return self.trace(assign.value, depth + 1)
         if isinstance(parent, cst.AnnAssign) and parent.target is node and parent.value is not None:
@@ -269,7 +291,7 @@ class _Tracer:
         return UNKNOWN
 
     def _parameter(self, param: cst.Param, depth: int) -> Source:
-        function = self.parents.get(self.parents.get(param))
+        function = self.parent(self.parent(param))
         if not isinstance(function, cst.FunctionDef):
             return UNKNOWN
         params = function.params
@@ -320,6 +342,28 @@ class _Tracer:
 
 
 _STARRED = object()
+
+
+def _definition_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
+    """id(node) -> parent for assignment targets (``AssignTarget``/``AnnAssign`` and the ``Assign`` above an
+    ``AssignTarget``) and function parameters (``Parameters`` and the ``FunctionDef`` above it)."""
+    parents: Dict[int, cst.CSTNode] = {}
+    for statement in statements(module):
+        if isinstance(statement, cst.Assign):
+            for target in statement.targets:
+                parents[id(target)] = statement
+                parents[id(target.target)] = target
+        elif isinstance(statement, cst.AnnAssign):
+            parents[id(statement.target)] = statement
+        elif isinstance(statement, cst.FunctionDef):
+            params = statement.params
+            parents[id(params)] = statement
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                parents[id(param)] = params
+            for star in (params.star_arg, params.star_kwarg):
+                if isinstance(star, cst.Param):
+                    parents[id(star)] = params
+    return parents
 
 
 def _argument_for(call: cst.Call, name: str, index: Optional[int]):

@@ -31,6 +31,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
@@ -57,6 +58,7 @@ _CONSUMING_QUALIFIED = {
     "logging.warning", "logging.error", "click.echo", "click.secho", "collections.Counter",
 }
 _CLICK_DECORATORS = {"option", "argument"}
+_MULTIPLE_TRUE = re.compile(rb"\bmultiple(?:[\s\\]|#[^\n]*)*=(?:[\s\\(]|#[^\n]*)*True\b")
 
 
 @dataclass
@@ -90,7 +92,6 @@ class _Finding:
 class _FunctionFacts:
     func: cst.FunctionDef
     units: List[_Unit] = field(default_factory=list)
-    unit_of: Dict[int, _Unit] = field(default_factory=dict)  # id(node) -> unit, for every node in a unit
     defs: Dict[str, List[_Def]] = field(default_factory=dict)
 
 
@@ -100,10 +101,16 @@ class RunParamsTuple(Rule):
     message = "Multi-value option forwarded as a tuple where a `list` is expected"
     fix_availability = FixAvailability.SOMETIMES
     capability = "RUN_PARAMS"
-    triggers = (b"multiple", b"nargs", b"run_param")
+    # A tuple is only ever judged when it is bound to a multi-value option: ``multiple=True`` (the keyword
+    # ``_is_multi_value`` reads, with any whitespace, continuation, comment or parenthesis around ``=``),
+    # ``nargs`` or a ``run_param(s)`` name. The bare word "multiple" in prose is not enough.
+    triggers = (_MULTIPLE_TRUE, b"nargs", b"run_param")
+
+    def visitor(self, ctx: FileContext) -> cst.BatchableCSTVisitor:
+        return _ModuleFacts.collector(ctx)
 
     def check(self, ctx: FileContext) -> None:
-        analysis = _Analysis(ctx)
+        analysis = _Analysis(ctx, _ModuleFacts.of(ctx))
         findings = analysis.run()
         first_unit: Dict[Tuple[int, str], _Unit] = {}
         for f in findings:
@@ -194,7 +201,6 @@ class _UnitCollector:
     def _add(self, node: cst.CSTNode, stmt: cst.CSTNode, path: Tuple[int, ...]) -> _Unit:
         unit = _Unit(len(self.facts.units), path, node, stmt)
         self.facts.units.append(unit)
-        _mark(node, unit, self.facts.unit_of)
         return unit
 
     def suite(self, suite: cst.BaseSuite, path: Tuple[int, ...]) -> None:
@@ -248,39 +254,73 @@ class _UnitCollector:
                 self.suite(case.body, inner + (10 + i,))
 
 
-def _mark(node: cst.CSTNode, unit: _Unit, table: Dict[int, _Unit]) -> None:
-    class Marker(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            table[id(n)] = unit
-            return not isinstance(n, (cst.Lambda, cst.FunctionDef, cst.ClassDef))
+class _ModuleFacts:
+    """What the analysis needs from the whole module, gathered in the engine's shared traversal.
 
-    node.visit(Marker())
+    Besides the functions and imports it records which functions hold a tuple source at all (a tuple display
+    outside an assignment or loop target, or a call of ``tuple``): a function without one and without a click
+    multi-value parameter has no value ``tuple_origin`` can classify as a tuple, so scanning it for sinks cannot
+    report anything and is skipped (functions reached by argument-following are still scanned on demand).
+    """
 
+    KEY = "mfo001:module-facts"
 
-class _Analysis:
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-        self.module = ctx.module
-        self.functions: Dict[str, cst.FunctionDef] = {}  # module-level functions and methods by name
-        self.package_imports: Set[str] = set()  # names bound by imports of the extension's own modules
+    def __init__(self) -> None:
+        self.all_funcs: List[cst.FunctionDef] = []
+        self.functions: Dict[str, cst.FunctionDef] = {}
+        self.package_imports: Set[str] = set()
         self.option_names: Set[str] = set(_RUN_PARAM_NAMES)
-        self._facts: Dict[int, _FunctionFacts] = {}
-        self._unit_func: Dict[int, cst.FunctionDef] = {}
-        self._followed: Dict[Tuple[int, str], bool] = {}
-        self._all_funcs: List[cst.FunctionDef] = []
-        self._collect_module()
+        self.click_params: Dict[int, Set[str]] = {}
+        self.with_tuple_source: Set[int] = set()
+        self.complete = False
 
-    def function_of(self, unit: _Unit) -> cst.FunctionDef:
-        return self._unit_func[id(unit)]
+    @classmethod
+    def of(cls, ctx: FileContext) -> "_ModuleFacts":
+        facts = ctx.lazy(cls.KEY, lambda _ctx: cls())
+        if not facts.complete:  # check() without the shared traversal (never in the engine): walk here
+            cst.visit_batched(ctx.module, [cls.collector(ctx)])
+        return facts
 
-    def _collect_module(self) -> None:
-        analysis = self
+    @classmethod
+    def collector(cls, ctx: FileContext) -> cst.BatchableCSTVisitor:
+        facts = ctx.lazy(cls.KEY, lambda _ctx: cls())
+        stack: List[cst.FunctionDef] = []
+        targets: Set[int] = set()
 
-        class Collector(cst.CSTVisitor):
+        def mark_target(node: cst.CSTNode) -> None:
+            targets.add(id(node))
+
+        class Collector(cst.BatchableCSTVisitor):
             def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-                analysis._all_funcs.append(node)
-                analysis.functions.setdefault(node.name.value, node)
-                analysis.option_names |= _click_multi_params(node)
+                facts.all_funcs.append(node)
+                facts.functions.setdefault(node.name.value, node)
+                params = _click_multi_params(node)
+                facts.click_params[id(node)] = params
+                facts.option_names |= params
+                stack.append(node)
+
+            def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+                stack.pop()
+
+            def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+                mark_target(node.target)
+
+            def visit_For(self, node: cst.For) -> None:
+                mark_target(node.target)
+
+            def visit_CompFor(self, node: cst.CompFor) -> None:
+                mark_target(node.target)
+
+            def visit_Tuple(self, node: cst.Tuple) -> None:
+                if id(node) in targets:
+                    for element in node.elements:  # nested unpacking: ``for i, (k, v) in ...``
+                        mark_target(element.value)
+                    return
+                facts.with_tuple_source.update(id(f) for f in stack)
+
+            def visit_Call(self, node: cst.Call) -> None:
+                if isinstance(node.func, cst.Name) and node.func.value == "tuple":
+                    facts.with_tuple_source.update(id(f) for f in stack)
 
             def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
                 module = (dotted_name(node.module) if node.module is not None else "") or ""
@@ -292,9 +332,32 @@ class _Analysis:
                     for alias in node.names:
                         bound = alias.asname.name if alias.asname else alias.name
                         if isinstance(bound, cst.Name):
-                            analysis.package_imports.add(bound.value)
+                            facts.package_imports.add(bound.value)
 
-        self.module.visit(Collector())
+            def leave_Module(self, original_node: cst.Module) -> None:
+                facts.complete = True
+
+        return Collector()
+
+    def may_hold_tuple(self, func: cst.FunctionDef) -> bool:
+        return id(func) in self.with_tuple_source or bool(self.click_params.get(id(func)))
+
+
+class _Analysis:
+    def __init__(self, ctx: FileContext, module_facts: _ModuleFacts) -> None:
+        self.ctx = ctx
+        self.module = ctx.module
+        self.module_facts = module_facts
+        self.functions: Dict[str, cst.FunctionDef] = module_facts.functions  # module-level functions and methods by name
+        self.package_imports: Set[str] = module_facts.package_imports  # names bound by imports of the extension's own modules
+        self.option_names: Set[str] = module_facts.option_names
+        self._facts: Dict[int, _FunctionFacts] = {}
+        self._unit_func: Dict[int, cst.FunctionDef] = {}
+        self._followed: Dict[Tuple[int, str], bool] = {}
+        self._all_funcs: List[cst.FunctionDef] = module_facts.all_funcs
+
+    def function_of(self, unit: _Unit) -> cst.FunctionDef:
+        return self._unit_func[id(unit)]
 
     def facts(self, func: cst.FunctionDef) -> _FunctionFacts:
         cached = self._facts.get(id(func))
@@ -390,7 +453,8 @@ class _Analysis:
     def run(self) -> List[_Finding]:
         findings: List[_Finding] = []
         for func in self._all_funcs:
-            findings.extend(self.scan_function(func, None))
+            if self.module_facts.may_hold_tuple(func):
+                findings.extend(self.scan_function(func, None))
         seen = set()
         unique = []
         for f in findings:
@@ -479,13 +543,13 @@ class _Analysis:
             return out
 
         class Sinks(cst.CSTVisitor):
+            unit: _Unit
+
             def visit_Lambda(self, node: cst.Lambda) -> bool:
                 return False
 
             def visit_Call(self, node: cst.Call) -> None:
-                unit = facts.unit_of.get(id(node))
-                if unit is None:
-                    return
+                unit = self.unit
                 kind = analysis.callee_kind(node, facts)
                 if kind == "consumer":
                     return
@@ -525,15 +589,20 @@ class _Analysis:
                             check_value(value, store_unit, key, f"`{key}` reaches `{callee_text}()` inside `{arg.value.value}`, as a tuple")
 
             def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-                unit = facts.unit_of.get(id(node))
-                if unit is None or not isinstance(node.operator, cst.Add):
+                unit = self.unit
+                if not isinstance(node.operator, cst.Add):
                     return
                 for mine, other in ((node.left, node.right), (node.right, node.left)):
                     if _is_list_value(other):
                         check_value(mine, unit, None, f"`{_code(analysis, mine)}` is concatenated with a list (`list + tuple` raises TypeError)")
 
-        body = func.body
-        body.visit(Sinks())
+        # Only code inside a unit can be a sink (nested functions and lambdas are not the function's own
+        # statements); units are in source order and never overlap, so visiting them one by one meets every
+        # sink in the order a walk of the whole body would.
+        sinks = Sinks()
+        for unit in facts.units:
+            sinks.unit = unit
+            unit.node.visit(sinks)
         return results
 
     def callee_kind(self, call: cst.Call, facts: Optional[_FunctionFacts] = None) -> str:

@@ -56,7 +56,14 @@ class FlowConfigValueMissing(Rule):
     capability = "CONFIG_EXPR"
     triggers = (b"METAFLOW_",)
 
+    def applies_to(self, raw: bytes) -> bool:
+        # A finding needs a string literal naming a step-only option; literals are source text, so a file
+        # whose bytes never spell one cannot have such a literal (and is not walked for its strings).
+        return super().applies_to(raw) and any(opt.encode() in raw for opt in _STEP_ONLY_OPTIONS)
+
     def check(self, ctx: FileContext) -> None:
+        if not any(opt in ctx.text for opt in _STEP_ONLY_OPTIONS):
+            return
         strings = _code_strings(ctx.module)
         if not any(opt in s for s in strings for opt in _STEP_ONLY_OPTIONS):
             return

@@ -58,6 +58,28 @@ def _kind_of(origin_text: str, loop_iters: Dict[str, str]) -> Optional[str]:
     return None
 
 
+class _LoopIterables:
+    """Loop variable -> the source of every iterable it was bound from (space-joined), rendered on demand.
+
+    Rendering every loop's iterable while walking cost more than the rest of the rule; only the few names a
+    placeholder actually ends in (``p.name``) are ever looked up.
+    """
+
+    def __init__(self) -> None:
+        self._nodes: Dict[str, List[cst.CSTNode]] = {}
+        self._text: Dict[str, str] = {}
+
+    def bind(self, name: str, iterable: cst.CSTNode) -> None:
+        self._nodes.setdefault(name, []).append(iterable)
+
+    def get(self, name: str, default: str = "") -> str:
+        if name not in self._nodes:
+            return default
+        if name not in self._text:
+            self._text[name] = "".join(" " + code_of(node) for node in self._nodes[name])
+        return self._text[name]
+
+
 class DeploymentNameAsIdentifier(Rule):
     code = "MFO006"
     name = "deployment-name-as-identifier"
@@ -72,7 +94,7 @@ class DeploymentNameAsIdentifier(Rule):
     capability = "FROM_DEPLOYMENT"
 
     def visitor(self, ctx):
-        found = ctx.lazy("mfo006.found", lambda _ctx: {"templates": [], "fake": [], "loops": {}})
+        found = ctx.lazy("mfo006.found", lambda _ctx: {"templates": [], "fake": [], "loops": _LoopIterables()})
         stack: List[cst.FunctionDef] = []
 
         def bind(target, iterable) -> None:
@@ -80,7 +102,7 @@ class DeploymentNameAsIdentifier(Rule):
                 e.value for e in getattr(target, "elements", []) if isinstance(e.value, cst.Name)
             ]
             for name in names:
-                found["loops"][name.value] = found["loops"].get(name.value, "") + " " + code_of(iterable)
+                found["loops"].bind(name.value, iterable)
 
         class _Visitor(cst.BatchableCSTVisitor):
             def visit_FunctionDef(self, node) -> None:
@@ -111,7 +133,7 @@ class DeploymentNameAsIdentifier(Rule):
         return _Visitor()
 
     def check(self, ctx) -> None:
-        found = ctx.lazy("mfo006.found", lambda _ctx: {"templates": [], "fake": [], "loops": {}})
+        found = ctx.lazy("mfo006.found", lambda _ctx: {"templates": [], "fake": [], "loops": _LoopIterables()})
         loops = found["loops"]
         for node, function in found["templates"]:
             for expr, quote in self._identifier_placeholders(node):

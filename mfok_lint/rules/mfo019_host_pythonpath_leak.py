@@ -27,6 +27,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from mfok_lint.model.environment import environments
+from mfok_lint.model.shared import Piggyback
 from mfok_lint.model.valueflow import code_of, trace_origin
 from mfok_lint.rules.base import Rule
 
@@ -98,9 +99,17 @@ class HostPythonpathLeak(Rule):
     triggers = (b"PYTHONPATH",)
     capability = None
 
+    def visitor(self, ctx):
+        # The index rides in the engine's shared traversal (guarded: see ``model.shared``).
+        return ctx.lazy("mfo019:index", lambda _ctx: Piggyback(_ValueIndex()))
+
     def check(self, ctx) -> None:
-        index = _ValueIndex()
-        ctx.module.visit(index)
+        shared = ctx.cached("mfo019:index")
+        if shared is not None and shared.usable():
+            index = shared.inner
+        else:
+            index = _ValueIndex()
+            ctx.module.visit(index)
         reported = set()
 
         def report(target, origin: str) -> None:

@@ -29,6 +29,7 @@ import libcst as cst
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.model.walk import statements
 from mfok_lint.rules.base import FixAvailability, Rule
 
 _PLUGINS_RE = re.compile(r"(^|/)metaflow_extensions/[^/]+/plugins/")
@@ -59,22 +60,26 @@ def _is_main_guard(node: cst.If) -> bool:
     return False
 
 
-class _ImportFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: List[cst.CSTNode] = []
+def _imports(module: cst.Module) -> List[cst.CSTNode]:
+    """Absolute imports outside ``except ImportError`` handlers and ``if __name__ == "__main__"`` blocks.
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
-        return not _handles_import_error(node)
+    Imports are statements, so only statement bodies are followed (``model.walk``), not every expression.
+    """
 
-    def visit_If(self, node: cst.If) -> bool:
-        return not _is_main_guard(node)
+    def enter(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.ExceptHandler):
+            return not _handles_import_error(node)
+        if isinstance(node, cst.If):
+            return not _is_main_guard(node)
+        return True
 
-    def visit_Import(self, node: cst.Import) -> None:
-        self.found.append(node)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if not node.relative and node.module is not None:
-            self.found.append(node)
+    found: List[cst.CSTNode] = []
+    for node in statements(module, enter):
+        if isinstance(node, cst.Import):
+            found.append(node)
+        elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+            found.append(node)
+    return found
 
 
 class SiblingAbsoluteImport(Rule):
@@ -93,9 +98,7 @@ class SiblingAbsoluteImport(Rule):
             return
         directory = os.path.dirname(os.path.abspath(ctx.path))
         own_name = os.path.splitext(os.path.basename(ctx.path))[0]
-        finder = _ImportFinder()
-        ctx.module.visit(finder)
-        for node in finder.found:
+        for node in _imports(ctx.module):
             if isinstance(node, cst.ImportFrom):
                 module = dotted_name(node.module) or ""  # type: ignore[arg-type]
                 head = module.split(".")[0]

@@ -24,6 +24,7 @@ import libcst as cst
 
 from mfok_lint.context import FileContext
 from mfok_lint.model.environment import dotted_name, string_value
+from mfok_lint.model.walk import statements
 from mfok_lint.rules.base import FixAvailability, Rule
 
 REQUIRED_KEYS = {
@@ -157,27 +158,26 @@ class AttributeFileIncomplete(Rule):
     triggers = (b"deployer_attribute_file",)
 
     def check(self, ctx: FileContext) -> None:
-        rule = self
-
-        class Functions(cst.CSTVisitor):
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-                command = _command_name(node)
-                required = REQUIRED_KEYS.get(command)
-                if required is None:
-                    return
-                writes = _Writes()
-                node.body.visit(writes)
-                for payload, reported in writes.writes:
-                    keys = _resolve_payload(node, payload)
-                    if keys is None:
-                        continue
-                    missing = [k for k in required if k not in keys]
-                    if missing:
-                        listed = ", ".join(f'"{k}"' for k in missing)
-                        ctx.report(
-                            rule,
-                            reported,
-                            message=f"The `{command}` attribute file written here lacks {listed}, which the deployer reads",
-                        )
-
-        ctx.module.visit(Functions())
+        # Functions are statements: following statement bodies (``model.walk``) meets every one, nested ones
+        # included, in the order a full visitor walk would, without visiting each expression node.
+        for node in statements(ctx.module):
+            if not isinstance(node, cst.FunctionDef):
+                continue
+            command = _command_name(node)
+            required = REQUIRED_KEYS.get(command)
+            if required is None:
+                continue
+            writes = _Writes()
+            node.body.visit(writes)
+            for payload, reported in writes.writes:
+                keys = _resolve_payload(node, payload)
+                if keys is None:
+                    continue
+                missing = [k for k in required if k not in keys]
+                if missing:
+                    listed = ", ".join(f'"{k}"' for k in missing)
+                    ctx.report(
+                        self,
+                        reported,
+                        message=f"The `{command}` attribute file written here lacks {listed}, which the deployer reads",
+                    )

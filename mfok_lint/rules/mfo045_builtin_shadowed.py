@@ -17,10 +17,14 @@ Design decisions:
   passing the command object (``cli.add_command(list)``) are uses of the command itself. Module-level uses
   before the ``def`` still see the builtin and are not counted.
 - The finding is on the function name and names the first such use.
+- Cost: scope and parent resolution are two full metadata passes. They run only when CPython's parser (far
+  cheaper than a libcst walk) finds at least one call of a candidate name or a candidate name among the
+  arguments of ``isinstance``/``issubclass``; without one no use can count, whatever it resolves to.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
 import re
 from typing import Dict, Set
@@ -88,6 +92,28 @@ def _meant_as_builtin(node: cst.CSTNode, func: cst.FunctionDef, parents: Dict[cs
     return False
 
 
+def _may_use_as_builtin(text: str, names: Set[str]) -> bool:
+    """A superset of ``_meant_as_builtin``'s uses, by syntax alone: a call of the name, or the name as an
+    argument (or in a tuple argument) of ``isinstance``/``issubclass``. True when CPython cannot parse the file."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        if node.func.id in names:
+            return True
+        if node.func.id in ("isinstance", "issubclass"):
+            for value in list(node.args) + [keyword.value for keyword in node.keywords]:
+                if isinstance(value, ast.Starred):
+                    value = value.value
+                items = value.elts if isinstance(value, ast.Tuple) else [value]
+                if any(isinstance(item, ast.Name) and item.id in names for item in items):
+                    return True
+    return False
+
+
 class BuiltinShadowed(Rule):
     code = "MFO045"
     name = "builtin-shadowed"
@@ -99,7 +125,7 @@ class BuiltinShadowed(Rule):
         candidates = [
             stmt for stmt in ctx.module.body if isinstance(stmt, cst.FunctionDef) and stmt.name.value in _BUILTINS
         ]
-        if not candidates:
+        if not candidates or not _may_use_as_builtin(ctx.text, {func.name.value for func in candidates}):
             return
         scopes = ctx.metadata(ScopeProvider)
         parents = ctx.metadata(ParentNodeProvider)

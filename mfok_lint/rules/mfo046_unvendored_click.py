@@ -28,6 +28,7 @@ import libcst as cst
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.model.walk import statements
 from mfok_lint.rules.base import FixAvailability, Rule
 
 _EXTENSION_RE = re.compile(r"(^|/)metaflow_extensions/")
@@ -96,7 +97,14 @@ class UnvendoredClick(Rule):
         if not _EXTENSION_RE.search(path):
             return
         collector = _Collector()
-        ctx.module.visit(collector)
+        # imports and function definitions are statements: following bodies meets them all, in walk order
+        for node in statements(ctx.module):
+            if isinstance(node, cst.Import):
+                collector.visit_Import(node)
+            elif isinstance(node, cst.ImportFrom):
+                collector.visit_ImportFrom(node)
+            elif isinstance(node, cst.FunctionDef):
+                collector.visit_FunctionDef(node)
         if not collector.imports or not collector.defines_cli():
             return
         for node in collector.imports:
