@@ -59,7 +59,7 @@ def fetch(name: str, version: str) -> Path:
 def targets(name: str, root: Path):
     if name != "metaflow":
         return [root]
-    base = next(p.parent for p in root.rglob("metaflow/__init__.py"))
+    base = next(p.parent.parent for p in root.rglob("metaflow/__init__.py"))
     return [base / sub for sub in METAFLOW_PLUGINS]
 
 
