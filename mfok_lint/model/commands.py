@@ -245,6 +245,20 @@ def _parse_options(tokens: Sequence[Token]) -> List[Option]:
     return options
 
 
+def _stray_words(tokens: Sequence[Token], options: Sequence[Option]) -> int:
+    """Plain words after the subcommand that no option takes as its value.
+
+    ``step NAME`` and ``init`` take no further positional argument, so a command line never has any; a sentence
+    that happens to contain the word ``step`` and an option name has some.
+    """
+    consumed = {id(o.token) for o in options} | {id(o.value) for o in options if o.value is not None}
+    return sum(
+        1
+        for t in tokens
+        if id(t) not in consumed and t.kind == "literal" and t.text is not None and t.text.isalpha()
+    )
+
+
 def _value_part(tok: Token) -> Token:
     static = tok.static or ""
     cut = static.index("=") + 1
@@ -323,6 +337,8 @@ def recognise(
         cmd.step_name = rest[0]
         rest = rest[1:]
     cmd.sub_options = _parse_options(rest)
+    if origin not in ("list", "cliargs") and _stray_words(rest, cmd.sub_options):
+        return None  # prose that mentions a subcommand ("step commands carry --environment conda")
     cmd.unknown_before_subcommand = index == 0 or any(t.kind == "unknown" for t in before)
     cmd.unknown_after_subcommand = any(t.kind == "unknown" for t in after)
     return cmd

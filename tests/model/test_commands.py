@@ -345,3 +345,17 @@ def test_every_span_maps_into_the_file_even_for_source_nested_in_templates():
     for token in cmd.tokens:
         context(src).offsets(token.span)
     assert span_text(src, cmd.subcommand_token) == '"init"'
+
+
+def test_prose_mentioning_a_subcommand_is_not_a_command():
+    import libcst
+
+    from mfok_lint.context import FileContext
+    from mfok_lint.model.commands import build_commands
+
+    text = 'REASON = "step commands carry --environment conda; the live run needs micromamba"\n'
+    ctx = FileContext("suite.py", text, libcst.parse_module(text))
+    assert build_commands(ctx) == []
+    real = 'SCRIPT = "python flow.py --environment conda step start --run-id 1 --task-id 2 --input-paths x"\n'
+    ctx = FileContext("gen.py", real, libcst.parse_module(real))
+    assert [c.subcommand for c in build_commands(ctx)] == ["step"]
