@@ -280,6 +280,10 @@ def discover(paths: Sequence[str], options: DiscoveryOptions, cwd: Optional[str]
             if not is_lintable_path(abspath):
                 result.warnings.append(f"{given}: not a Python file or a GitHub Actions workflow, skipped")
                 continue
+            if not stat.S_ISREG(st.st_mode):
+                # A FIFO or device named like a source file would block the read forever.
+                result.warnings.append(f"{given}: not a regular file, skipped")
+                continue
             found.add(abspath)
 
     result.files = sorted({display_path(p, cwd) for p in found})

@@ -216,6 +216,8 @@ def check_source(
 
 # Below this size no expression can be nested deep enough to hurt libcst's native parser.
 _DEPTH_SCREEN_MIN_CHARS = 10_000
+# Longer chains would fail the recursive position pass anyway (MFO900 "too deeply nested to analyse").
+_MAX_BOOLEAN_CHAIN = 1_000
 
 
 def _refuse_too_deep(text: str) -> None:
@@ -228,11 +230,15 @@ def _refuse_too_deep(text: str) -> None:
     if len(text) < _DEPTH_SCREEN_MIN_CHARS:
         return
     try:
-        ast.parse(text)
+        tree = ast.parse(text)
     except (RecursionError, MemoryError):
         raise RecursionError("nested too deeply for the parser") from None
     except (SyntaxError, ValueError):
-        pass
+        return
+    # ``a and b and ...`` is one flat node to CPython but a nested one to libcst, which overflows on long chains.
+    if text.count("and") + text.count("or") > _MAX_BOOLEAN_CHAIN:
+        if any(isinstance(node, ast.BoolOp) and len(node.values) > _MAX_BOOLEAN_CHAIN for node in ast.walk(tree)):
+            raise RecursionError("boolean chain too long for the parser")
 
 
 def _ast_syntax_error(text: str, path: str) -> Optional[Tuple[str, int, int]]:
