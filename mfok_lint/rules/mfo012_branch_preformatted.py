@@ -21,7 +21,7 @@ import re
 from typing import Optional
 
 from mfok_lint.model.valueflow import trace_origin
-from mfok_lint.rules.base import Rule
+from mfok_lint.rules.command_rule import CommandRule
 
 _FORMATTED = re.compile(
     r"""(?:\bcurrent|\])\s*\.\s*branch_name\b"""
@@ -30,14 +30,13 @@ _FORMATTED = re.compile(
 )
 
 
-class BranchPreformatted(Rule):
+class BranchPreformatted(CommandRule):
     code = "MFO012"
     name = "branch-preformatted"
     message = (
         "`--branch` is given a branch name `@project` already formatted; pass the raw user branch, "
         "or the branch is formatted twice"
     )
-    triggers = (b"branch",)
     capability = "PROJECT_BRANCH"
 
     def check(self, ctx) -> None:

@@ -34,7 +34,7 @@ from typing import Optional
 
 from mfok_lint.context import FileContext
 from mfok_lint.model.commands import STEP_OPTIONS, TOP_LEVEL_OPTIONS
-from mfok_lint.rules.base import Rule
+from mfok_lint.rules.command_rule import CommandRule
 
 _HANDLED = re.compile(
     r"EnvironmentDecorator|environment_decorator"
@@ -79,14 +79,13 @@ def _invocation_like(command) -> bool:
     return any(o.name in STEP_OPTIONS for o in command.sub_options)
 
 
-class EnvironmentDecoratorIgnored(Rule):
+class EnvironmentDecoratorIgnored(CommandRule):
     code = "MFO028"
     name = "environment-decorator-ignored"
     message = (
         "Step command built without applying `@environment(vars=...)`; "
         "the decorator only works when Metaflow's runtime launches the step"
     )
-    triggers = (b"step",)
 
     def check(self, ctx: FileContext) -> None:
         path = ctx.path.replace(os.sep, "/")
