@@ -33,6 +33,7 @@ from typing import Dict, Iterable, List, Set
 
 from mfok_lint.context import FileContext
 from mfok_lint.model.processes import callee, functions_by_name, own_body, step_functions, step_units
+from mfok_lint.model.commands import may_build_commands
 from mfok_lint.rules.base import Rule
 
 _BLOCKING = {"run", "call", "check_call", "check_output"}
@@ -53,6 +54,10 @@ class StepSubprocessOrphan(Rule):
     message = "Step subprocess is not terminated when the task is cancelled; it keeps running as an orphan"
     capability = "TIMEOUT"
     triggers = (b"Popen", b"create_subprocess_", b"to_thread", b"run_in_executor", b"subprocess.run")
+
+    def applies_to(self, raw: bytes) -> bool:
+        # Only a step command launched as a process can be orphaned: both must be in the file.
+        return super().applies_to(raw) and may_build_commands(raw)
 
     def check(self, ctx: FileContext) -> None:
         for unit in step_units(ctx, ("Popen", "subprocess", "create_subprocess_")):
