@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Un
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator
+from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from mfok_lint.rules.base import Rule
@@ -117,17 +117,6 @@ class FileContext:
         **extra: Any,
     ) -> Diagnostic:
         start, end = self.offsets(target)
-        diag = Diagnostic(
-            code=rule.code,
-            message=message or rule.message,
-            path=self.path,
-            location=self.locator.location(start),
-            end_location=self.locator.location(end),
-            fix=fix,
-            name=rule.name,
-            url=rule.url,
-            preview=rule.preview,
-            extra=extra,
-        )
+        diag = diagnostic_for(rule, self.path, self.locator, start, end, message, fix, **extra)
         self.diagnostics.append(diag)
         return diag

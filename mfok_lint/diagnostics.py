@@ -67,6 +67,24 @@ class Diagnostic:
         return (self.path, self.location.row, self.location.column, self.code)
 
 
+def diagnostic_for(
+    rule, path: str, locator: "Locator", start: int, end: int, message: Optional[str] = None, fix: Optional[Fix] = None, **extra
+) -> Diagnostic:
+    """A rule's finding at text offsets ``[start, end)``; the one place a Diagnostic is built from a rule."""
+    return Diagnostic(
+        code=rule.code,
+        message=message or rule.message,
+        path=path,
+        location=locator.location(start),
+        end_location=locator.location(end),
+        fix=fix,
+        name=rule.name,
+        url=rule.url,
+        preview=rule.preview,
+        extra=extra,
+    )
+
+
 class Locator:
     """Maps between character offsets and (row, column) in one text."""
 

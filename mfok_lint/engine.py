@@ -33,7 +33,7 @@ import libcst as cst
 
 from mfok_lint import noqa as noqa_mod
 from mfok_lint.context import FileContext
-from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator
+from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
 from mfok_lint.rules import Rule, RuleKind, all_rules, resolve_selection
 from mfok_lint.rules.base import is_test_path
 from mfok_lint.settings import Settings, ignored_codes_for
@@ -102,18 +102,7 @@ def _meta_factory(path: str, text: str, locator: Locator):
     rules = all_rules()
 
     def make(code: str, message: str, start: int, end: int, fix: Optional[Fix]) -> Diagnostic:
-        rule = rules[code]
-        return Diagnostic(
-            code=code,
-            message=message,
-            path=path,
-            location=locator.location(start),
-            end_location=locator.location(end),
-            fix=fix,
-            name=rule.name,
-            url=rule.url,
-            preview=rule.preview,
-        )
+        return diagnostic_for(rules[code], path, locator, start, end, message, fix)
 
     return make
 

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from mfok_lint.diagnostics import Diagnostic, Edit, Fix, Locator
+from mfok_lint.diagnostics import Diagnostic, Edit, Fix, Locator, diagnostic_for
 
 
 class YamlContext:
@@ -42,17 +42,7 @@ class YamlContext:
         self, rule, start: int, end: int, message: Optional[str] = None, fix: Optional[Fix] = None
     ) -> Diagnostic:
         """A finding at text offsets, for positions inside a scalar (a command in a ``run:`` script)."""
-        diag = Diagnostic(
-            code=rule.code,
-            message=message or rule.message,
-            path=self.path,
-            location=self.locator.location(start),
-            end_location=self.locator.location(end),
-            fix=fix,
-            name=rule.name,
-            url=rule.url,
-            preview=rule.preview,
-        )
+        diag = diagnostic_for(rule, self.path, self.locator, start, end, message, fix)
         self.diagnostics.append(diag)
         return diag
 
