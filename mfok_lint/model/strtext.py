@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
@@ -147,7 +148,10 @@ def _decode_into(out: StrText, raw: str, node: cst.CSTNode, base: int, is_raw: b
                 decoded = _SIMPLE_ESCAPES[body]
             else:
                 try:
-                    decoded = codecs.decode("\\" + body, "unicode_escape")
+                    with warnings.catch_warnings():
+                        # "\d" and friends in the linted code are the author's business, not a warning of ours.
+                        warnings.simplefilter("ignore", DeprecationWarning)
+                        decoded = codecs.decode("\\" + body, "unicode_escape")
                 except Exception:  # an escape Python itself would reject: keep it verbatim
                     decoded = m.group(0)
             out.append_text(decoded, [(node, base + i)] * len(decoded))
