@@ -19,9 +19,11 @@ from typing import Callable, Dict, Iterator, List, Optional, Set
 
 import libcst as cst
 
+from mfok_lint.model.environment import dotted_name
+
 from mfok_lint.model.walk import statements
 
-__all__ = ["Assignments", "code_of", "dotted_name", "small_statements", "trace_origin"]
+__all__ = ["Assignments", "code_of", "small_statements", "trace_origin"]
 
 _EMPTY = cst.Module(body=[])
 MAX_HOPS = 4
@@ -34,15 +36,6 @@ def code_of(node: Optional[cst.CSTNode]) -> str:
         return _EMPTY.code_for_node(node)
     except Exception:  # a node of a generated-source tree is still renderable; stay defensive
         return ""
-
-
-def dotted_name(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        inner = dotted_name(node.value)
-        return None if inner is None else f"{inner}.{node.attr.value}"
-    return None
 
 
 def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:

@@ -32,7 +32,8 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.valueflow import code_of, dotted_name, trace_origin
+from mfok_lint.model.environment import dotted_name
+from mfok_lint.model.valueflow import code_of, trace_origin
 from mfok_lint.rules.base import FixAvailability, Rule
 
 _DOTTED = re.compile(
