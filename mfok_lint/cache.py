@@ -8,6 +8,10 @@ Decisions:
   codes, the mfok version, and a stamp of mfok_lint's own source files (size and mtime), so a rule edited
   in a development checkout never serves stale findings under an unchanged version number.
 - The file is read once: the bytes that are hashed are the bytes whose text is reported.
+- Cross-file findings depend on other files (a sibling module that sets an environment key, a constant imported
+  from ``config.py``, the plugin directory's listing). The engine records a stamp of every such input while it
+  lints a file (``mfok_lint.dependencies``); the entry stores them and is reused only while every stamp still
+  matches, so editing, adding or deleting a sibling recomputes the files that looked at it.
 - Entries are small JSON files written through a temp file + ``os.replace``, so concurrent runs never see a
   half-written entry; an unreadable or malformed entry is a miss, never an error. Results with errors are
   not stored.
@@ -22,7 +26,7 @@ import os
 import tempfile
 from typing import Dict, List, Optional, Sequence
 
-from mfok_lint import __version__
+from mfok_lint import __version__, dependencies
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from mfok_lint.discovery import CACHE_DIR_NAME
 from mfok_lint.engine import DecodeError, FileResult, Mode, decode_source, run_files
@@ -33,7 +37,7 @@ CACHEDIR_TAG = (
     "# This file is a cache directory tag created by mfok-lint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_root(settings: Settings, project_root: str) -> str:
@@ -162,7 +166,10 @@ def _load(entry: str, path: str, text: str) -> Optional[FileResult]:
         with open(entry, encoding="utf-8") as handle:
             data = json.load(handle)
         diagnostics = [diagnostic_from_json(d, path) for d in data["diagnostics"]]
-    except (OSError, ValueError, KeyError, TypeError):
+        stamps = [tuple(s) for s in data["dependencies"]]
+        if not dependencies.unchanged(stamps):
+            return None  # a sibling module the findings were computed from has changed
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
     return FileResult(path, diagnostics=diagnostics, source=text, original=text)
 
@@ -171,7 +178,12 @@ def _store(entry: str, result: FileResult) -> None:
     if result.errors or result.internal_errors:
         return
     try:
-        payload = json.dumps({"diagnostics": [diagnostic_to_json(d) for d in result.diagnostics]})
+        payload = json.dumps(
+            {
+                "diagnostics": [diagnostic_to_json(d) for d in result.diagnostics],
+                "dependencies": [list(s) for s in result.dependencies],
+            }
+        )
     except (TypeError, ValueError):
         return  # a rule put something in ``extra`` that JSON cannot hold: just do not cache it
     try:

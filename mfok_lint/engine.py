@@ -31,6 +31,7 @@ from typing import Callable, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from mfok_lint import dependencies
 from mfok_lint import noqa as noqa_mod
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
@@ -486,6 +487,8 @@ class FileResult:
     errors: List[str] = field(default_factory=list)  # one-line, user-facing
     internal_errors: List[str] = field(default_factory=list)
     noqa_added: int = 0
+    # stamps of the other files and directories the findings were computed from (mfok_lint.dependencies)
+    dependencies: List[Tuple[str, str, int, int]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -534,6 +537,23 @@ def process_file(path: str, settings: Settings, selected: Sequence[Rule], mode: 
     rules_here = _rules_for_path(path, settings, selected)
     internal: List[InternalError] = []
     result.original = text
+    with dependencies.recording() as stamps:
+        _lint_into(result, text, raw, bom, path, rules_here, settings, mode, internal)
+    result.dependencies = sorted(set(stamps))
+    return result
+
+
+def _lint_into(
+    result: FileResult,
+    text: str,
+    raw: Optional[bytes],
+    bom: bool,
+    path: str,
+    rules_here: List[Rule],
+    settings: Settings,
+    mode: Mode,
+    internal: List[InternalError],
+) -> None:
     if mode.fix:
         outcome = fix_source(
             text, path, rules_here, unsafe=mode.unsafe_fixes, ignore_noqa=settings.ignore_noqa, internal_errors=internal
@@ -559,7 +579,6 @@ def process_file(path: str, settings: Settings, selected: Sequence[Rule], mode: 
             result.fixed = Counter()
         except OSError as exc:
             result.errors.append(f"{path}: not written: {exc.strerror or exc}")
-    return result
 
 
 def _rules_for_path(path: str, settings: Settings, selected: Sequence[Rule]) -> List[Rule]:

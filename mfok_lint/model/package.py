@@ -34,6 +34,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
+from mfok_lint import dependencies
 from mfok_lint.context import FileContext
 
 EXT_PKG = "metaflow_extensions"
@@ -415,12 +416,12 @@ class PackageContext:
             if path == self.focus:
                 text = self.focus_text
             else:
-                try:
-                    with open(path, "rb") as handle:
-                        from mfok_lint.engine import decode_source
+                from mfok_lint.engine import decode_source
 
-                        text = decode_source(handle.read())[0]
-                except (OSError, ValueError):
+                raw = dependencies.read_bytes(path)
+                try:
+                    text = decode_source(raw)[0] if raw is not None else None
+                except ValueError:
                     text = None
             ctx = None
             if text is not None:
@@ -451,10 +452,7 @@ class PackageContext:
         """Names of the configuration files in the focus file's directory (from disk, plus the focus)."""
         directory = os.path.dirname(self.focus)
         names = {os.path.basename(self.focus)}
-        try:
-            names.update(os.listdir(directory))
-        except OSError:
-            pass
+        names.update(dependencies.list_dir(directory))
         return sorted(n for n in names if CONFIG_NAME_RE.match(n) or n == "__init__.py")
 
     # ---- modules -------------------------------------------------------------------------------------------
@@ -481,11 +479,8 @@ class PackageContext:
             return False  # a namespace package directory: importable, its attributes unknowable
         directory = os.path.dirname(base)
         stem = os.path.basename(base)
-        try:
-            # compiled extension modules (stem.cpython-311-x86_64-linux-gnu.so, stem.pyd) import fine
-            return not any(n.startswith(stem + ".") for n in os.listdir(directory))
-        except OSError:
-            return True
+        # compiled extension modules (stem.cpython-311-x86_64-linux-gnu.so, stem.pyd) import fine
+        return not any(n.startswith(stem + ".") for n in dependencies.list_dir(directory))
 
     def resolve(self, dotted_path: str) -> Optional[Resolved]:
         """``metaflow_extensions.x.plugins.mod.Attr`` -> the module file and the binding of ``Attr``."""

@@ -1,15 +1,19 @@
-"""The value model: what feeds a symbolic token of a command?
+"""The value model: where does a value in the extension's code come from?
 
-API
----
+One model, two questions, one name resolution:
+
 ``trace(ctx, expr, names=COUNTER_NAMES) -> Source``
-    Follow an expression of the file's module to where its value comes from. ``names`` are the attribute /
+    "What is this value?" Follow an expression to where its value comes from. ``names`` are the attribute /
     subscript-key / template-variable names that count as a named source (default: attempt counters); other
-    rules pass their own (``{"branch_name"}``, ``{"TYPE"}``) to ask "is this derived from X?".
+    rules pass their own (``{"branch_name"}``, ``{"TYPE"}``).
 ``trace_token(ctx, token, names=COUNTER_NAMES) -> Source``
     The same for a command-model ``Token``: literal text (``"0"``, a shell word ``$RETRY``, a jinja
     ``{{ ti.try_number - 1 }}``) is read directly; a value token whose static pattern holds exactly one hole
     (``"--retry-count=%d" % n``, ``f"{n}"``) traces the one expression filling that hole.
+``trace_origin(ctx, expr, function, matches) -> Optional[str]``
+    "Was this value computed by X?" The first source text ``matches`` accepts among ``expr`` and the values
+    it was assigned from (local names of ``function``, ``self.attr`` assignments anywhere in the file,
+    module constants and imported names), e.g. a formatted branch or an internal ``.TYPE``.
 
 ``Source`` has ``kind``:
 
@@ -26,16 +30,27 @@ API
 
 Design decisions
 ----------------
-* **Names resolve through libcst's ScopeProvider** (``ctx.metadata(ScopeProvider)``), once per file and only
-  when a rule asks. Every assignment of the name in its scope is a reaching definition: the model is
-  flow-insensitive on purpose (``x = 0`` then ``if retry: x = attempt`` is not "always 0"). A combination of
-  constants and counters is a counter (the counter is what the rules care about); anything unknown makes
-  the whole unknown.
+* **Names resolve through the file's scopes** (``_Scopes``: one walk of the module, built on the first name a
+  rule asks about): function, lambda, comprehension, class and module scopes with Python's lookup rules
+  (class bodies are not visible from methods, ``global`` moves a binding to the module). Every binding of the
+  name in its scope is a reaching definition: the model is flow-insensitive on purpose (``x = 0`` then
+  ``if retry: x = attempt`` is not "always 0"). A combination of constants and counters is a counter (the
+  counter is what the rules care about); anything unknown makes the whole unknown. libcst's ``ScopeProvider``
+  answered the same question at about four times the cost; ``tests/model/test_shared_traversal.py`` pins the
+  agreement on Metaflow's own compilers.
 * **Parameters are resolved through their call sites in the same module**: keyword or positional arguments
   of calls to the function by name (``f(...)``, ``self.f(...)``, ``cls.f(...)``); a call that omits the
   argument contributes the default. A public function with no call site in the module is unknown (it may be
   called from elsewhere); a private one (``_name``) with none contributes its default.
-* **Depth-limited** (``MAX_DEPTH``) so recursive helpers and assignment cycles terminate.
+* **Imported names are resolved in the module they come from** (``model.crossmodule``, astroid, loaded only
+  when a traced name is an import of the extension's own modules): ``from .config import RETRY`` answers
+  with ``config.py``'s constant, and ``config.RETRY`` after ``from . import config`` does too.
+* ``trace_origin`` follows dotted names (``self.cmd``) as well as plain ones, through the assignment shapes
+  extension code uses: ``name = expr``, tuple unpacking of a call, ``self.attr = expr`` anywhere in the file.
+  ``"--opt=%s" % x`` and ``f"--opt={x}"`` are traced through their substituted operands, so the origin a rule
+  quotes is the operand, not the whole template. Its indexes are statement walks (``model.walk``), built only
+  when a name has to be followed.
+* **Depth-limited** (``MAX_DEPTH``/``MAX_HOPS``) so recursive helpers and assignment cycles terminate.
 * Nodes that do not belong to the file's module (tokens of generated source parsed from strings) have no
   scope: only their own shape is read (``"0"``, ``str(0)``, ``x.run_count``); names are unknown.
 """
@@ -44,17 +59,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, ScopeProvider
 
+from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.strtext import HOLE
 from mfok_lint.model.walk import statements
 
-__all__ = ["COUNTER_NAMES", "UNKNOWN", "Source", "combine", "trace", "trace_text", "trace_token"]
+__all__ = [
+    "COUNTER_NAMES", "UNKNOWN", "Assignments", "Source", "code_of", "combine", "small_statements", "trace",
+    "trace_origin", "trace_text", "trace_token",
+]
 
 MAX_DEPTH = 6
+MAX_HOPS = 4
 
 # Attribute / key / variable names that hold a scheduler's attempt counter (0- or 1-indexed: rules decide).
 COUNTER_NAMES = frozenset(
@@ -100,10 +119,12 @@ class Source:
 UNKNOWN = Source("unknown")
 
 
-def _code(node: cst.CSTNode) -> str:
+def code_of(node: Optional[cst.CSTNode]) -> str:
+    if node is None:
+        return ""
     try:
         return _EMPTY.code_for_node(node)
-    except Exception:
+    except Exception:  # a node of a generated-source tree is still renderable; stay defensive
         return ""
 
 
@@ -143,40 +164,212 @@ def combine(sources: List[Source]) -> Source:
     return Source("constant", tuple(constants), node=sources[0].node)
 
 
+# ---- scopes ------------------------------------------------------------------------------------------------
+# A binding: ("value", expr) for ``name = expr`` / ``name: T = expr`` / ``name := expr``; ("param", Param,
+# FunctionDef); ("import", Import | ImportFrom, ImportAlias); ("opaque", None) for every other way to bind a
+# name (loop and ``with`` targets, unpacking, ``+=``, ``def``/``class``, ``except ... as``, patterns).
+Binding = Tuple[str, object, object]
+_OPAQUE: Binding = ("opaque", None, None)
+
+
+class _Scope:
+    __slots__ = ("bindings", "globals", "kind", "parent")
+
+    def __init__(self, kind: str, parent: Optional["_Scope"]) -> None:
+        self.kind = kind  # module | function | class | lambda | comprehension
+        self.parent = parent
+        self.bindings: Dict[str, List[Binding]] = {}
+        self.globals: Set[str] = set()
+
+
+class _Scopes(cst.CSTVisitor):
+    """One walk of the module: the scope of every ``Name`` node, every scope's bindings, calls by name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.module_scope = _Scope("module", None)
+        self.owner: Dict[int, _Scope] = {}
+        self.calls: Dict[str, List[cst.Call]] = {}
+        self._stack: List[_Scope] = [self.module_scope]
+
+    # -- lookup --
+    def lookup(self, name: cst.Name) -> Optional[List[Binding]]:
+        scope = self.owner.get(id(name))
+        start = scope
+        while scope is not None:
+            if name.value in scope.globals:
+                scope = self.module_scope
+            found = scope.bindings.get(name.value)
+            if found and (scope is start or scope.kind != "class"):
+                return found
+            scope = scope.parent
+        return None
+
+    # -- bookkeeping --
+    @property
+    def _current(self) -> _Scope:
+        return self._stack[-1]
+
+    def _push(self, kind: str) -> _Scope:
+        scope = _Scope(kind, self._current)
+        self._stack.append(scope)
+        return scope
+
+    def _pop(self, *_args) -> None:
+        self._stack.pop()
+
+    def _bind(self, name: str, binding: Binding, scope: Optional[_Scope] = None) -> None:
+        scope = scope or self._current
+        if name in scope.globals:
+            scope = self.module_scope
+        scope.bindings.setdefault(name, []).append(binding)
+
+    def _bind_target(self, target: cst.BaseExpression, binding: Binding) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, binding)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, _OPAQUE)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, _OPAQUE)
+
+    # -- names and calls --
+    def visit_Name(self, node: cst.Name) -> None:
+        self.owner[id(node)] = self._current
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name):
+            self.calls.setdefault(func.value, []).append(node)
+        elif (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and (func.value.value in ("self", "cls") or func.value.value[:1].isupper())
+        ):
+            # self.f(...) / cls.f(...) / Class.f(...): calls of this module's methods
+            self.calls.setdefault(func.attr.value, []).append(node)
+
+    # -- scopes --
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name.value, _OPAQUE)
+        self._push("function")
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._bind(param.name.value, ("param", param, node))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name.value, ("param", star, node))
+
+    leave_FunctionDef = _pop
+
+    def visit_Param_default(self, node: cst.Param) -> None:
+        # defaults are evaluated where the function is defined
+        self._stack.append(self._current.parent or self.module_scope)
+
+    def leave_Param_default(self, node: cst.Param) -> None:
+        self._stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind(node.name.value, _OPAQUE)
+        self._push("class")
+
+    leave_ClassDef = _pop
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._push("lambda")
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._bind(param.name.value, ("param", param, node))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name.value, ("param", star, node))
+
+    leave_Lambda = _pop
+
+    def _comprehension(self, node) -> None:
+        self._push("comprehension")
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _pop
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_target(node.target, _OPAQUE)
+
+    # -- bindings --
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, ("value", node.value, None))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_target(node.target, ("value", node.value, None) if node.value is not None else _OPAQUE)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_target(node.target, _OPAQUE)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        scope = self._current
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent  # ``:=`` in a comprehension binds in the enclosing scope
+        if isinstance(node.target, cst.Name):
+            self._bind(node.target.value, ("value", node.value, None), scope)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target, _OPAQUE)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, _OPAQUE)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self._bind(node.name.name.value, _OPAQUE)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            while isinstance(bound, cst.Attribute):
+                bound = bound.value  # ``import a.b`` binds ``a``
+            if isinstance(bound, cst.Name):
+                self._bind(bound.value, ("import", node, alias))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(bound, cst.Name):
+                self._bind(bound.value, ("import", node, alias))
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self._current.globals.update(item.name.value for item in node.names)
+
+    def visit_MatchAs(self, node) -> None:
+        if node.name is not None:
+            self._bind(node.name.value, _OPAQUE)
+
+    def visit_MatchStar(self, node) -> None:
+        if node.name is not None:
+            self._bind(node.name.value, _OPAQUE)
+
+    def visit_MatchMapping(self, node) -> None:
+        if node.rest is not None:
+            self._bind(node.rest.value, _OPAQUE)
+
+
+def _scopes(ctx) -> _Scopes:
+    def build(c) -> _Scopes:
+        index = _Scopes()
+        c.module.visit(index)
+        return index
+
+    return ctx.lazy("values:scopes", build)
+
+
+# ---- what is this value? -----------------------------------------------------------------------------------
 class _Tracer:
     def __init__(self, ctx, names: FrozenSet[str] = COUNTER_NAMES) -> None:
         self.ctx = ctx
         self.names = names
-        self._scopes = None
-        self._parents = None
-        self._definition_parents: Optional[Dict[int, cst.CSTNode]] = None
-        self._calls: Optional[Dict[str, List[cst.Call]]] = None
-
-    @property
-    def scopes(self):
-        # Resolving scopes is a full metadata pass; most traced values are literals or attributes and never
-        # need it, so it waits for the first name.
-        if self._scopes is None:
-            self._scopes = self.ctx.metadata(ScopeProvider)
-        return self._scopes
-
-    @property
-    def parents(self):
-        if self._parents is None:
-            self._parents = self.ctx.metadata(ParentNodeProvider)
-        return self._parents
-
-    def parent(self, node):
-        """The parent node, as ``ParentNodeProvider`` gives it.
-
-        The provider is a full metadata pass; the definitions this model follows are almost always assignment
-        targets and function parameters, whose parents a walk of the statements alone knows. Other nodes
-        still ask the provider.
-        """
-        if self._definition_parents is None:
-            self._definition_parents = _definition_parents(self.ctx.module)
-        found = self._definition_parents.get(id(node))
-        return found if found is not None else self.parents.get(node)
 
     def trace(self, expr, depth: int = 0, embedded: bool = False) -> Source:
         if expr is None or depth > MAX_DEPTH:
@@ -195,12 +388,14 @@ class _Tracer:
             return self._binary(expr, depth, embedded)
         if isinstance(expr, cst.Attribute):
             if expr.attr.value in self.names:
-                return Source("counter", (), expr.attr.value, _code(expr.value), 0, expr)
+                return Source("counter", (), expr.attr.value, code_of(expr.value), 0, expr)
+            if isinstance(expr.value, cst.Name):
+                return self._module_attribute(expr, depth)
             return UNKNOWN
         if isinstance(expr, cst.Subscript):
             key = _subscript_key(expr)
             if key in self.names:
-                return Source("counter", (), key, _code(expr.value), 0, expr)
+                return Source("counter", (), key, code_of(expr.value), 0, expr)
             return UNKNOWN
         if isinstance(expr, cst.Name):
             return self._name(expr, depth)
@@ -261,39 +456,38 @@ class _Tracer:
 
     # ---- names -----------------------------------------------------------------------------------------------
     def _name(self, expr: cst.Name, depth: int) -> Source:
-        scope = self.scopes.get(expr)
-        if scope is None:
-            return UNKNOWN
-        found = [a for a in scope[expr.value] if hasattr(a, "node")]
-        if not found:
+        bindings = _scopes(self.ctx).lookup(expr)
+        if not bindings:
             return UNKNOWN
         sources = []
-        for assignment in found:
-            sources.append(self._definition(assignment.node, expr.value, depth))
+        for binding in bindings:
+            sources.append(self._binding(binding, depth))
             if sources[-1].kind == "unknown":
                 return UNKNOWN
         return combine(sources)
 
-    def _definition(self, node, name: str, depth: int) -> Source:
-        if isinstance(node, cst.Param):
-            return self._parameter(node, depth)
-        if not isinstance(node, cst.Name):
-            return UNKNOWN
-        parent = self.parent(node)
-        if isinstance(parent, cst.AssignTarget):
-            assign = self.parent(parent)
-            if isinstance(assign, cst.Assign):
-                return self.trace(assign.value, depth + 1)
-        if isinstance(parent, cst.AnnAssign) and parent.target is node and parent.value is not None:
-            return self.trace(parent.value, depth + 1)
-        if isinstance(parent, cst.NamedExpr) and parent.target is node:
-            return self.trace(parent.value, depth + 1)
+    def _binding(self, binding: Binding, depth: int, attribute: Optional[str] = None) -> Source:
+        kind, first, second = binding
+        if kind == "value" and attribute is None:
+            return self.trace(first, depth + 1)
+        if kind == "param" and attribute is None and isinstance(second, cst.FunctionDef):
+            return self._parameter(first, second, depth)
+        if kind == "import":
+            from mfok_lint.model.crossmodule import imported_constants
+
+            constants = imported_constants(self.ctx.path, first, second, attribute)
+            if constants:
+                return Source("constant", constants, node=None)
         return UNKNOWN
 
-    def _parameter(self, param: cst.Param, depth: int) -> Source:
-        function = self.parent(self.parent(param))
-        if not isinstance(function, cst.FunctionDef):
+    def _module_attribute(self, expr: cst.Attribute, depth: int) -> Source:
+        """``config.RETRY`` where ``config`` is a module of the extension imported by this file."""
+        bindings = _scopes(self.ctx).lookup(expr.value)
+        if not bindings or any(kind != "import" for kind, _, _ in bindings):
             return UNKNOWN
+        return combine([self._binding(binding, depth, expr.attr.value) for binding in bindings])
+
+    def _parameter(self, param: cst.Param, function: cst.FunctionDef, depth: int) -> Source:
         params = function.params
         ordered = list(params.posonly_params) + list(params.params)
         is_method = bool(ordered) and ordered[0].name.value in ("self", "cls")
@@ -301,7 +495,7 @@ class _Tracer:
         for i, p in enumerate(ordered):
             if p is param:
                 index = i - (1 if is_method else 0)
-        calls = self.calls().get(function.name.value, [])
+        calls = _scopes(self.ctx).calls.get(function.name.value, [])
         if not calls:
             if function.name.value.startswith("_") and param.default is not None:
                 return self.trace(param.default, depth + 1)
@@ -319,51 +513,8 @@ class _Tracer:
                 sources.append(self.trace(arg, depth + 1))
         return combine(sources)
 
-    def calls(self) -> Dict[str, List[cst.Call]]:
-        if self._calls is None:
-            found: Dict[str, List[cst.Call]] = {}
-
-            class _Calls(cst.CSTVisitor):
-                def visit_Call(self, node: cst.Call) -> None:
-                    func = node.func
-                    if isinstance(func, cst.Name):
-                        found.setdefault(func.value, []).append(node)
-                    elif (
-                        isinstance(func, cst.Attribute)
-                        and isinstance(func.value, cst.Name)
-                        and (func.value.value in ("self", "cls") or func.value.value[:1].isupper())
-                    ):
-                        # self.f(...) / cls.f(...) / Class.f(...): calls of this module's methods
-                        found.setdefault(func.attr.value, []).append(node)
-
-            self.ctx.module.visit(_Calls())
-            self._calls = found
-        return self._calls
-
 
 _STARRED = object()
-
-
-def _definition_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
-    """id(node) -> parent for assignment targets (``AssignTarget``/``AnnAssign`` and the ``Assign`` above an
-    ``AssignTarget``) and function parameters (``Parameters`` and the ``FunctionDef`` above it)."""
-    parents: Dict[int, cst.CSTNode] = {}
-    for statement in statements(module):
-        if isinstance(statement, cst.Assign):
-            for target in statement.targets:
-                parents[id(target)] = statement
-                parents[id(target.target)] = target
-        elif isinstance(statement, cst.AnnAssign):
-            parents[id(statement.target)] = statement
-        elif isinstance(statement, cst.FunctionDef):
-            params = statement.params
-            parents[id(params)] = statement
-            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-                parents[id(param)] = params
-            for star in (params.star_arg, params.star_kwarg):
-                if isinstance(star, cst.Param):
-                    parents[id(star)] = params
-    return parents
 
 
 def _argument_for(call: cst.Call, name: str, index: Optional[int]):
@@ -435,3 +586,157 @@ def trace_token(ctx, token, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
         word = re.sub(r"^--[A-Za-z0-9-]+=", "", ctx.text[start:end])
         return trace_text(word, None, names=names)
     return UNKNOWN
+
+
+# ---- was this value computed by X? -------------------------------------------------------------------------
+def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
+    """Every small statement under ``node``, in source order (see ``model.walk``)."""
+    for statement in statements(node):
+        if isinstance(statement, cst.BaseSmallStatement):
+            yield statement
+
+
+class Assignments:
+    """Dotted name -> every value expression assigned to it (tuple targets paired with the whole call)."""
+
+    def __init__(self) -> None:
+        self.values: Dict[str, List[cst.BaseExpression]] = {}
+
+    def collect(self, node: cst.CSTNode) -> "Assignments":
+        for statement in small_statements(node):
+            if isinstance(statement, cst.Assign):
+                self.visit_Assign(statement)
+            elif isinstance(statement, cst.AnnAssign):
+                self.visit_AnnAssign(statement)
+        return self
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        name = dotted_name(target)
+        if name is not None:
+            self.values.setdefault(name, []).append(value)
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements):
+                for t, v in zip(target.elements, value.elements):
+                    self._bind(t.value, v.value)
+            elif isinstance(value, cst.Call):
+                for t in target.elements:
+                    self._bind(t.value, value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+
+def _module_level(node: cst.CSTNode) -> bool:
+    return not isinstance(node, (cst.FunctionDef, cst.ClassDef))
+
+
+def _module_imports(module: cst.Module) -> Dict[str, Tuple[cst.CSTNode, cst.ImportAlias]]:
+    """Names bound by module-level ``from ... import name`` (the last binding wins, as at run time)."""
+    found: Dict[str, Tuple[cst.CSTNode, cst.ImportAlias]] = {}
+    for statement in statements(module, enter=lambda n: n is module or _module_level(n)):
+        if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+            for alias in statement.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    found[bound.value] = (statement, alias)
+    return found
+
+
+def _assignments_of(ctx, node: Optional[cst.CSTNode], top_level: bool = False) -> Optional[Assignments]:
+    if node is None:
+        return None
+    cache = ctx.lazy("values:assignments", lambda _ctx: {})
+    key = (id(node), top_level)
+    found = cache.get(key)
+    if found is None:
+        if top_level:
+            found = Assignments()
+            for statement in statements(node, enter=lambda n: n is node or _module_level(n)):
+                if isinstance(statement, cst.Assign):
+                    found.visit_Assign(statement)
+                elif isinstance(statement, cst.AnnAssign):
+                    found.visit_AnnAssign(statement)
+        else:
+            found = Assignments().collect(node)
+        cache[key] = found
+    return found
+
+
+def trace_origin(
+    ctx, expr: cst.BaseExpression, function: Optional[cst.FunctionDef], matches: Callable[[str], Optional[str]]
+) -> Optional[str]:
+    """The first source text ``matches`` accepts among ``expr`` and the values it was assigned from.
+
+    The assignment indexes are built only when a name has to be followed: most values match or fail on
+    their own text, and a walk of a large module costs more than every rule's check together. A plain name
+    with no assignment in ``function`` is looked up among the module's constants, then its imports.
+    """
+    scopes: Dict[str, Optional[object]] = {}
+
+    def index(kind: str):
+        if kind not in scopes:
+            if kind == "local":
+                scopes[kind] = _assignments_of(ctx, function)
+            elif kind == "file":
+                scopes[kind] = _assignments_of(ctx, ctx.module)
+            elif kind == "module":
+                scopes[kind] = _assignments_of(ctx, ctx.module, top_level=True)
+            else:
+                scopes[kind] = _module_imports(ctx.module)
+        return scopes[kind]
+
+    return _origin(ctx, expr, index, matches, set(), 0)
+
+
+def _origin(ctx, expr, index, matches, seen: Set[str], hops: int) -> Optional[str]:
+    if hops > MAX_HOPS:
+        return None
+    inner: List[cst.BaseExpression] = []
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        right = expr.right
+        inner = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+    elif isinstance(expr, cst.FormattedString):
+        inner = [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
+    if inner:
+        for part in inner:
+            found = _origin(ctx, part, index, matches, seen, hops + 1)
+            if found is not None:
+                return found
+        return None
+    found = matches(code_of(expr))
+    if found is not None:
+        return found
+    name = dotted_name(expr)
+    if name is None or name in seen:
+        return None
+    seen.add(name)
+    if name.startswith("self."):
+        values = (index("file").values if index("file") is not None else {}).get(name, [])
+    else:
+        local = index("local")
+        values = local.values.get(name, []) if local is not None else []
+        if not values and "." not in name:
+            values = index("module").values.get(name, [])
+            if not values and name in index("imports"):
+                return _imported_origin(ctx, *index("imports")[name], matches)
+    for value in values:
+        found = _origin(ctx, value, index, matches, seen, hops + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _imported_origin(ctx, node: cst.CSTNode, alias: cst.ImportAlias, matches) -> Optional[str]:
+    from mfok_lint.model.crossmodule import assigned_sources
+
+    for text in assigned_sources(ctx.path, node, alias):
+        found = matches(text)
+        if found is not None:
+            return found
+    return None

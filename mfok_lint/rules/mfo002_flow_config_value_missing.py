@@ -34,6 +34,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from mfok_lint import dependencies
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.environment import Environment, build_environments
@@ -237,6 +238,7 @@ def _package_facts(path: str) -> Tuple[bool, bool]:
     single_dir = "metaflow_extensions" not in root.split(os.sep)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [] if single_dir else sorted(d for d in dirnames if not d.startswith((".", "__pycache__")))
+        dependencies.note(dirpath, "dir")
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if name.endswith(".py") and full != own:
@@ -245,6 +247,7 @@ def _package_facts(path: str) -> Tuple[bool, bool]:
                 except OSError:
                     continue
                 files.append((full, st.st_mtime_ns, st.st_size))
+                dependencies.note(full)
         if len(files) > 400:
             break
     sets_key = passes = False

@@ -29,6 +29,7 @@ from typing import Optional
 import libcst as cst
 
 
+from mfok_lint import dependencies
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.cmdchecks import insert_before_subcommand, reportable
 from mfok_lint.rules.base import FixAvailability
@@ -157,17 +158,15 @@ def _callee_name(func) -> Optional[str]:
 def _sibling_trigger_declares_branch(path: str) -> bool:
     """Does the extension's own ``trigger`` click command (in a sibling ``*cli*.py``) take ``--branch``?"""
     directory = os.path.dirname(os.path.abspath(path))
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return False
-    for name in names:
+    for name in dependencies.list_dir(directory):
         if not (name.endswith(".py") and "cli" in name):
             continue
+        raw = dependencies.read_bytes(os.path.join(directory, name))
         try:
-            with open(os.path.join(directory, name), encoding="utf-8") as handle:
-                text = "\n" + handle.read()
-        except (OSError, UnicodeDecodeError):
+            text = "\n" + raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError:
+            continue
+        if text is None:
             continue
         for m in _TRIGGER_BLOCK.finditer(text):
             block_start = max(text.rfind("\ndef ", 0, m.start()), text.rfind("\nclass ", 0, m.start()), 0)

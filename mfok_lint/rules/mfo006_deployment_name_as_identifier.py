@@ -12,7 +12,7 @@ Decisions:
   characters (``_param_{x}``, ``{x}Config``), outside any string
   literal of the generated line (an even number of quotes before it) and not on a shell line
   (``export``/``$``). Calls to ``generate_fake_flow_file_contents(flow_name=...)`` are the same emission.
-* The value must be an external name, directly or through simple assignments (``valueflow``): a
+* The value must be an external name, directly or through simple assignments (``model.values``): a
   ``from_deployment``-style ``identifier``, a project-qualified flow name (``project_flow_name``,
   ``_project_info["flow_name"]``), or a parameter's ``.name`` (``param.name``, or ``p.name`` where ``p``
   iterates something named like parameters). Step names are identifiers already and are not external.
@@ -33,7 +33,7 @@ import libcst as cst
 
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.model.valueflow import code_of, trace_origin
+from mfok_lint.model.values import code_of, trace_origin
 from mfok_lint.rules.base import FixAvailability, Rule
 
 _DOTTED = re.compile(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from mfok_lint.model.valueflow import trace_origin
+from mfok_lint.model.values import trace_origin
 from mfok_lint.rules.command_rule import CommandRule
 
 _FORMATTED = re.compile(

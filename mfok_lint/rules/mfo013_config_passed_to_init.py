@@ -29,7 +29,7 @@ from typing import List, Optional
 import libcst as cst
 
 from mfok_lint.model.commands import HOLE
-from mfok_lint.model.valueflow import code_of
+from mfok_lint.model.values import code_of
 from mfok_lint.rules.base import Rule
 
 _FILTER = re.compile(

@@ -31,7 +31,8 @@ import re
 import tokenize
 from typing import Optional
 
-from mfok_lint.model.valueflow import trace_origin
+from mfok_lint import dependencies
+from mfok_lint.model.values import trace_origin
 from mfok_lint.rules.base import Rule
 
 _KINDS = {"--metadata": "metadata", "--datastore": "datastore"}
@@ -104,18 +105,16 @@ def _restricted(ctx, kind: str) -> bool:
 def _sibling_texts(path: str):
     directory = os.path.dirname(os.path.abspath(path))
     own = os.path.abspath(path)
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return
-    for name in names:
+    for name in dependencies.list_dir(directory):
         full = os.path.join(directory, name)
         if not name.endswith(".py") or full == own:
             continue
+        raw = dependencies.read_bytes(full)
         try:
-            with open(full, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError):
+            text = raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError:
+            continue
+        if text is None:
             continue
         if ".TYPE" in text or "_type" in text:
             yield text

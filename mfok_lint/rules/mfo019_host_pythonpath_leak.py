@@ -10,7 +10,7 @@ Decisions:
   only when its value is visibly the deployer's own path: ``os.environ["PYTHONPATH"]``,
   ``os.environ.get``/``os.getenv("PYTHONPATH")``, ``sys.path``, ``site.getsitepackages()``,
   ``site.getusersitepackages()``, ``sysconfig.get_path(...)`` or a literal ``site-packages`` path, directly
-  or through simple assignments (shared ``valueflow`` model).
+  or through simple assignments (shared value model, ``model.values``).
 * Bash and generated templates (``"export PYTHONPATH=%s" % os.environ.get("PYTHONPATH")``,
   ``f"PYTHONPATH={os.pathsep.join(sys.path)}"``) are recognised by the substituted operand, so a worker
   script that extends its *own* path (``export PYTHONPATH=$PYTHONPATH:/app``) is never reported.
@@ -28,7 +28,7 @@ import libcst as cst
 
 from mfok_lint.model.environment import environments
 from mfok_lint.model.shared import Piggyback
-from mfok_lint.model.valueflow import code_of, trace_origin
+from mfok_lint.model.values import code_of, trace_origin
 from mfok_lint.rules.base import Rule
 
 _HOST_PATH = re.compile(

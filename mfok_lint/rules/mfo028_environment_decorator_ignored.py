@@ -32,6 +32,7 @@ import os
 import re
 from typing import Optional
 
+from mfok_lint import dependencies
 from mfok_lint.context import FileContext
 from mfok_lint.model.commands import STEP_OPTIONS, TOP_LEVEL_OPTIONS
 from mfok_lint.rules.command_rule import CommandRule
@@ -56,19 +57,12 @@ def _handled_in(text: str) -> bool:
 def _sibling_handles(path: str) -> bool:
     directory = os.path.dirname(os.path.abspath(path))
     own = os.path.basename(path)
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return False
-    for name in names:
+    for name in dependencies.list_dir(directory):
         if not name.endswith(".py") or name == own:
             continue
-        try:
-            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as handle:
-                if _handled_in(handle.read()):
-                    return True
-        except OSError:
-            continue
+        text = dependencies.read_text(os.path.join(directory, name))
+        if text is not None and _handled_in(text):
+            return True
     return False
 
 

@@ -73,7 +73,37 @@ def test_fix_runs_bypass_the_cache(tmp_path, mfok):
     write_tree(tmp_path, {"a.py": "x = 1  # noqa: MFO902\n"})
     assert mfok().code == 1
     for entry in _entries(tmp_path / ".mfok-lint-cache"):
-        entry.write_text(json.dumps({"diagnostics": []}))
+        entry.write_text(json.dumps({"diagnostics": [], "dependencies": []}))
     assert mfok().code == 0  # served from the (edited) cache
     assert mfok("--fix").code == 0
     assert (tmp_path / "a.py").read_text() == "x = 1\n"  # the fix saw the real finding
+
+
+_COMPILER = (
+    "import sys\n"
+    "from .settings import RETRY\n"
+    "def step_command(step):\n"
+    '    return [sys.executable, "flow.py", "--metadata", "local", "step", step, "--run-id", "1",\n'
+    '            "--task-id", "2", "--retry-count", str(RETRY)]\n'
+)
+
+
+def test_a_finding_that_depends_on_another_module_is_recomputed_when_it_changes(tmp_path, mfok):
+    plugin = "metaflow_extensions/acme/plugins/acme/"
+    write_tree(
+        tmp_path,
+        {plugin + "__init__.py": "", plugin + "settings.py": "RETRY = 0\n", plugin + "compiler.py": _COMPILER},
+    )
+    args = ("--select", "MFO004", "--output-format", "concise", "metaflow_extensions")
+    first = mfok(*args)
+    assert first.code == 1 and "compiler.py" in first.out and "always 0" in first.out
+    assert mfok(*args).out == first.out  # served from the cache
+    # compiler.py is unchanged; the value it imports is now the scheduler's business
+    (tmp_path / plugin / "settings.py").write_text("import os\nRETRY = int(os.environ['ATTEMPT'])\n")
+    second = mfok(*args)
+    assert second.code == 0, second.out
+    # and a deleted sibling is a change too
+    (tmp_path / plugin / "settings.py").write_text("RETRY = 0\n")
+    assert mfok(*args).code == 1
+    (tmp_path / plugin / "settings.py").unlink()
+    assert mfok(*args).code == 0

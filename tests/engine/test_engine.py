@@ -254,14 +254,17 @@ def test_per_file_ignores_with_negation(tmp_path):
     assert ignored_codes_for(str(tmp_path / "src" / "a" / "m.py"), settings, rules) == frozenset()
 
 
-def test_linter_does_not_import_metaflow_or_pytest():
+def test_linter_does_not_import_metaflow_or_pytest_and_astroid_only_on_demand():
     import subprocess
     import sys
 
     code = (
         "import sys; from mfok_lint.engine import lint_text; from mfok_lint.rules import all_rules; all_rules();"
         "lint_text('import subprocess\\nsubprocess.run([\"python\", \"f.py\", \"step\", \"start\"])\\n');"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('metaflow', 'pytest')]; print(bad); sys.exit(bool(bad))"
+        "lint_text('from .config import X\\nN = 0\\ndef f(s):\\n    return [\"f.py\", \"step\", s, \"--run-id\", \"1\","
+        " \"--retry-count\", str(N)]\\n');"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('metaflow', 'pytest', 'astroid')]; print(bad);"
+        " sys.exit(bool(bad))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -16,7 +16,7 @@ from mfok_lint.context import FileContext
 from mfok_lint.engine import lint_text
 from mfok_lint.model import commands, gencode
 from mfok_lint.model.shared import Piggyback, piggyback_visitors
-from mfok_lint.model.valueflow import Assignments, small_statements
+from mfok_lint.model.values import Assignments, small_statements
 from mfok_lint.rules import all_rules
 
 PLUGINS = os.path.join(os.path.dirname(metaflow.__file__), "plugins")
@@ -182,13 +182,36 @@ def test_statement_walk_prunes_like_a_visitor_returning_false():
     assert sum(isinstance(n, cst.FunctionDef) for n in statements(module)) == 1
 
 
-def test_definition_parents_agree_with_the_parent_provider(real_module):
-    from libcst.metadata import MetadataWrapper, ParentNodeProvider
+def test_value_scopes_agree_with_the_scope_provider(real_module):
+    """``model.values`` resolves names with its own scope walk; on Metaflow's compilers it must find the
+    same bindings as libcst's ScopeProvider for every name that is read."""
+    from libcst.metadata import MetadataWrapper, ScopeProvider
 
-    from mfok_lint.model.values import _definition_parents
+    from mfok_lint.model.values import _Scopes
 
-    provider = MetadataWrapper(real_module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
-    by_id = {id(node): parent for node, parent in provider.items()}
-    shortcut = _definition_parents(real_module)
-    assert len(shortcut) > 100
-    assert all(by_id[key] is parent for key, parent in shortcut.items())
+    wrapper = MetadataWrapper(real_module, unsafe_skip_copy=True)
+    provider = wrapper.resolve(ScopeProvider)
+    ours = _Scopes()
+    real_module.visit(ours)
+
+    compared = 0
+    for scope in {id(s): s for s in provider.values() if s is not None}.values():
+        for access in scope.accesses:
+            node = access.node
+            if not isinstance(node, cst.Name):
+                continue
+            # the old tracer's question: every assignment of the name where it is read
+            theirs = [a for a in provider[node][node.value] if hasattr(a, "node")]
+            found = ours.lookup(node) or []
+            def key(kind, node_):
+                return (kind, id(node_)) if kind in ("param", "import") else (kind,)
+
+            mine = sorted(key("other" if kind in ("value", "opaque") else kind, first) for kind, first, _ in found)
+            libcsts = sorted(
+                key("param" if isinstance(a.node, cst.Param) else
+                    "import" if isinstance(a.node, (cst.Import, cst.ImportFrom)) else "other", a.node)
+                for a in theirs
+            )
+            assert mine == libcsts, node.value
+            compared += 1
+    assert compared > 200

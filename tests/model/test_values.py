@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import libcst as cst
 import pytest
 
 from mfok_lint.context import FileContext
-from mfok_lint.model.values import trace, trace_text, trace_token
+from mfok_lint.model.values import trace, trace_origin, trace_text, trace_token
 
 
 def _ctx(source: str) -> FileContext:
@@ -160,3 +161,104 @@ def test_callers_choose_which_names_are_sources():
     assert trace(ctx, expr).kind == "unknown"
     named = trace(ctx, expr.right, names=frozenset({"branch_name"}))
     assert (named.kind, named.counter, named.base) == ("counter", "branch_name", "current")
+
+
+# ---- values from the extension's other modules (astroid, model.crossmodule) ----------------------------------
+def _extension(tmp_path, files):
+    plugin = tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme"
+    plugin.mkdir(parents=True)
+    (tmp_path / "metaflow_extensions" / "acme" / "plugins" / "__init__.py").write_text("")
+    (plugin / "__init__.py").write_text("")
+    for name, text in files.items():
+        (plugin / name).write_text(textwrap.dedent(text))
+    return plugin
+
+
+def _file_ctx(path) -> FileContext:
+    text = path.read_text()
+    return FileContext(str(path), text, cst.parse_module(text))
+
+
+IMPORTED_CASES = {
+    "relative from-import": ("from .settings import RETRY\n", "str(RETRY)", (0,)),
+    "aliased absolute from-import": (
+        "from metaflow_extensions.acme.plugins.acme.settings import RETRY as R\n", "R", (0,)
+    ),
+    "module attribute": ("from . import settings\n", "settings.RETRY", (0,)),
+    "module alias": ("import metaflow_extensions.acme.plugins.acme.settings as cfg\n", "cfg.RETRY", (0,)),
+    "re-exported through a third module": ("from .defaults import RETRY\n", "RETRY", (0,)),
+    "string constant": ("from .settings import NAME\n", "NAME", ("acme",)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IMPORTED_CASES))
+def test_constants_imported_from_the_extensions_own_modules(tmp_path, case):
+    header, expression, expected = IMPORTED_CASES[case]
+    plugin = _extension(
+        tmp_path,
+        {
+            "settings.py": "RETRY = 0\nNAME = 'acme'\nDYNAMIC = int(os.environ['X'])\n",
+            "defaults.py": "from .settings import RETRY\n",
+            "compiler.py": header + f"def f():\n    return {expression}\n",
+        },
+    )
+    ctx = _file_ctx(plugin / "compiler.py")
+    result = trace(ctx, _returned(ctx, "f"))
+    assert (result.kind, result.constants) == ("constant", expected)
+
+
+@pytest.mark.parametrize(
+    "header, expression",
+    [
+        ("from .settings import DYNAMIC\n", "DYNAMIC"),  # a runtime value astroid cannot infer
+        ("from .settings import MISSING\n", "MISSING"),  # no such name
+        ("from .nowhere import RETRY\n", "RETRY"),  # no such module
+        ("from os import sep\n", "sep"),  # not the extension's own code: never parsed
+        ("from . import settings\n", "settings.DYNAMIC"),
+    ],
+)
+def test_imported_values_that_cannot_be_known_stay_unknown(tmp_path, header, expression):
+    plugin = _extension(
+        tmp_path,
+        {
+            "settings.py": "import os\nRETRY = 0\nDYNAMIC = int(os.environ['X'])\n",
+            "compiler.py": header + f"def f():\n    return {expression}\n",
+        },
+    )
+    ctx = _file_ctx(plugin / "compiler.py")
+    assert trace(ctx, _returned(ctx, "f")).kind == "unknown"
+
+
+def test_an_imported_value_follows_the_other_module_when_it_changes(tmp_path):
+    plugin = _extension(
+        tmp_path,
+        {"settings.py": "RETRY = 0\n", "compiler.py": "from .settings import RETRY\ndef f():\n    return RETRY\n"},
+    )
+    ctx = _file_ctx(plugin / "compiler.py")
+    assert trace(ctx, _returned(ctx, "f")).constants == (0,)
+    settings = plugin / "settings.py"
+    settings.write_text("RETRY = 3\n")
+    os.utime(settings, ns=(1, 10**18))  # a different mtime even on coarse clocks
+    ctx = _file_ctx(plugin / "compiler.py")
+    assert trace(ctx, _returned(ctx, "f")).constants == (3,)
+
+
+def test_trace_origin_reads_the_assignment_in_the_imported_module(tmp_path):
+    plugin = _extension(
+        tmp_path,
+        {
+            "naming.py": "BRANCH = format_name(current.branch_name)\n",
+            "compiler.py": "from .naming import BRANCH\ndef f():\n    return '--branch=%s' % BRANCH\n",
+        },
+    )
+    ctx = _file_ctx(plugin / "compiler.py")
+    expr = _returned(ctx, "f")
+    fn = ctx.module.body[-1]
+    found = trace_origin(ctx, expr, fn, lambda text: text if "format_name(" in text else None)
+    assert found == "format_name(current.branch_name)"
+    assert trace_origin(ctx, expr, fn, lambda text: text if "other(" in text else None) is None
+
+
+def test_no_file_no_cross_module_answer():
+    ctx = _ctx("from .settings import RETRY\ndef f():\n    return RETRY\n")
+    assert trace(ctx, _returned(ctx, "f")).kind == "unknown"

@@ -79,3 +79,23 @@ def test_all_constants_are_named():
     )
     [diag] = lint(source)
     assert "always 0 or 1" in diag.message
+
+
+def test_a_constant_imported_from_the_extensions_config_module(tmp_path):
+    """The value question crosses modules (astroid): ``config.py`` decides that the count is always 0."""
+    plugin = tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme"
+    plugin.mkdir(parents=True)
+    (plugin / "__init__.py").write_text("")
+    (plugin / "config.py").write_text("DEFAULT_RETRY = 0\nRETRY_COUNT = DEFAULT_RETRY\n")
+    source = HEAD + (
+        "from .config import RETRY_COUNT\n"
+        "from . import config\n"
+        'def c(s):\n    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(RETRY_COUNT)]\n'
+        'def d(s):\n    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(config.RETRY_COUNT)]\n'
+    )
+    path = plugin / "acme_compiler.py"
+    path.write_text(source)
+    found = lint(source, path=str(path))
+    assert [d.location.row for d in found] == [6, 8]
+    (plugin / "config.py").write_text("import os\nRETRY_COUNT = int(os.environ.get('ATTEMPT', 0))\n")
+    assert lint(source, path=str(path)) == []
