@@ -20,11 +20,12 @@ Decisions:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import tempfile
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from mfok_lint import __version__, dependencies
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
@@ -60,11 +61,16 @@ def _code_stamp() -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def _code_stamp_once() -> str:
+    return _code_stamp()
+
+
 def run_key(settings: Settings) -> str:
     parts = (
         _FORMAT,
         __version__,
-        _code_stamp(),
+        _code_stamp_once(),
         repr(settings.fingerprint()),
         tuple(r.code for r in settings.enabled_rules()),
         os.path.abspath(settings.project_root),
@@ -236,3 +242,42 @@ def run_cached(
             if index in entries and result.original == texts[index]:
                 _store(entries[index], result)
     return [r for r in results if r is not None]
+
+
+# ---- the flake8 plugin's entries ------------------------------------------------------------------------------
+# flake8 has no cache of its own, so every flake8 run would re-lint every file; the plugin keeps its rows
+# (row, column, code, message) in the same directory, under a key of its own rule selection.
+Row = Tuple[int, int, str, str]
+
+
+class PluginCache:
+    def __init__(self, root: str, selection: Sequence[str]) -> None:
+        parts = (_FORMAT, "flake8", __version__, _code_stamp_once(), tuple(selection))
+        self.root = os.path.abspath(root)
+        self.directory = os.path.join(self.root, "flake8-" + hashlib.sha256(repr(parts).encode()).hexdigest()[:24])
+        self.usable = _ensure_dir(self.root)
+
+    def _entry(self, path: str, text: str) -> str:
+        return _entry_path(self.directory, path, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+
+    def load(self, path: str, text: str) -> Optional[List[Row]]:
+        if not self.usable:
+            return None
+        try:
+            with open(self._entry(path, text), encoding="utf-8") as handle:
+                data = json.load(handle)
+            if not dependencies.unchanged([tuple(s) for s in data["dependencies"]]):
+                return None
+            return [(int(r), int(c), str(code), str(message)) for r, c, code, message in data["rows"]]
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def store(self, path: str, text: str, rows: Sequence[Row], stamps: Sequence[Tuple]) -> None:
+        if not self.usable:
+            return
+        entry = self._entry(path, text)
+        try:
+            os.makedirs(os.path.dirname(entry), exist_ok=True)
+            _write_atomic(entry, json.dumps({"rows": [list(r) for r in rows], "dependencies": [list(s) for s in stamps]}))
+        except (OSError, TypeError, ValueError):
+            pass

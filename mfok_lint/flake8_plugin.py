@@ -9,22 +9,34 @@ Decisions:
   substring scan and nothing else (flake8 has already parsed the ``tree`` it passes; it is not used).
 - Package rules (MFO101-MFO104) run when flake8 checks a file that can carry their findings (an ``mfextinit_*.py``
   or ``metaflow_extensions/__init__.py``); the package's other files are read from disk beside it.
-- Options (command line or ``[flake8]`` in setup.cfg / tox.ini / .flake8): ``--mfok-preview`` enables preview rules.
+- Options (command line or ``[flake8]`` in setup.cfg / tox.ini / .flake8): ``--mfok-preview`` enables preview rules;
+  ``--mfok-no-cache`` and ``--mfok-cache-dir`` (or ``MFOK_LINT_NO_CACHE`` / ``MFOK_LINT_CACHE_DIR``) control the cache.
+- flake8 has no cache, so the plugin keeps its own rows in mfok-lint's cache directory (``.mfok-lint-cache/`` under
+  the directory flake8 runs in), keyed on the file's text, the rule selection and mfok's code, and invalidated by
+  the sibling files a finding was computed from (``mfok_lint.dependencies``). An unchanged file then costs a hash
+  and a small read. Files no rule wants never touch the cache.
+- Rules, libcst and the engine are imported in ``parse_options``, which flake8 calls in its main process before it
+  forks its workers: each worker starts with them loaded instead of importing them again.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List, Sequence, Tuple
+import os
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 from mfok_lint import __version__
 
 _SELECTED: List[Any] = []
+_TRUE = ("1", "true", "yes", "on")
 
 
 class MfokFlake8Plugin:
     name = "mfok-lint"
     version = __version__
     preview = False
+    use_cache = True
+    cache_dir: Optional[str] = None
+    _cache: Any = None
 
     def __init__(self, tree: Any, filename: str, lines: Sequence[str]) -> None:
         self.filename = filename
@@ -39,11 +51,39 @@ class MfokFlake8Plugin:
             parse_from_config=True,
             help="mfok-lint: also run rules in preview (heuristics whose false-positive rate is not yet known).",
         )
+        option_manager.add_option(
+            "--mfok-no-cache",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="mfok-lint: neither read nor write the cache (also MFOK_LINT_NO_CACHE=1).",
+        )
+        option_manager.add_option(
+            "--mfok-cache-dir",
+            default=None,
+            parse_from_config=True,
+            help="mfok-lint: cache directory (default: .mfok-lint-cache in the current directory; also MFOK_LINT_CACHE_DIR).",
+        )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
         cls.preview = bool(getattr(options, "mfok_preview", False))
+        no_cache = bool(getattr(options, "mfok_no_cache", False))
+        no_cache = no_cache or os.environ.get("MFOK_LINT_NO_CACHE", "").strip().lower() in _TRUE
+        cls.use_cache = not no_cache
+        cls.cache_dir = getattr(options, "mfok_cache_dir", None) or os.environ.get("MFOK_LINT_CACHE_DIR") or None
+        cls._cache = None
         _SELECTED.clear()
+        cls._rules()
+        import mfok_lint.engine  # noqa: F401 - loaded before flake8 forks its workers
+
+    @classmethod
+    def _plugin_cache(cls):
+        if cls._cache is None and cls.use_cache:
+            from mfok_lint.cache import PluginCache
+
+            cls._cache = PluginCache(cls.cache_dir or ".mfok-lint-cache", [r.code for r in cls._rules()])
+        return cls._cache
 
     @classmethod
     def _rules(cls) -> List[Any]:
@@ -67,7 +107,19 @@ class MfokFlake8Plugin:
 
             if not any(r.kind is RuleKind.PACKAGE for r in rules) or not is_package_report_target(self.filename):
                 return
-        from mfok_lint.engine import check_source
+        cache = self._plugin_cache()
+        rows = cache.load(self.filename, text) if cache is not None else None
+        if rows is None:
+            from mfok_lint import dependencies
+            from mfok_lint.engine import InternalError, check_source
 
-        for diag in check_source(text, self.filename, rules, raw=raw, ignore_noqa=True):
-            yield diag.location.row, diag.location.column - 1, f"{diag.code} {diag.message}", type(self)
+            errors: List[InternalError] = []
+            with dependencies.recording() as stamps:
+                diagnostics = check_source(text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors)
+            if errors:
+                raise RuntimeError(errors[0].message)  # flake8 reports a plugin failure; nothing is cached
+            rows = [(d.location.row, d.location.column - 1, d.code, d.message) for d in diagnostics]
+            if cache is not None:
+                cache.store(self.filename, text, rows, sorted(set(stamps)))
+        for row, column, code, message in rows:
+            yield row, column, f"{code} {message}", type(self)

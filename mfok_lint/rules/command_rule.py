@@ -14,3 +14,14 @@ from mfok_lint.rules.base import Rule
 class CommandRule(Rule):
     def applies_to(self, raw: bytes) -> bool:
         return may_build_commands(raw) or (bool(self.triggers) and super().applies_to(raw))
+
+
+class CommandOptionRule(Rule):
+    """The base of a rule that reports nothing but options of recognised commands.
+
+    The command model finds no command in a file that fails its text test, so such a rule's own ``triggers``
+    (the option it is about) narrow that test instead of widening it: both must pass.
+    """
+
+    def applies_to(self, raw: bytes) -> bool:
+        return may_build_commands(raw) and super().applies_to(raw)

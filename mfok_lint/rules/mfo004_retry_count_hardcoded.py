@@ -16,13 +16,12 @@ Decisions:
 
 from __future__ import annotations
 
-from mfok_lint.model.values import trace_token
 from mfok_lint.model.cmdchecks import reportable, unique_options
-from mfok_lint.rules.base import Rule
+from mfok_lint.model.values import trace_token
+from mfok_lint.rules.command_rule import CommandOptionRule
 
 
-
-class RetryCountHardcoded(Rule):
+class RetryCountHardcoded(CommandOptionRule):
     code = "MFO004"
     name = "retry-count-hardcoded"
     message = (

@@ -22,9 +22,10 @@ from __future__ import annotations
 import libcst as cst
 
 from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.values import trace_token
 from mfok_lint.model.cmdchecks import reportable, unique_options
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.model.values import trace_token
+from mfok_lint.rules.base import FixAvailability
+from mfok_lint.rules.command_rule import CommandOptionRule
 
 # counter name -> scheduler that numbers attempts from 1
 ONE_INDEXED = {"run_count": "Prefect", "attempt": "Temporal", "try_number": "Airflow"}
@@ -47,7 +48,7 @@ def _inside(ctx, inner, outer) -> bool:
     return c <= a and b <= d
 
 
-class RetryCountOneIndexed(Rule):
+class RetryCountOneIndexed(CommandOptionRule):
     code = "MFO005"
     name = "retry-count-one-indexed"
     message = (

@@ -15,10 +15,10 @@ Decisions:
 from __future__ import annotations
 
 from mfok_lint.model.cmdchecks import reportable
-from mfok_lint.rules.base import Rule
+from mfok_lint.rules.command_rule import CommandOptionRule
 
 
-class RunParamInInit(Rule):
+class RunParamInInit(CommandOptionRule):
     code = "MFO010"
     name = "run-param-in-init"
     message = "`--run-param` passed to Metaflow's `init`, which has no such option"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from mfok_lint.model.cmdchecks import mentioned_outside_commands, reportable
-from mfok_lint.rules.base import Rule
+from mfok_lint.rules.command_rule import CommandOptionRule
 
 _MENTION = re.compile(r"""(?:--|["'])split-index""")
 _HANDLES_FOREACH = re.compile(
@@ -30,7 +30,7 @@ _HANDLES_FOREACH = re.compile(
 )
 
 
-class SplitIndexMissing(Rule):
+class SplitIndexMissing(CommandOptionRule):
     code = "MFO014"
     name = "split-index-missing"
     message = "Step command never passes `--split-index`, so foreach-body tasks cannot tell which item they run"

@@ -22,14 +22,15 @@ import libcst as cst
 from libcst.metadata import ScopeProvider
 
 from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.values import trace_token
 from mfok_lint.model.cmdchecks import reportable, unique_options
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.model.values import trace_token
+from mfok_lint.rules.base import FixAvailability
+from mfok_lint.rules.command_rule import CommandOptionRule
 
 _RETRY_NAMES = ("max_user_code_retries", "user_code_retries", "max_retries", "retries")
 
 
-class MaxUserCodeRetriesMissing(Rule):
+class MaxUserCodeRetriesMissing(CommandOptionRule):
     code = "MFO015"
     name = "max-user-code-retries-missing"
     message = (

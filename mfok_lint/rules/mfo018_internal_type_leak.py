@@ -33,7 +33,7 @@ from typing import Optional
 
 from mfok_lint import dependencies
 from mfok_lint.model.values import trace_origin
-from mfok_lint.rules.base import Rule
+from mfok_lint.rules.command_rule import CommandOptionRule
 
 _KINDS = {"--metadata": "metadata", "--datastore": "datastore"}
 _TYPE_OF = {
@@ -51,7 +51,7 @@ _RESTRICTION = {
 }
 
 
-class InternalTypeLeak(Rule):
+class InternalTypeLeak(CommandOptionRule):
     code = "MFO018"
     name = "internal-type-leak"
     message = (

@@ -54,3 +54,42 @@ def test_flake8_plugin_is_registered_and_quiet_on_unrelated_code(tmp_path):
     proc = subprocess.run([tool("flake8"), "--version"], capture_output=True, text=True)
     assert "mfok: " in proc.stdout  # flake8 lists plugins by distribution name
     assert _flake8(["--select", "MFO", "."], tmp_path) == []
+
+
+def _flake8_messages(args, cwd, env=None):
+    import os
+
+    proc = subprocess.run(
+        [tool("flake8"), "--format", "%(code)s %(text)s", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    return sorted(proc.stdout.splitlines())
+
+
+def test_flake8_plugin_caches_rows_and_recomputes_what_changed(example_copy):
+    import json
+
+    first = _flake8_messages(["--select", "MFO", "."], example_copy)
+    assert first
+    entries = sorted((example_copy / ".mfok-lint-cache").glob("flake8-*/*/*.json"))
+    assert entries, "the plugin stores its rows"
+    # A run that reads the cache shows the stored rows (edited here to prove where they come from).
+    for entry in entries:
+        data = json.loads(entry.read_text())
+        data["rows"] = [[r, c, code, "from the cache"] for r, c, code, _ in data["rows"]]
+        entry.write_text(json.dumps(data))
+    cached = _flake8_messages(["--select", "MFO", "."], example_copy)
+    assert cached and all(line.endswith("from the cache") for line in cached)
+    # Switched off, by option or environment, the plugin lints again.
+    assert _flake8_messages(["--select", "MFO", "--mfok-no-cache", "."], example_copy) == first
+    assert _flake8_messages(["--select", "MFO", "."], example_copy, env={"MFOK_LINT_NO_CACHE": "1"}) == first
+    # A changed file is linted again; the others still come from the cache.
+    compiler = example_copy / "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
+    compiler.write_text(compiler.read_text() + "\n")
+    mixed = _flake8_messages(["--select", "MFO", "."], example_copy)
+    assert any(line.endswith("from the cache") for line in mixed)
+    assert any(not line.endswith("from the cache") for line in mixed)
