@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 
 from mfok_lint.context import FileContext
-from mfok_lint.model.commands import HOLE, build_commands, commands_for_source
+from mfok_lint.model.commands import HOLE, build_commands, commands_for_source, may_build_commands
 
 _CONTEXTS = {}
 
@@ -359,3 +359,21 @@ def test_prose_mentioning_a_subcommand_is_not_a_command():
     real = 'SCRIPT = "python flow.py --environment conda step start --run-id 1 --task-id 2 --input-paths x"\n'
     ctx = FileContext("gen.py", real, libcst.parse_module(real))
     assert [c.subcommand for c in build_commands(ctx)] == ["step"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('cmd = ["python", "flow.py", "step", "start", "--run-id", run_id]\n', True),
+        ('OPTS = {"run-id": 1}\nSUB = "init"\n', True),  # a dict key and a constant, in two literals
+        ('cmd = f"{python} flow.py step {name} --task-id {t}"\n', True),
+        ('TEMPLATE = b"python flow.py step x --with retry"\n', True),
+        ("# run the step with --run-id\nx = 1\n", False),  # a comment
+        ('"""Each step gets --run-id."""\ndef f():\n    """init with --metadata"""\n', False),  # docstrings
+        ("def step(run):\n    return run.init('--x')\n", False),  # words as names, no option literal
+        ("def step(:\n  '--run-id'\n", True),  # does not parse: the text test's answer stands
+    ],
+)
+def test_the_prefilter_reads_string_literals_only(text, expected):
+    assert may_build_commands(text) is expected
+    assert may_build_commands(text.encode()) is expected
