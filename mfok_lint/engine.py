@@ -31,7 +31,7 @@ from typing import Callable, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint import dependencies
+from mfok_lint import dependencies, pyast
 from mfok_lint import noqa as noqa_mod
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
@@ -219,11 +219,10 @@ def _refuse_too_deep(text: str) -> None:
     """
     if len(text) < _DEPTH_SCREEN_MIN_CHARS:
         return
-    try:
-        tree = ast.parse(text)
-    except (RecursionError, MemoryError):
-        raise RecursionError("nested too deeply for the parser") from None
-    except (SyntaxError, ValueError):
+    tree = pyast.parse(text)
+    if tree is None:
+        if isinstance(pyast.syntax_error(text), (RecursionError, MemoryError)):
+            raise RecursionError("nested too deeply for the parser")
         return
     # ``a and b and ...`` is one flat node to CPython but a nested one to libcst, which overflows on long chains.
     if text.count("and") + text.count("or") > _MAX_BOOLEAN_CHAIN:
@@ -232,13 +231,12 @@ def _refuse_too_deep(text: str) -> None:
 
 
 def _ast_syntax_error(text: str, path: str) -> Optional[Tuple[str, int, int]]:
-    try:
-        ast.parse(text, filename=path)
-    except SyntaxError as exc:
+    exc = pyast.syntax_error(text)
+    if exc is None:
+        return None
+    if isinstance(exc, SyntaxError):
         return (f"SyntaxError: {exc.msg}", exc.lineno or 1, exc.offset or 1)
-    except (RecursionError, MemoryError, ValueError) as exc:
-        return (f"File cannot be parsed ({type(exc).__name__})", 1, 1)
-    return None
+    return (f"File cannot be parsed ({type(exc).__name__})", 1, 1)
 
 
 def _run_python_rules(

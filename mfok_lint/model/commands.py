@@ -59,6 +59,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Un
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext, Span
 from mfok_lint.model.shell import Word, split_commands
 from mfok_lint.model.strtext import (
@@ -1501,6 +1502,7 @@ _CANDIDATE_WORD_BYTES = re.compile(_CANDIDATE_WORD.pattern.encode())
 _PREFILTER_OPTION_BYTES = re.compile(_PREFILTER_OPTION.pattern.encode())
 
 
+@functools.lru_cache(maxsize=16)  # every command rule asks about the same text; str/bytes cache their hash
 def may_build_commands(text: Union[str, bytes]) -> bool:
     """Can this file build a Metaflow command at all? Decided without libcst, in two steps.
 
@@ -1522,11 +1524,14 @@ def may_build_commands(text: Union[str, bytes]) -> bool:
 _OPTION_IN_LITERAL = re.compile(r"""(?:--|["']|^)""" + _PREFILTER_OPTION.pattern[len(r"""(?:--|["'])"""):])
 
 
-@functools.lru_cache(maxsize=16)  # every command rule asks about the same text; str/bytes cache their hash
 def _strings_may_build_commands(text: Union[str, bytes]) -> bool:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+    tree = pyast.parse(text)
+    if tree is None:
         return True
     docstrings = set()
     word = option = False

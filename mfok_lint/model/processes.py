@@ -22,6 +22,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext
 from mfok_lint.model.gencode import char_offset, code_strings, parse_python
 
@@ -138,10 +139,7 @@ def is_process_launch(call: ast.Call) -> bool:
 
 
 def _parse_file(text: str) -> Optional[ast.Module]:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
+    return pyast.parse(text)
 
 
 def _col(text: str, lineno: int, col_bytes: int) -> int:

@@ -28,7 +28,6 @@ from typing import Optional
 
 import libcst as cst
 
-
 from mfok_lint import dependencies
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.cmdchecks import insert_before_subcommand, reportable

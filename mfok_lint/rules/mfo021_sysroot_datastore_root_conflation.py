@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext
 from mfok_lint.model.gencode import char_offset, code_strings, parse_python
 from mfok_lint.rules.base import Rule
@@ -72,10 +73,7 @@ class SysrootDatastoreRootConflation(Rule):
 
 
 def _parse(text: str) -> Optional[ast.Module]:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
+    return pyast.parse(text)
 
 
 def _col(text: str, lineno: int, col_bytes: int) -> int:

@@ -24,6 +24,7 @@ import ast
 import re
 from typing import Iterable, List, Optional
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext
 from mfok_lint.model.gencode import char_offset, code_strings, parse_python
 from mfok_lint.rules.base import Rule
@@ -72,10 +73,7 @@ def _message(generated: bool) -> str:
 
 
 def _parse(text: str) -> Optional[ast.Module]:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
+    return pyast.parse(text)
 
 
 def _col(text: str, lineno: int, col_bytes: int) -> int:

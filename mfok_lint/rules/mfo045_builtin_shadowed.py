@@ -32,6 +32,7 @@ from typing import Dict, Set
 import libcst as cst
 from libcst.metadata import GlobalScope, ParentNodeProvider, PositionProvider, ScopeProvider
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.rules.base import FixAvailability, Rule
@@ -95,9 +96,8 @@ def _meant_as_builtin(node: cst.CSTNode, func: cst.FunctionDef, parents: Dict[cs
 def _may_use_as_builtin(text: str, names: Set[str]) -> bool:
     """A superset of ``_meant_as_builtin``'s uses, by syntax alone: a call of the name, or the name as an
     argument (or in a tuple argument) of ``isinstance``/``issubclass``. True when CPython cannot parse the file."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = pyast.parse(text)
+    if tree is None:
         return True
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):

@@ -1,0 +1,36 @@
+"""CPython's ``ast`` of the file being linted, parsed once however many parts of mfok-lint ask.
+
+Several cheap questions are answered with ``ast`` before (or instead of) the libcst parse: the syntax check
+of files no rule wants (MFO900), the depth screen that protects libcst's parser, the command prefilter's
+string-literal test, and the syntax screens of a few rules. Each used to parse the text again; one parse of a
+large module is tens of milliseconds. The last few texts are memoised with their outcome (tree or error);
+trees are shared, so callers only read them.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from typing import Optional, Tuple
+
+__all__ = ["parse", "syntax_error"]
+
+PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
+@functools.lru_cache(maxsize=4)
+def _outcome(text: str) -> Tuple[Optional[ast.Module], Optional[BaseException]]:
+    try:
+        return ast.parse(text), None
+    except PARSE_ERRORS as exc:
+        return None, exc
+
+
+def parse(text: str) -> Optional[ast.Module]:
+    """The module's tree, or None when CPython cannot parse it (see ``syntax_error``)."""
+    return _outcome(text)[0]
+
+
+def syntax_error(text: str) -> Optional[BaseException]:
+    """Why CPython cannot parse the text (SyntaxError, ValueError for NUL bytes, RecursionError, MemoryError)."""
+    return _outcome(text)[1]
