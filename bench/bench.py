@@ -1,120 +1,238 @@
-"""mfok-lint speed, side by side with flake8 and ruff in the same run. Writes a markdown table.
+"""mfok-lint speed, side by side with flake8, ruff and the seed kit's validator in the same run.
 
-    .venv/bin/python bench/bench.py [--runs N] [--out bench/results/report.md]
+    .venv/bin/python bench/bench.py [--runs N] [--growth-runs N] [--no-growth] [--out bench/results/report.md]
 
-Corpora (downloaded from PyPI into bench/.corpus, never committed): Metaflow 2.19.39's own ``metaflow/`` tree and
-the released orchestrator extensions. Timings are wall-clock min and median over N runs; peak RSS comes from the
-child's rusage. "flake8 without the plugin" runs the same flake8 version from a virtualenv where mfok is not
-installed (bench/.venv-flake8), since flake8 has no switch to unload a plugin.
+Writes a markdown report: one table per corpus, a growth table and the targets with their measured ratios.
+
+Corpora, downloaded from PyPI into ~/.cache/mfok-bench (outside the repository: its .gitignore would hide them
+from the tools that respect it), never committed:
+* Metaflow 2.19.39's own ``metaflow/`` tree (419 files);
+* the released orchestrator extensions at the versions ``scripts/ecosystem.py`` pins, side by side in one tree;
+* synthetic trees of 4 and 16 copies of the Metaflow tree, to show how cost grows with the number of files.
+
+Commands, each timed over N runs (min and median of wall time) with the peak RSS of the largest process of
+the run (``RUSAGE_CHILDREN`` of a wrapper process, which includes pool and flake8 workers):
+* ``mfok-lint`` cold (``--no-cache``) and warm (a cache filled by an untimed run of the same command);
+* ``flake8`` with its defaults from a virtualenv without mfok (``bench/.venv-flake8``, same flake8 version:
+  flake8 has no switch to unload a plugin), and the same flake8 with mfok's plugin, cold (plugin cache off)
+  and warm, plus ``--select MFO``;
+* ``ruff check --no-cache --select E9``;
+* ``metaflow-orchestrator-validate`` of ``metaflow-orchestrator-kit==0.1.1`` (``bench/.venv-seedkit``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
-import time
 import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Outside the repository: its .gitignore would hide the corpus from every tool that respects it.
+sys.path.insert(0, str(HERE.parent / "scripts"))
+
+from ecosystem import PINNED  # noqa: E402
+
 CORPUS = Path.home() / ".cache" / "mfok-bench"
 BIN = Path(sys.executable).parent
-PACKAGES = {
-    "metaflow": "metaflow==2.19.39",
-    "metaflow-dagster": "metaflow-dagster",
-    "metaflow-prefect": "metaflow-prefect",
-}
+METAFLOW = "metaflow==2.19.39"
+EXTENSIONS = {name: version for name, version in PINNED.items() if name != "metaflow"}
+
+# The targets of the speed issue, as (label, numerator row, denominator row, limit).
+TARGETS = [
+    ("cold <= 0.5x flake8", "mfok-lint cold", "flake8 (no plugin)", 0.5),
+    ("warm <= 0.1x flake8", "mfok-lint warm", "flake8 (no plugin)", 0.1),
+    ("flake8 + plugin <= 1.2x flake8 (plugin cache cold)", "flake8 + plugin, cold", "flake8 (no plugin)", 1.2),
+    ("flake8 + plugin <= 1.2x flake8 (plugin cache warm)", "flake8 + plugin, warm", "flake8 (no plugin)", 1.2),
+]
+RSS_LIMIT_MB = 300
+
+# Runs a command and prints the peak RSS (KB) of its largest process, descendants included.
+_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "sys.stderr.write(code.stderr.decode(errors='replace')[-400:])\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(code.returncode)\n"
+)
 
 
-def fetch(name: str, spec: str) -> Path:
-    dest = CORPUS / name
-    if dest.exists():
-        return dest
-    dl = CORPUS / "_dl" / name
-    dl.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dl), spec], check=True)
-    (archive,) = list(dl.iterdir())
+def _unpack(archive: Path, dest: Path) -> None:
     dest.mkdir(parents=True)
     if archive.suffix == ".whl":
         zipfile.ZipFile(archive).extractall(dest)
     else:
         with tarfile.open(archive) as tar:
             tar.extractall(dest)
+
+
+def _download(spec: str, into: Path) -> Path:
+    into.mkdir(parents=True, exist_ok=True)
+    if not any(into.iterdir()):
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(into), spec], check=True)
+    return next(into.iterdir())
+
+
+def metaflow_tree() -> Path:
+    dest = CORPUS / "metaflow"
+    if not dest.exists():
+        _unpack(_download(METAFLOW, CORPUS / "_dl" / "metaflow"), dest)
+    return next(p for p in dest.rglob("metaflow") if p.is_dir() and (p / "__init__.py").exists())
+
+
+def extensions_tree() -> Path:
+    dest = CORPUS / "extensions"
+    if dest.exists():
+        return dest
+    staging = CORPUS / "extensions.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    for name, version in EXTENSIONS.items():
+        unpacked = CORPUS / "_unpacked" / f"{name}-{version}"
+        if not unpacked.exists():
+            _unpack(_download(f"{name}=={version}", CORPUS / "_dl" / f"{name}-{version}"), unpacked)
+        shutil.copytree(unpacked, staging / name, ignore=shutil.ignore_patterns("*.dist-info", "*.egg-info"))
+    staging.rename(dest)
     return dest
 
 
-def python_root(tree: Path, name: str) -> Path:
-    if name == "metaflow":
-        return next(p for p in tree.rglob("metaflow") if p.is_dir() and (p / "__init__.py").exists())
-    return tree
+def copies_tree(source: Path, copies: int) -> Path:
+    dest = CORPUS / f"metaflow-x{copies}"
+    if dest.exists():
+        return dest
+    staging = CORPUS / f"metaflow-x{copies}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    for index in range(copies):
+        shutil.copytree(source, staging / f"copy{index:02d}" / "metaflow")
+    staging.rename(dest)
+    return dest
 
 
-def flake8_without_plugin() -> Path:
-    venv = HERE / ".venv-flake8"
-    exe = venv / "bin" / "flake8"
+def _venv_tool(name: str, requirement: str, executable: str) -> Path:
+    venv = HERE / f".venv-{name}"
+    exe = venv / "bin" / executable
     if not exe.exists():
-        import flake8
-
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"flake8=={flake8.__version__}"], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", requirement], check=True)
     return exe
 
 
-def measure(cmd, cwd, runs: int):
+def measure(cmd, cwd: Path, runs: int, env=None):
     times, peak = [], 0
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        peak = max(peak, usage.ru_maxrss // 1024)
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            raise SystemExit(f"{' '.join(map(str, cmd))} exited {code}: {proc.stderr.read().decode()[-500:]}")
+        start = os.times()
+        proc = subprocess.run(
+            [sys.executable, "-c", _WRAPPER, *map(str, cmd)], cwd=cwd, capture_output=True, text=True, env=env
+        )
+        end = os.times()
+        times.append(end.elapsed - start.elapsed)
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(map(str, cmd))} exited {proc.returncode}: {proc.stderr[-400:]}")
+        peak = max(peak, int(proc.stdout.split()[-1]) // 1024)
     return min(times), statistics.median(times), peak
+
+
+def commands(root: Path, cache: Path, plain_flake8: Path, validator: Path):
+    mfok = [BIN / "mfok-lint", "check", "--isolated", "--exit-zero", "-q"]
+    return {
+        "mfok-lint cold": (mfok + ["--no-cache", "."], None),
+        "mfok-lint warm": (mfok + ["--cache-dir", str(cache / "cli"), "."], "fill"),
+        "flake8 (no plugin)": ([plain_flake8, "--exit-zero", "."], None),
+        "flake8 + plugin, cold": ([BIN / "flake8", "--exit-zero", "--mfok-no-cache", "."], None),
+        "flake8 + plugin, warm": ([BIN / "flake8", "--exit-zero", "--mfok-cache-dir", str(cache / "plugin"), "."], "fill"),
+        "flake8 --select MFO, cold": ([BIN / "flake8", "--exit-zero", "--select", "MFO", "--mfok-no-cache", "."], None),
+        "ruff check --no-cache --select E9": ([BIN / "ruff", "check", "--no-cache", "--isolated", "--exit-zero", "--select", "E9", "."], None),
+        "seed kit validator (regex)": ([validator, "."], None),
+    }
+
+
+def run_corpus(name: str, root: Path, runs: int, tools, only=None):
+    cache = CORPUS / f".cache-{name}"
+    shutil.rmtree(cache, ignore_errors=True)
+    files = sum(1 for _ in root.rglob("*.py"))
+    rows = {}
+    for label, (cmd, prepare) in commands(root, cache, *tools).items():
+        if only is not None and label not in only:
+            continue
+        if prepare == "fill":
+            measure(cmd, root, 1)
+        rows[label] = measure(cmd, root, runs)
+        print(f"  {name}: {label}: {rows[label][0]:.2f}s", file=sys.stderr)
+    shutil.rmtree(cache, ignore_errors=True)
+    return files, rows
+
+
+def _ratio(rows, numerator, denominator):
+    if numerator not in rows or denominator not in rows:
+        return None
+    return rows[numerator][0] / rows[denominator][0]
+
+
+def report(corpora, growth) -> str:
+    out = ["# mfok-lint benchmark", "", f"Machine: {os.cpu_count()} CPUs; wall seconds; peak RSS of the largest process.", ""]
+    for name, (files, rows) in corpora.items():
+        base = rows["flake8 (no plugin)"][0]
+        out += [f"## {name} ({files} files)", "", "| command | min s | median s | peak RSS MB | min / flake8 |", "|---|---:|---:|---:|---:|"]
+        out += [f"| {label} | {a:.2f} | {m:.2f} | {r} | {a / base:.2f} |" for label, (a, m, r) in rows.items()]
+        out.append("")
+    if growth:
+        out += ["## Growth with the number of files", "", "| tree | files | mfok-lint cold s | ms / file | mfok-lint warm s | flake8 s | ms / file | cold / flake8 |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, (files, rows) in growth.items():
+            cold, warm, flake8 = (rows[k][0] for k in ("mfok-lint cold", "mfok-lint warm", "flake8 (no plugin)"))
+            out.append(
+                f"| {name} | {files} | {cold:.2f} | {1000 * cold / files:.1f} | {warm:.2f} | {flake8:.2f} | "
+                f"{1000 * flake8 / files:.1f} | {cold / flake8:.2f} |"
+            )
+        out.append("")
+    out += ["## Targets", "", "| target | corpus | measured | met |", "|---|---|---:|---|"]
+    for label, numerator, denominator, limit in TARGETS:
+        for name, (_files, rows) in corpora.items():
+            ratio = _ratio(rows, numerator, denominator)
+            if ratio is not None:
+                out.append(f"| {label} | {name} | {ratio:.2f}x | {'yes' if ratio <= limit else 'no'} |")
+    peaks = [(name, label, r) for name, (_f, rows) in {**corpora, **growth}.items() for label, (_a, _m, r) in rows.items() if label.startswith("mfok-lint")]
+    worst = max(peaks, key=lambda p: p[2])
+    out.append(f"| peak RSS < {RSS_LIMIT_MB} MB (mfok-lint) | {worst[0]} ({worst[1]}) | {worst[2]} MB | {'yes' if worst[2] < RSS_LIMIT_MB else 'no'} |")
+    if growth:
+        per_file = [(rows["mfok-lint cold"][0] / files) for files, rows in growth.values()]
+        spread = max(per_file) / min(per_file)
+        out.append(f"| growth linear in files (cold ms/file within 1.5x across sizes) | growth | {spread:.2f}x | {'yes' if spread <= 1.5 else 'no'} |")
+    return "\n".join(out) + "\n"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--growth-runs", type=int, default=1)
+    parser.add_argument("--no-growth", action="store_true")
     parser.add_argument("--out", default=str(HERE / "results" / "report.md"))
-    parser.add_argument("--only", nargs="*", default=None, help="corpus names to run (default: all)")
     args = parser.parse_args(argv)
-    plain_flake8 = flake8_without_plugin()
-    rows = []
-    for name, spec in PACKAGES.items():
-        if args.only and name not in args.only:
-            continue
-        root = python_root(fetch(name, spec), name)
-        files = sum(1 for _ in root.rglob("*.py"))
-        cache = root.parent / ".mfok-bench-cache"
-        shutil.rmtree(cache, ignore_errors=True)
-        commands = {
-            "mfok-lint cold (--no-cache)": [BIN / "mfok-lint", "check", "--no-cache", "--isolated", "--exit-zero", "-q", "."],
-            "flake8 (defaults, no plugin)": [plain_flake8, "--exit-zero", "."],
-            "flake8 + mfok plugin": [BIN / "flake8", "--exit-zero", "."],
-            "flake8 --select MFO": [BIN / "flake8", "--exit-zero", "--select", "MFO", "."],
-            "ruff check --no-cache --select E9": [BIN / "ruff", "check", "--no-cache", "--isolated", "--exit-zero", "--select", "E9", "."],
-        }
-        results = {label: measure(cmd, root, args.runs) for label, cmd in commands.items()}
-        base = results["flake8 (defaults, no plugin)"][0]
-        for label, (tmin, tmed, rss) in results.items():
-            rows.append((name, files, label, tmin, tmed, rss, tmin / base))
-    lines = [
-        "| corpus | files | command | min s | median s | peak RSS MB | min / flake8 |",
-        "|---|---:|---|---:|---:|---:|---:|",
-    ]
-    lines += [f"| {n} | {f} | {l} | {a:.2f} | {m:.2f} | {r} | {x:.2f} |" for n, f, l, a, m, r, x in rows]
-    report = "\n".join(lines) + "\n"
+    import flake8
+
+    tools = (
+        _venv_tool("flake8", f"flake8=={flake8.__version__}", "flake8"),
+        _venv_tool("seedkit", "metaflow-orchestrator-kit==0.1.1", "metaflow-orchestrator-validate"),
+    )
+    metaflow = metaflow_tree()
+    corpora = {
+        "metaflow": run_corpus("metaflow", metaflow, args.runs, tools),
+        "extensions": run_corpus("extensions", extensions_tree(), args.runs, tools),
+    }
+    growth = {}
+    if not args.no_growth:
+        growth_rows = ("mfok-lint cold", "mfok-lint warm", "flake8 (no plugin)")
+        growth["1x"] = (corpora["metaflow"][0], {k: corpora["metaflow"][1][k] for k in growth_rows})
+        for copies in (4, 16):
+            growth[f"{copies}x"] = run_corpus(f"x{copies}", copies_tree(metaflow, copies), args.growth_runs, tools, only=growth_rows)
+    text = report(corpora, growth)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(report)
-    print(report)
+    Path(args.out).write_text(text)
+    Path(args.out).with_suffix(".json").write_text(json.dumps({"corpora": corpora, "growth": growth}, indent=1))
+    print(text)
     return 0
 
 

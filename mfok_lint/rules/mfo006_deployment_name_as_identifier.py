@@ -21,7 +21,9 @@ Decisions:
 * The unsafe fix rewrites a simple f-string placeholder: ``{identifier}`` -> ``{identifier.split(".")[-1]}``
   for dotted names, ``{p.name}`` -> ``{p.name.replace("-", "_")}`` for parameter names. Unsafe: every other
   place in the generated program that refers to the same identifier must agree, which the rule cannot see.
-* Preview: identifier-position detection in generated text is heuristic.
+* Stable since its false-positive rate was measured: on the twelve pinned releases it reports 5 placeholders,
+  all true (flyte's ``_param_{p.name}``), and stays silent on every sanitised or non-external name the
+  corpus holds (``docs/real-extensions-MFO006-MFO019.md`` lists them).
 """
 
 from __future__ import annotations
@@ -89,7 +91,6 @@ class DeploymentNameAsIdentifier(Rule):
         "whole as a Python identifier in generated source"
     )
     fix_availability = FixAvailability.SOMETIMES
-    preview = True
     # every external name the rule recognises spells one of these
     triggers = (b"param", b"Param", b"PARAM", b"identifier", b"deployment_", b"project_")
     capability = "FROM_DEPLOYMENT"

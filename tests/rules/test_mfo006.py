@@ -142,7 +142,8 @@ def test_percent_template_has_no_fix():
     assert diag.fix is None
 
 
-def test_preview_only():
+def test_stable_runs_without_preview():
     stable = Settings(select=["MFO"], preview=False)
     found = lint_text(textwrap.dedent(FAKE_FLOW_FROM_IDENTIFIER), path=PATH, settings=stable)
-    assert [d for d in found if d.code == "MFO006"] == []
+    assert [d.code for d in found if d.code == "MFO006"] == ["MFO006"]
+    assert not found[0].preview
