@@ -6,7 +6,7 @@ Decisions:
   bare ``# noqa: MFO`` is a blanket noqa anyway.
 - Columns: flake8 wants 0-based columns and prints them +1, which gives the same numbers as ``mfok-lint``.
 - The prefilter runs on the text flake8 already read, so files that cannot hold a Metaflow command cost a
-  substring scan and nothing else (flake8 has already parsed the ``tree`` it passes; it is not used).
+  regex scan, and the command prefilter's string-literal test reads the ``tree`` flake8 already parsed.
 - Package rules (MFO101-MFO104) run when flake8 checks a file that can carry their findings (an ``mfextinit_*.py``
   or ``metaflow_extensions/__init__.py``); the package's other files are read from disk beside it.
 - Options (command line or ``[flake8]`` in setup.cfg / tox.ini / .flake8): ``--mfok-preview`` enables preview rules;
@@ -39,6 +39,7 @@ class MfokFlake8Plugin:
     _cache: Any = None
 
     def __init__(self, tree: Any, filename: str, lines: Sequence[str]) -> None:
+        self.tree = tree
         self.filename = filename
         self.lines = lines
 
@@ -98,6 +99,10 @@ class MfokFlake8Plugin:
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         text = "".join(self.lines)
         raw = text.encode("utf-8", "surrogatepass")
+        if self.tree is not None:
+            from mfok_lint import pyast
+
+            pyast.remember(text, self.tree)  # the prefilter's string-literal test reads the tree flake8 built
         rules = self._rules()
         from mfok_lint.rules import RuleKind
 
