@@ -28,11 +28,13 @@ Decisions:
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from mfok_lint import pyast
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.values import code_of, trace_origin
@@ -94,6 +96,13 @@ class DeploymentNameAsIdentifier(Rule):
     # every external name the rule recognises spells one of these
     triggers = (b"param", b"Param", b"PARAM", b"identifier", b"deployment_", b"project_")
     capability = "FROM_DEPLOYMENT"
+
+    def applies_to(self, raw: bytes) -> bool:
+        # The words are everywhere; a template with a placeholder in an identifier position is rare, and
+        # CPython's ``ast`` (shared, see ``mfok_lint.pyast``) finds one far cheaper than a libcst parse.
+        if not super().applies_to(raw):
+            return False
+        return b"generate_fake_flow_file_contents" in raw or _may_hold_identifier_template(raw)
 
     def visitor(self, ctx):
         found = ctx.lazy("mfo006.found", lambda _ctx: {"templates": [], "fake": [], "loops": _LoopIterables()})
@@ -247,3 +256,45 @@ class DeploymentNameAsIdentifier(Rule):
         else:
             new = f"{code_of(expr)}.replace({inner}-{inner}, {inner}_{inner})"
         return ctx.make_fix(Applicability.UNSAFE, "Turn the name into an identifier", [ctx.edit(expr, new)])
+
+
+# ---- prefilter ---------------------------------------------------------------------------------------------
+# A superset of the identifier positions the rule recognises, read from the text around each placeholder:
+# glued to identifier characters, after ``class``/``def``, or opening a generated line.
+_GLUED_BEFORE = re.compile(r"(?:\w|\b(?:class|def)\s+)$")
+_LINE_START = re.compile(r"(?:^|\n)[ \t]*$")
+_ASSIGNMENT = re.compile(r"^[ \t]*=(?!=)")
+_GLUED_AFTER = re.compile(r"^\w")
+_SLOT = r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdr]"
+_PERCENT_SLOT = re.compile(
+    rf"(?:\w|\b(?:class|def)\s+){_SLOT}|{_SLOT}\w|(?:^|\n)[ \t]*{_SLOT}[ \t]*=(?!=)"
+)
+
+
+def _may_hold_identifier_template(raw: bytes) -> bool:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    tree = pyast.parse(text)
+    if tree is None:
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            values = node.values
+            for index, part in enumerate(values):
+                if not isinstance(part, ast.FormattedValue):
+                    continue
+                before = values[index - 1] if index else None
+                after = values[index + 1] if index + 1 < len(values) else None
+                text_before = before.value if isinstance(before, ast.Constant) and isinstance(before.value, str) else ""
+                text_after = after.value if isinstance(after, ast.Constant) and isinstance(after.value, str) else ""
+                if _GLUED_BEFORE.search(text_before) or _GLUED_AFTER.match(text_after):
+                    return True
+                if _LINE_START.search(text_before) and _ASSIGNMENT.match(text_after):
+                    return True
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            left = node.left
+            if isinstance(left, ast.Constant) and isinstance(left.value, str) and _PERCENT_SLOT.search(left.value):
+                return True
+    return False
