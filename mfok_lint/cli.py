@@ -474,27 +474,9 @@ def _run_files(files: List[str], settings, mode, args: CheckArgs, project_root: 
         except ImportError:
             run_cached = None
         if run_cached is not None:
-            return _run_cached_except_package_targets(run_cached, files, settings, mode, args, project_root)
+            # Package findings are cached too: their entries carry stamps of every file the package model read.
+            return run_cached(files, settings, mode, jobs=args.jobs, project_root=project_root)
     return run_files(files, settings, mode, jobs=args.jobs)
-
-
-def _run_cached_except_package_targets(run_cached, files: List[str], settings, mode, args: CheckArgs, project_root: str):
-    """Package findings depend on files other than the one they are reported in, which a per-file cache key
-    cannot see; the few files that can carry them (``mfextinit_*.py`` and the like) are always re-checked."""
-    from mfok_lint.engine import run_files
-    from mfok_lint.model.package import is_package_report_target
-    from mfok_lint.rules import RuleKind
-
-    if not any(r.kind is RuleKind.PACKAGE for r in settings.enabled_rules()):
-        return run_cached(files, settings, mode, jobs=args.jobs, project_root=project_root)
-    fresh = [f for f in files if is_package_report_target(f)]
-    if not fresh:
-        return run_cached(files, settings, mode, jobs=args.jobs, project_root=project_root)
-    fresh_set = set(fresh)
-    cached = [f for f in files if f not in fresh_set]
-    by_path = dict(zip(cached, run_cached(cached, settings, mode, jobs=args.jobs, project_root=project_root)))
-    by_path.update(zip(fresh, run_files(fresh, settings, mode, jobs=args.jobs)))
-    return [by_path[f] for f in files]
 
 
 def _check_stdin(args: CheckArgs, run: _Run, settings, options, name: str) -> int:

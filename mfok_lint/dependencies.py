@@ -44,6 +44,8 @@ def stamp(path: str, kind: str) -> Stamp:
             names = sorted(os.listdir(path))
             return (path, "dir", len(names), int(hashlib.sha1("\0".join(names).encode()).hexdigest()[:15], 16))
         st = os.stat(path)
+        if kind == "file" and not os.path.isfile(path):
+            return (path, "file:not-a-file", 0, 0)
         return (path, "file", st.st_size, st.st_mtime_ns)
     except OSError:
         return (path, kind + ":missing", 0, 0)
@@ -81,6 +83,18 @@ def list_dir(path: str) -> List[str]:
         return sorted(os.listdir(path))
     except OSError:
         return []
+
+
+def is_file(path: str) -> bool:
+    """``os.path.isfile``, recorded: the answer changes only with the parent directory's listing or the path."""
+    _record(os.path.dirname(os.path.abspath(path)), "dir")
+    _record(path, "file")
+    return os.path.isfile(path)
+
+
+def is_dir(path: str) -> bool:
+    _record(os.path.dirname(os.path.abspath(path)), "dir")
+    return os.path.isdir(path)
 
 
 def unchanged(stamps) -> bool:

@@ -405,7 +405,7 @@ class PackageContext:
         self.below = below
         self.name = below[0] if len(below) > 1 else None
         self.package_dir = f"{ext_root.rstrip('/')}/{EXT_PKG}/{self.name}" if self.name else None
-        self.on_disk = self.package_dir is not None and os.path.isdir(self.package_dir)
+        self.on_disk = self.package_dir is not None and dependencies.is_dir(self.package_dir)
         self._parsed: Dict[str, ParsedFile] = {}
 
     # ---- files ---------------------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ class PackageContext:
             return None
         base = f"{self.ext_root.rstrip('/')}/" + "/".join(parts)
         for candidate in (base + ".py", base + "/__init__.py"):
-            if _norm(candidate) == self.focus or os.path.isfile(candidate):
+            if _norm(candidate) == self.focus or dependencies.is_file(candidate):
                 return _norm(candidate)
         return None
 
@@ -475,7 +475,7 @@ class PackageContext:
         if len(parts) < 2 or parts[0] != EXT_PKG or parts[1] != self.name:
             return False
         base = f"{self.ext_root.rstrip('/')}/" + "/".join(parts)
-        if os.path.isdir(base):
+        if dependencies.is_dir(base):
             return False  # a namespace package directory: importable, its attributes unknowable
         directory = os.path.dirname(base)
         stem = os.path.basename(base)

@@ -107,3 +107,26 @@ def test_a_finding_that_depends_on_another_module_is_recomputed_when_it_changes(
     assert mfok(*args).code == 1
     (tmp_path / plugin / "settings.py").unlink()
     assert mfok(*args).code == 0
+
+
+def test_package_findings_are_cached_and_follow_the_modules_they_resolve(tmp_path, mfok):
+    """MFO103 in ``mfextinit_acme.py`` depends on whether ``acme_deployer.py`` exists and what it defines."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.rules.package_support import acme_files
+
+    write_tree(tmp_path, acme_files())
+    deployer = tmp_path / "metaflow_extensions/acme/plugins/acme/acme_deployer.py"
+    args = ("--select", "MFO103", "--output-format", "concise", "metaflow_extensions")
+    assert mfok(*args).code == 0
+    config_entries = len(_entries(tmp_path / ".mfok-lint-cache"))
+    assert config_entries >= 4  # every file, the configuration file included, has its entry
+    deployer.rename(deployer.with_name("renamed.py"))  # the descriptor now names a module that is gone
+    gone = mfok(*args)
+    assert gone.code == 1 and "no module" in gone.out
+    deployer.with_name("renamed.py").rename(deployer)
+    assert mfok(*args).code == 0
+    deployer.write_text(deployer.read_text().replace("class AcmeDeployer", "class OtherDeployer"))
+    renamed = mfok(*args)
+    assert renamed.code == 1 and "AcmeDeployer" in renamed.out
