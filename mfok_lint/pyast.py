@@ -13,7 +13,7 @@ import ast
 import functools
 from typing import Optional, Tuple
 
-__all__ = ["parse", "remember", "syntax_error"]
+__all__ = ["parse", "parse_source", "remember", "syntax_error"]
 
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 
@@ -46,3 +46,15 @@ def syntax_error(text: str) -> Optional[BaseException]:
     if text in _given:
         return None
     return _outcome(text)[1]
+
+
+def parse_source(source) -> Optional[ast.Module]:
+    """``parse`` for raw bytes (decoded as UTF-8) or text; None when the source cannot be decoded or parsed.
+
+    For screens that must answer "maybe" when they cannot read the file."""
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return parse(source)

@@ -1525,12 +1525,7 @@ _OPTION_IN_LITERAL = re.compile(r"""(?:--|["']|^)""" + _PREFILTER_OPTION.pattern
 
 
 def _strings_may_build_commands(text: Union[str, bytes]) -> bool:
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            return True
-    tree = pyast.parse(text)
+    tree = pyast.parse_source(text)
     if tree is None:
         return True
     docstrings = set()

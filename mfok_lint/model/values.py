@@ -233,6 +233,14 @@ class _Scopes(cst.CSTVisitor):
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, _OPAQUE)
 
+    def _bind_parameters(self, owner) -> None:
+        params = owner.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._bind(param.name.value, ("param", param, owner))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name.value, ("param", star, owner))
+
     # -- names and calls --
     def visit_Name(self, node: cst.Name) -> None:
         self.owner[id(node)] = self._current
@@ -253,12 +261,7 @@ class _Scopes(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._bind(node.name.value, _OPAQUE)
         self._push("function")
-        params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            self._bind(param.name.value, ("param", param, node))
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                self._bind(star.name.value, ("param", star, node))
+        self._bind_parameters(node)
 
     leave_FunctionDef = _pop
 
@@ -277,12 +280,7 @@ class _Scopes(cst.CSTVisitor):
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._push("lambda")
-        params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            self._bind(param.name.value, ("param", param, node))
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                self._bind(star.name.value, ("param", star, node))
+        self._bind_parameters(node)
 
     leave_Lambda = _pop
 

@@ -272,11 +272,7 @@ _PERCENT_SLOT = re.compile(
 
 
 def _may_hold_identifier_template(raw: bytes) -> bool:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    tree = pyast.parse(text)
+    tree = pyast.parse_source(raw)
     if tree is None:
         return True
     for node in ast.walk(tree):
