@@ -38,6 +38,7 @@ from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator,
 from mfok_lint.rules import Rule, RuleKind, all_rules, resolve_selection
 from mfok_lint.rules.base import is_test_path
 from mfok_lint.settings import Settings, ignored_codes_for
+from mfok_lint.templates import is_template_path
 
 MAX_FIX_PASSES = 10
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -53,7 +54,7 @@ def is_workflow_path(path: str) -> bool:
 
 
 def is_lintable_path(path: str) -> bool:
-    return is_python_path(path) or is_workflow_path(path)
+    return is_python_path(path) or is_workflow_path(path) or is_template_path(path)
 
 
 class DecodeError(ValueError):
@@ -129,10 +130,11 @@ def check_source(
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
     enabled = {r.code for r in rules}
-    python = not is_workflow_path(path)
+    template = is_template_path(path)
+    python = not is_workflow_path(path) and not template
     locator = Locator(text)
     diagnostics: List[Diagnostic] = []
-    wanted_kinds = (RuleKind.PYTHON,) if python else (RuleKind.YAML,)
+    wanted_kinds = (RuleKind.PYTHON,) if python or template else (RuleKind.YAML,)
     active = [r for r in rules if r.kind in wanted_kinds and r.applies_to_path(path) and r.applies_to(raw)]
     if active and is_test_path(path):
         active = [r for r in active if r.lint_tests]
@@ -181,6 +183,9 @@ def check_source(
                 diagnostics.append(_syntax_error_diag(path, text, locator, *error))
         if package_rules:
             diagnostics.extend(_run_package_rules(path, text, package_rules, internal_errors))
+    elif template:
+        if active:
+            diagnostics.extend(_run_template_rules(path, text, active, internal_errors))
     elif active:
         from mfok_lint.yaml_support import run_yaml_rules  # only workflow files need PyYAML
 
@@ -277,6 +282,25 @@ def _run_python_rules(
     return ctx.diagnostics
 
 
+def _run_template_rules(
+    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]]
+) -> List[Diagnostic]:
+    from mfok_lint import templates
+
+    wrapped = templates.wrap(text)
+    if wrapped is None:
+        return []
+    synthetic, prefix = wrapped
+    try:
+        _refuse_too_deep(synthetic)
+        module = cst.parse_module(synthetic)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError):
+        return []  # a text no literal can carry through libcst: nothing to say about it
+    host = templates.host_path(path)
+    found = _run_python_rules(host, synthetic, module, rules, internal_errors)
+    return templates.unwrap(found, text, prefix, path)
+
+
 def _run_package_rules(
     path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]]
 ) -> List[Diagnostic]:
@@ -368,6 +392,8 @@ def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
 
 
 def parses(text: str, path: str) -> bool:
+    if is_template_path(path):
+        return True  # templates get no fixes (see mfok_lint.templates)
     if is_workflow_path(path):
         import yaml
 
@@ -562,7 +588,7 @@ def _lint_into(
         result.source = text
         result.diagnostics = check_source(text, path, rules_here, raw=raw, ignore_noqa=settings.ignore_noqa, internal_errors=internal)
     if mode.add_noqa and result.diagnostics:
-        new_text, added = noqa_mod.add_noqa(result.source, result.diagnostics, is_python=not is_workflow_path(path))
+        new_text, added = noqa_mod.add_noqa(result.source, result.diagnostics, is_python=not is_workflow_path(path) and not is_template_path(path))
         if added:
             result.source, result.noqa_added = new_text, added
             result.diagnostics = []

@@ -228,7 +228,7 @@ def _package_root(path: str) -> Optional[str]:
 
 def _package_facts(path: str) -> Tuple[bool, bool]:
     """(some other module sets METAFLOW_FLOW_CONFIG_VALUE, some other module passes --config-value/--config)."""
-    if not os.path.isfile(path):
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         return False, False  # text linted under a made-up name has no package around it
     root = _package_root(path)
     if root is None:

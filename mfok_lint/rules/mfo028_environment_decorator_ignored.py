@@ -88,7 +88,10 @@ class EnvironmentDecoratorIgnored(CommandRule):
         first = self._first_step_command(ctx)
         if first is None or _handled_in(ctx.text):
             return
-        if ctx.path not in ("-", "<stdin>") and os.path.isfile(ctx.path) and _sibling_handles(ctx.path):
+        # A template file is checked under the name of a module beside the code that renders it, which does not
+        # exist itself: its directory is what matters.
+        in_a_directory = os.path.isdir(os.path.dirname(os.path.abspath(ctx.path)))
+        if ctx.path not in ("-", "<stdin>") and in_a_directory and _sibling_handles(ctx.path):
             return
         ctx.report(self, first.anchor_span or first.anchor)
 
