@@ -278,7 +278,7 @@ def discover(paths: Sequence[str], options: DiscoveryOptions, cwd: Optional[str]
             if options.force_exclude and gitignore is not None and gitignore.ignored(abspath, False):
                 continue
             if not is_lintable_path(abspath):
-                result.warnings.append(f"{given}: not a Python file or a GitHub Actions workflow, skipped")
+                result.warnings.append(f"{given}: not a Python file, a GitHub Actions workflow or a template of an extension package, skipped")
                 continue
             if not stat.S_ISREG(st.st_mode):
                 # A FIFO or device named like a source file would block the read forever.
