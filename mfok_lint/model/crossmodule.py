@@ -146,7 +146,7 @@ def _search_path(root: str) -> Iterator[None]:
 def _astroid_module(modname: str, filename: str):
     import astroid
 
-    dependencies.read_bytes(filename)  # stamp it: the answer depends on this file
+    dependencies.note(filename)  # stamp it: the answer depends on this file
     manager = astroid.MANAGER
     cached = manager.astroid_cache.get(modname)
     if cached is not None and getattr(cached, "file", None) == filename and _fresh(cached, filename):
