@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional
 
 from mfok_lint import dependencies
 from mfok_lint.context import FileContext
@@ -85,19 +84,14 @@ class EnvironmentDecoratorIgnored(CommandRule):
         path = ctx.path.replace(os.sep, "/")
         if _TEST_PATH.search(path):
             return
-        first = self._first_step_command(ctx)
-        if first is None or _handled_in(ctx.text):
+        steps = [c for c in ctx.commands if c.subcommand == "step" and _invocation_like(c)]
+        if not steps or _handled_in(ctx.text):
             return
         # A template file is checked under the name of a module beside the code that renders it, which does not
         # exist itself: its directory is what matters.
         in_a_directory = os.path.isdir(os.path.dirname(os.path.abspath(ctx.path)))
         if ctx.path not in ("-", "<stdin>") and in_a_directory and _sibling_handles(ctx.path):
             return
+        # Ordering by offset resolves positions (a pass over the whole module): only once a report is certain.
+        first = min(steps, key=lambda c: ctx.offsets(c.anchor_span or c.anchor)[0])
         ctx.report(self, first.anchor_span or first.anchor)
-
-    @staticmethod
-    def _first_step_command(ctx: FileContext) -> Optional[object]:
-        steps = [c for c in ctx.commands if c.subcommand == "step" and _invocation_like(c)]
-        if not steps:
-            return None
-        return min(steps, key=lambda c: ctx.offsets(c.anchor_span or c.anchor)[0])
