@@ -617,6 +617,17 @@ def _command_name(call: Optional[cst.Call], func_name: str, vendored: bool) -> O
     return func_name.lower().replace("_", "-")
 
 
+def click_command_name(function: cst.FunctionDef) -> Optional[str]:
+    """The name click registers a ``@<group>.command(...)`` function under; None when the function is not such a
+    command or its name is computed. Names follow click's own rules (``name=``, else the first positional
+    argument, else the function name lowercased with ``_`` as ``-``)."""
+    for decorator in function.decorators:
+        name, call = _decorator_call(decorator)
+        if call is not None and (name or "").rsplit(".", 1)[-1] == "command":
+            return _command_name(call, function.name.value, vendored=True)
+    return None
+
+
 def read_click_group(module: cst.Module, attr: str) -> Optional[ClickGroup]:
     """The click group bound to ``attr`` at module level, or None when it is not a decorated function."""
     target: Optional[cst.FunctionDef] = None

@@ -34,6 +34,7 @@ import libcst as cst
 
 from mfok_lint.context import FileContext
 from mfok_lint.model.environment import dotted_name, string_value
+from mfok_lint.model.package import click_command_name
 from mfok_lint.rules.base import Rule
 
 _OPTION = "--deployer-attribute-file"
@@ -164,17 +165,7 @@ def _attribute_file_parameter(function: cst.FunctionDef) -> Optional[str]:
 
 
 def _is_trigger_command(function: cst.FunctionDef) -> bool:
-    for decorator in function.decorators:
-        call = decorator.decorator
-        if not isinstance(call, cst.Call) or _called_name(call.func) != "command":
-            continue
-        explicit = None
-        for arg in call.args:
-            if (arg.keyword is None or arg.keyword.value == "name") and string_value(arg.value) is not None:
-                explicit = string_value(arg.value)
-                break
-        return (explicit or function.name.value.replace("_", "-")) == "trigger"
-    return False
+    return click_command_name(function) == "trigger"
 
 
 def _mentions(node: cst.CSTNode, name: str) -> bool:

@@ -30,7 +30,8 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from mfok_lint.context import FileContext
-from mfok_lint.model.environment import dotted_name, string_value
+from mfok_lint.model.environment import dotted_name
+from mfok_lint.model.package import click_command_name
 from mfok_lint.rules.base import Rule
 
 _PRIMARY = re.compile(r"^_?(deploy|upload|create|apply|register|upsert|push|publish)(_|$)")
@@ -83,19 +84,7 @@ def _ordered_calls(function: cst.FunctionDef) -> List[Tuple[cst.Call, bool]]:
 
 
 def _is_create_command(function: cst.FunctionDef) -> bool:
-    for decorator in function.decorators:
-        call = decorator.decorator
-        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
-            continue
-        if call.func.attr.value != "command":
-            continue
-        explicit = None
-        for arg in call.args:
-            if (arg.keyword is None or arg.keyword.value == "name") and string_value(arg.value) is not None:
-                explicit = string_value(arg.value)
-                break
-        return (explicit or function.name.value) == "create"
-    return False
+    return click_command_name(function) == "create"
 
 
 class FatalSecondaryApiCall(Rule):
