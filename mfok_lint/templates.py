@@ -28,6 +28,7 @@ import re
 from dataclasses import replace
 from typing import List, Optional, Tuple
 
+from mfok_lint import dependencies
 from mfok_lint.diagnostics import Diagnostic, Location, Locator
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".mustache", ".tmpl", ".tpl", ".sh")
@@ -46,11 +47,9 @@ def host_path(path: str) -> str:
     name = os.path.basename(path).split(".")[0] or "template"
     probe = directory
     while "metaflow_extensions" in probe.split(os.sep):
-        try:
-            if any(entry.endswith(".py") for entry in os.listdir(probe)):
-                return os.path.join(probe, f"{name}_template.py")
-        except OSError:
-            pass
+        # stamped: a module added beside the template moves its host, and with it the cached findings
+        if any(entry.endswith(".py") for entry in dependencies.list_dir(probe)):
+            return os.path.join(probe, f"{name}_template.py")
         parent = os.path.dirname(probe)
         if parent == probe:
             break
@@ -76,7 +75,8 @@ def unwrap(diagnostics: List[Diagnostic], text: str, prefix: int, path: str) -> 
     for diag in diagnostics:
         start = _move(diag.location, locator, prefix)
         end = _move(diag.end_location, locator, prefix)
-        moved.append(replace(diag, path=path, location=start, end_location=max(start, end, key=lambda l: (l.row, l.column)), fix=None))
+        end = max(start, end, key=lambda location: (location.row, location.column))
+        moved.append(replace(diag, path=path, location=start, end_location=end, fix=None))
     return moved
 
 

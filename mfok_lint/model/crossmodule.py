@@ -72,9 +72,12 @@ def module_location(path: str) -> Optional[Tuple[str, List[str]]]:
     return directory, parts
 
 
-def _target_module(path: str, node: cst.CSTNode, alias: cst.ImportAlias) -> Optional[Tuple[str, str, Optional[str]]]:
-    """(module name, file, attribute) that the alias names: ``from .config import X`` -> (pkg.config, file, X);
-    ``from . import config`` / ``import pkg.config as c`` -> (pkg.config, file, None)."""
+def _target_module(
+    path: str, node: cst.CSTNode, alias: cst.ImportAlias
+) -> Optional[Tuple[str, str, str, Optional[str]]]:
+    """(project root, module name, file, attribute) that the alias names: ``from .config import X`` ->
+    (root, pkg.config, file, X); ``from . import config`` / ``import pkg.config as c`` -> (root, pkg.config, file,
+    None)."""
     located = module_location(path)
     if located is None:
         return None
@@ -99,14 +102,14 @@ def _target_module(path: str, node: cst.CSTNode, alias: cst.ImportAlias) -> Opti
             return None
         submodule = _module_file(root, base + [alias_name])
         if submodule is not None:
-            return ".".join(base + [alias_name]), submodule, None
+            return root, ".".join(base + [alias_name]), submodule, None
         found = _module_file(root, base)
-        return (".".join(base), found, alias_name) if found is not None else None
+        return (root, ".".join(base), found, alias_name) if found is not None else None
     if isinstance(node, cst.Import):
         if alias.asname is None:
             return None  # ``import a.b`` binds ``a``; the attribute chain is not followed
         found = _module_file(root, alias_name.split("."))
-        return (alias_name, found, None) if found is not None else None
+        return (root, alias_name, found, None) if found is not None else None
     return None
 
 
@@ -122,7 +125,7 @@ def _dotted(node) -> Optional[str]:
 def _module_file(root: str, parts: Sequence[str]) -> Optional[str]:
     base = os.path.join(root, *parts)
     for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-        if os.path.isfile(candidate):
+        if dependencies.is_file(candidate):  # stamped: creating the module later changes the answer
             return candidate
     return None
 
@@ -147,35 +150,35 @@ def _astroid_module(modname: str, filename: str):
     import astroid
 
     dependencies.note(filename)  # stamp it: the answer depends on this file
+    try:
+        mtime = os.stat(filename).st_mtime_ns
+    except OSError:
+        mtime = None
     manager = astroid.MANAGER
     cached = manager.astroid_cache.get(modname)
-    if cached is not None and getattr(cached, "file", None) == filename and _fresh(cached, filename):
+    # A long-lived process (the flake8 plugin in an editor) must not answer from a module parsed before the file
+    # changed.
+    fresh = cached is not None and getattr(cached, "_mfok_mtime", None) == mtime
+    if fresh and getattr(cached, "file", None) == filename:
         return cached
     manager.astroid_cache.pop(modname, None)
-    return manager.ast_from_file(filename, modname=modname, source=True)
+    module = manager.ast_from_file(filename, modname=modname, source=True)
+    module._mfok_mtime = mtime
+    return module
 
 
-def _fresh(module, filename: str) -> bool:
-    # A long-lived process (the flake8 plugin in an editor, ``--watch``-style callers) must not answer from a
-    # module parsed before the file changed.
-    try:
-        return getattr(module, "_mfok_mtime", None) == os.stat(filename).st_mtime_ns
-    except OSError:
-        return False
-
-
-def _load(path: str, node: cst.CSTNode, alias: cst.ImportAlias):
+def _load(path: str, node: cst.CSTNode, alias: cst.ImportAlias, attribute: Optional[str]):
+    """(project root, astroid module, name to look up in it), or None when the question is not one of a name
+    in one of the extension's modules (``module.attr.attr`` is not followed)."""
     target = _target_module(path, node, alias)
     if target is None:
         return None
-    modname, filename, attribute = target
-    root = module_location(path)[0]
-    module = _astroid_module(modname, filename)
-    try:
-        module._mfok_mtime = os.stat(filename).st_mtime_ns
-    except OSError:
-        pass
-    return root, module, attribute
+    root, modname, filename, name = target
+    if name is None:
+        name, attribute = attribute, None
+    if name is None or attribute is not None:
+        return None
+    return root, _astroid_module(modname, filename), name
 
 
 def imported_constants(
@@ -183,14 +186,10 @@ def imported_constants(
 ) -> Optional[Tuple[object, ...]]:
     """The constant values the imported name (or its ``attribute``, for a module) can have; None if unknown."""
     try:
-        loaded = _load(path, node, alias)
+        loaded = _load(path, node, alias, attribute)
         if loaded is None:
             return None
         root, module, name = loaded
-        if name is None:
-            name, attribute = attribute, None
-        if name is None or attribute is not None:
-            return None
         with _search_path(root):
             return _constants(module.igetattr(name))
     except Exception:  # noqa: BLE001 - astroid failures are an unknown value, see the module docstring
@@ -217,14 +216,10 @@ def assigned_sources(
 ) -> List[str]:
     """Source text of every expression assigned to the imported name in its own module ([] if unknown)."""
     try:
-        loaded = _load(path, node, alias)
+        loaded = _load(path, node, alias, attribute)
         if loaded is None:
             return []
         _root, module, name = loaded
-        if name is None:
-            name, attribute = attribute, None
-        if name is None or attribute is not None:
-            return []
         from astroid import nodes
 
         texts = []
