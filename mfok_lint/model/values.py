@@ -63,13 +63,14 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tup
 
 import libcst as cst
 
+from mfok_lint.model.cmdchecks import unique_options
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.strtext import HOLE
 from mfok_lint.model.walk import statements
 
 __all__ = [
     "COUNTER_NAMES", "UNKNOWN", "Assignments", "Source", "code_of", "combine", "small_statements", "trace",
-    "trace_origin", "trace_text", "trace_token",
+    "trace_origin", "trace_text", "trace_token", "traced_option_values",
 ]
 
 MAX_DEPTH = 6
@@ -331,12 +332,8 @@ class _Scopes(cst.CSTVisitor):
                 self._bind(bound.value, ("import", node, alias))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
-        for alias in node.names:
-            bound = alias.asname.name if alias.asname is not None else alias.name
-            if isinstance(bound, cst.Name):
-                self._bind(bound.value, ("import", node, alias))
+        for name, alias in _from_import_names(node):
+            self._bind(name, ("import", node, alias))
 
     def visit_Global(self, node: cst.Global) -> None:
         self._current.globals.update(item.name.value for item in node.names)
@@ -586,6 +583,13 @@ def trace_token(ctx, token, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
     return UNKNOWN
 
 
+
+def traced_option_values(ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES):
+    """(command, option, Source) for every distinct ``option`` of the file's commands that carries a value."""
+    for cmd, opt in unique_options(ctx, option):
+        if opt.value is not None:
+            yield cmd, opt, trace_token(ctx, opt.value, names)
+
 # ---- was this value computed by X? -------------------------------------------------------------------------
 def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
     """Every small statement under ``node``, in source order (see ``model.walk``)."""
@@ -638,12 +642,20 @@ def _module_imports(module: cst.Module) -> Dict[str, Tuple[cst.CSTNode, cst.Impo
     """Names bound by module-level ``from ... import name`` (the last binding wins, as at run time)."""
     found: Dict[str, Tuple[cst.CSTNode, cst.ImportAlias]] = {}
     for statement in statements(module, enter=lambda n: n is module or _module_level(n)):
-        if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
-            for alias in statement.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name):
-                    found[bound.value] = (statement, alias)
+        if isinstance(statement, cst.ImportFrom):
+            for name, alias in _from_import_names(statement):
+                found[name] = (statement, alias)
     return found
+
+
+def _from_import_names(node: cst.ImportFrom) -> Iterator[Tuple[str, cst.ImportAlias]]:
+    """(bound name, alias) for each name ``from ... import`` binds (none for ``import *``)."""
+    if isinstance(node.names, cst.ImportStar):
+        return
+    for alias in node.names:
+        bound = alias.asname.name if alias.asname is not None else alias.name
+        if isinstance(bound, cst.Name):
+            yield bound.value, alias
 
 
 def _assignments_of(ctx, node: Optional[cst.CSTNode], top_level: bool = False) -> Optional[Assignments]:

@@ -16,8 +16,8 @@ Decisions:
 
 from __future__ import annotations
 
-from mfok_lint.model.cmdchecks import reportable, unique_options
-from mfok_lint.model.values import trace_token
+from mfok_lint.model.cmdchecks import reportable
+from mfok_lint.model.values import traced_option_values
 from mfok_lint.rules.command_rule import CommandOptionRule
 
 
@@ -31,10 +31,7 @@ class RetryCountHardcoded(CommandOptionRule):
     capability = "RETRY"
 
     def check(self, ctx) -> None:
-        for cmd, opt in unique_options(ctx, "--retry-count"):
-            if opt.value is None:
-                continue
-            source = trace_token(ctx, opt.value)
+        for cmd, opt, source in traced_option_values(ctx, "--retry-count"):
             if source.kind != "constant" or not all(isinstance(c, int) for c in source.constants):
                 continue
             target = reportable(ctx, opt.value.span, cmd.target)

@@ -22,8 +22,8 @@ from __future__ import annotations
 import libcst as cst
 
 from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.cmdchecks import reportable, unique_options
-from mfok_lint.model.values import trace_token
+from mfok_lint.model.cmdchecks import reportable
+from mfok_lint.model.values import traced_option_values
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandOptionRule
 
@@ -60,10 +60,7 @@ class RetryCountOneIndexed(CommandOptionRule):
     capability = "RETRY"
 
     def check(self, ctx) -> None:
-        for cmd, opt in unique_options(ctx, "--retry-count"):
-            if opt.value is None:
-                continue
-            source = trace_token(ctx, opt.value)
+        for cmd, opt, source in traced_option_values(ctx, "--retry-count"):
             if not _one_indexed(source):
                 continue
             target = reportable(ctx, opt.value.span, source.node, cmd.target)
