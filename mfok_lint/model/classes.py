@@ -13,6 +13,7 @@ from typing import Dict, Iterator, List, Optional, Set
 import libcst as cst
 
 from mfok_lint.context import FileContext
+from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
 
 DEPLOYER_BASES = ("DeployerImpl", "DeployedFlow", "TriggeredRun")
@@ -81,7 +82,7 @@ def import_aliases(module: cst.Module) -> Dict[str, str]:
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
             return False  # imports inside functions do not bind class bases
 
-    module.visit(Collector())
+    traverse.visit(module, Collector())
     return aliases
 
 

@@ -109,6 +109,8 @@ def is_list_element(function, node) -> bool:
     """Whether ``node`` is written as an element of a list display inside ``function`` (where a fix can insert)."""
     import libcst as cst
 
+    from mfok_lint.model import traverse
+
     found = []
 
     class _Find(cst.CSTVisitor):
@@ -116,7 +118,7 @@ def is_list_element(function, node) -> bool:
             if any(isinstance(e, cst.Element) and e.value is node for e in lst.elements):
                 found.append(lst)
 
-    function.visit(_Find())
+    traverse.visit(function, _Find())
     return bool(found)
 
 

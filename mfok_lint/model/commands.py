@@ -61,6 +61,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mfok_lint import pyast
 from mfok_lint.context import FileContext, Span
+from mfok_lint.model import traverse
 from mfok_lint.model.shell import Word, split_commands
 from mfok_lint.model.strtext import (
     HOLE,
@@ -1305,7 +1306,7 @@ def _has_code_shape(module: cst.Module) -> bool:
 
     probe = _Probe()
     _Probe.found = False
-    module.visit(probe)
+    traverse.visit(module, probe)
     return _Probe.found
 
 
@@ -1366,7 +1367,7 @@ def _analyse_python(outer: _Evaluator, text: StrText, anchor: cst.CSTNode) -> bo
         return False
     spanner, hole_lookup = _inner_spanner(text, source, mapping, module, outer)
     index = _Index()
-    module.visit(index)
+    traverse.visit(module, index)
     top_anchor = outer.anchor if outer.anchor is not None else anchor
     hole_owner = outer.outer if outer.outer is not None else outer
 
@@ -1472,7 +1473,7 @@ def _analyse_module(module: cst.Module, index: "Optional[_Index]" = None) -> Lis
     analysis = _Analysis()
     if index is None:
         index = _Index()
-        module.visit(index)
+        traverse.visit(module, index)
 
     def outer_spanner(node: cst.CSTNode) -> Span:
         return Span(node)

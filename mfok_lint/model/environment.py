@@ -33,6 +33,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 import libcst as cst
 
 from mfok_lint.context import FileContext, Span, Target
+from mfok_lint.model import traverse
 
 __all__ = ["EnvKey", "Environment", "build_environments", "environments"]
 
@@ -86,7 +87,7 @@ def environments(ctx: FileContext) -> List[Environment]:
 
 def build_environments(ctx: FileContext) -> List[Environment]:
     collector = _PythonCollector(ctx.module)
-    ctx.module.visit(collector)
+    traverse.visit(ctx.module, collector)
     envs = list(collector.result)
     envs.extend(_StringScanner(ctx.module, collector.docstrings).scan())
     return envs
@@ -598,7 +599,7 @@ class _StringScanner(cst.CSTVisitor):
         self.result: List[Environment] = []
 
     def scan(self) -> List[Environment]:
-        self.module.visit(self)
+        traverse.visit(self.module, self)
         return [e for e in self.result if e.keys or e.kind == "generated-python" and self._relevant(e)]
 
     @staticmethod

@@ -33,6 +33,7 @@ from typing import List, Optional
 import libcst as cst
 
 from mfok_lint.context import FileContext, Span
+from mfok_lint.model import traverse
 from mfok_lint.model.strtext import (
     HOLE,
     StrText,
@@ -167,7 +168,7 @@ def _build(ctx: FileContext) -> List[CodeString]:
         collector = shared.inner
     else:
         collector = _Collector()
-        ctx.module.visit(collector)
+        traverse.visit(ctx.module, collector)
     result = []
     for node in collector.found:
         text = _decoded(node, id(node) in collector.percent_templates)

@@ -36,6 +36,7 @@ import libcst as cst
 
 from mfok_lint import dependencies
 from mfok_lint.context import FileContext
+from mfok_lint.model import traverse
 
 EXT_PKG = "metaflow_extensions"
 EXTENSION_POINTS: Tuple[str, ...] = (
@@ -234,7 +235,7 @@ def _names_in(node: cst.CSTNode) -> List[str]:
         def visit_Name(self, n: cst.Name) -> None:
             found.append(n.value)
 
-    node.visit(_Collect())
+    traverse.visit(node, _Collect())
     return found
 
 

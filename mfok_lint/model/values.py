@@ -63,6 +63,7 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tup
 
 import libcst as cst
 
+from mfok_lint.model import traverse
 from mfok_lint.model.cmdchecks import unique_options
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.strtext import HOLE
@@ -354,7 +355,7 @@ class _Scopes(cst.CSTVisitor):
 def _scopes(ctx) -> _Scopes:
     def build(c) -> _Scopes:
         index = _Scopes()
-        c.module.visit(index)
+        traverse.visit(c.module, index)
         return index
 
     return ctx.lazy("values:scopes", build)

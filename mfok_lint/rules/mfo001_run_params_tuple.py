@@ -39,6 +39,7 @@ import libcst as cst
 
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
+from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.rules.base import FixAvailability, Rule
 
@@ -278,7 +279,7 @@ class _ModuleFacts:
     def of(cls, ctx: FileContext) -> "_ModuleFacts":
         facts = ctx.lazy(cls.KEY, lambda _ctx: cls())
         if not facts.complete:  # check() without the shared traversal (never in the engine): walk here
-            cst.visit_batched(ctx.module, [cls.collector(ctx)])
+            traverse.visit_batched(ctx.module, [cls.collector(ctx)])
         return facts
 
     @classmethod
@@ -602,7 +603,7 @@ class _Analysis:
         sinks = Sinks()
         for unit in facts.units:
             sinks.unit = unit
-            unit.node.visit(sinks)
+            traverse.visit(unit.node, sinks)
         return results
 
     def callee_kind(self, call: cst.Call, facts: Optional[_FunctionFacts] = None) -> str:

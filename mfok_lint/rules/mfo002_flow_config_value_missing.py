@@ -37,6 +37,7 @@ import libcst as cst
 from mfok_lint import dependencies
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
+from mfok_lint.model import traverse
 from mfok_lint.model.environment import Environment, build_environments
 from mfok_lint.rules.base import FixAvailability, Rule
 
@@ -167,7 +168,7 @@ class _Strings(cst.CSTVisitor):
 
 def _code_strings(module: cst.CSTNode) -> List[str]:
     visitor = _Strings()
-    module.visit(visitor)
+    traverse.visit(module, visitor)
     return visitor.values
 
 
@@ -207,7 +208,7 @@ def _enclosing_class(module: cst.Module, func: cst.FunctionDef) -> Optional[cst.
             if node is func and self.stack:
                 found.append(self.stack[-1])
 
-    module.visit(Finder())
+    traverse.visit(module, Finder())
     return found[0] if found else None
 
 

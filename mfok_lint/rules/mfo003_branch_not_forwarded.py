@@ -30,6 +30,7 @@ import libcst as cst
 
 from mfok_lint import dependencies
 from mfok_lint.diagnostics import Applicability
+from mfok_lint.model import traverse
 from mfok_lint.model.cmdchecks import insert_before_subcommand, reportable
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
@@ -141,7 +142,7 @@ class BranchNotForwarded(CommandRule):
                     "which declares `--branch`",
                 )
 
-        ctx.module.visit(_Finder())
+        traverse.visit(ctx.module, _Finder())
 
 
 

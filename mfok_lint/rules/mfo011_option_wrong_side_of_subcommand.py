@@ -24,8 +24,9 @@ from typing import List, Optional
 import libcst as cst
 
 from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.commands import INIT_OPTIONS, STEP_OPTIONS, TOP_LEVEL_OPTIONS
+from mfok_lint.model import traverse
 from mfok_lint.model.cmdchecks import reportable
+from mfok_lint.model.commands import INIT_OPTIONS, STEP_OPTIONS, TOP_LEVEL_OPTIONS
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 
@@ -140,5 +141,5 @@ def _list_holding(module: cst.Module, nodes: List[cst.CSTNode]) -> Optional[cst.
             if wanted <= have:
                 found.append(node)
 
-    module.visit(_Find())
+    traverse.visit(module, _Find())
     return found[0] if found else None

@@ -28,6 +28,7 @@ from typing import List, Optional
 
 import libcst as cst
 
+from mfok_lint.model import traverse
 from mfok_lint.model.commands import HOLE
 from mfok_lint.model.values import code_of
 from mfok_lint.rules.base import Rule
@@ -91,7 +92,7 @@ class ConfigPassedToInit(Rule):
                 if _FILTER.search(code_of(node.body)):
                     return
                 collects = _Collects()
-                node.body.visit(collects)
+                traverse.visit(node.body, collects)
                 if collects.found:
                     candidates.append(node)
 

@@ -22,6 +22,7 @@ import libcst as cst
 from libcst.metadata import ScopeProvider
 
 from mfok_lint.diagnostics import Applicability
+from mfok_lint.model import traverse
 from mfok_lint.model.cmdchecks import reportable, unique_options
 from mfok_lint.model.values import trace_token
 from mfok_lint.rules.base import FixAvailability
@@ -86,5 +87,5 @@ def _same_list(ctx, first, second) -> bool:
                 if v is first and values[i + 1] is second:
                     found.append(node)
 
-    ctx.module.visit(_Find())
+    traverse.visit(ctx.module, _Find())
     return bool(found)

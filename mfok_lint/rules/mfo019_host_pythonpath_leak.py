@@ -26,6 +26,7 @@ from typing import Dict, Optional
 
 import libcst as cst
 
+from mfok_lint.model import traverse
 from mfok_lint.model.environment import environments
 from mfok_lint.model.shared import Piggyback
 from mfok_lint.model.values import code_of, trace_origin
@@ -109,7 +110,7 @@ class HostPythonpathLeak(Rule):
             index = shared.inner
         else:
             index = _ValueIndex()
-            ctx.module.visit(index)
+            traverse.visit(ctx.module, index)
         reported = set()
 
         def report(target, origin: str) -> None:

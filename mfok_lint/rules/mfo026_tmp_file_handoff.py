@@ -30,6 +30,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from mfok_lint.context import FileContext
+from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.gencode import HOLE, code_strings
 from mfok_lint.rules.base import Rule
@@ -151,7 +152,7 @@ def _python_uses(ctx: FileContext, offset: int) -> List[_Use]:
                         return
                     uses.append(_Use(path, "write" if method.startswith("write") else "read", unit, node))
 
-    ctx.module.visit(Visitor())
+    traverse.visit(ctx.module, Visitor())
     return uses
 
 

@@ -30,6 +30,7 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 
 from mfok_lint.context import FileContext
+from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.rules.base import Rule
 
@@ -115,7 +116,7 @@ class _Visitor(cst.BatchableCSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         flow = _FunctionFlow()
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-            stmt.visit(flow)
+            traverse.visit(stmt, flow)
         if not flow.from_file:
             return
         seen: Set[int] = set()

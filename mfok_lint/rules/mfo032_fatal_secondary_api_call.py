@@ -30,6 +30,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from mfok_lint.context import FileContext
+from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.package import click_command_name
 from mfok_lint.rules.base import Rule
@@ -65,12 +66,12 @@ class _Ordered(cst.CSTVisitor):
         guarded = bool(node.handlers)
         if guarded:
             self._guards += 1
-        node.body.visit(self)
+        traverse.visit(node.body, self)
         if guarded:
             self._guards -= 1
         for part in (*node.handlers, node.orelse, node.finalbody):
             if part is not None:
-                part.visit(self)
+                traverse.visit(part, self)
         return False
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -79,7 +80,7 @@ class _Ordered(cst.CSTVisitor):
 
 def _ordered_calls(function: cst.FunctionDef) -> List[Tuple[cst.Call, bool]]:
     visitor = _Ordered()
-    function.body.visit(visitor)
+    traverse.visit(function.body, visitor)
     return visitor.calls
 
 

@@ -24,9 +24,11 @@ import libcst as cst
 
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
+from mfok_lint.model import traverse
 from mfok_lint.model.classes import DeployerClass, class_body, decorator_names, deployer_classes
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.rules.base import FixAvailability, Rule
+
 
 def _returned_self_field(func: cst.FunctionDef) -> Optional[str]:
     """``return self.<field>`` as the only statement (after a docstring) of a property getter."""
@@ -135,7 +137,7 @@ class DeployerKwargsAssigned(Rule):
                 if decorator_names(stmt) & {"staticmethod", "classmethod"}:
                     continue
                 finder = _WriteFinder(stmt.params.params[0].name.value)
-                stmt.body.visit(finder)
+                traverse.visit(stmt.body, finder)
                 for target in finder.targets:
                     fix = None
                     if backing is not None:
