@@ -37,20 +37,33 @@ class StepUnit:
     generated: bool
 
 
-def step_units(ctx: FileContext, needles: Tuple[str, ...], whole_file: bool = False) -> List[StepUnit]:
+def step_units(
+    ctx: FileContext,
+    needles: Tuple[str, ...],
+    whole_file: bool = False,
+    may_report: Optional[Callable[[ast.AST], bool]] = None,
+) -> List[StepUnit]:
     """Units holding a step command whose text contains one of ``needles`` (a cheap filter).
 
     ``whole_file``: a code string counts when the file builds a step command anywhere, for emitted scripts
     whose command list is spliced in from a placeholder (``step_cmd = {step_cmd_list}``).
+    ``may_report(tree)``: the caller's own superset test on the file's tree; False leaves the file itself
+    out (placing step commands needs the file's positions, a whole-module pass).
     """
     steps = [c for c in ctx.commands if c.subcommand == "step"]
     if not steps:
         return []
-    offsets = [ctx.offsets(c.target)[0] for c in steps]
+    located: List[List[int]] = []
+
+    def step_offsets() -> List[int]:
+        if not located:
+            located.append([ctx.offsets(c.target)[0] for c in steps])
+        return located[0]
+
     units: List[StepUnit] = []
     tree = _parse_file(ctx.text)
-    if tree is not None:
-        rows = {ctx.locator.location(o).row for o in offsets}
+    if tree is not None and (may_report is None or may_report(tree)):
+        rows = {ctx.locator.location(o).row for o in step_offsets()}
 
         def in_file(fn: ast.AST) -> bool:
             return any(fn.lineno <= r <= (fn.end_lineno or fn.lineno) for r in rows)
@@ -65,9 +78,10 @@ def step_units(ctx: FileContext, needles: Tuple[str, ...], whole_file: bool = Fa
     for piece in code_strings(ctx):
         if not any(n in piece.code for n in needles):
             continue
-        lo, hi = ctx.node_range(piece.node)
-        if not whole_file and not any(lo <= o < hi for o in offsets):
-            continue
+        if not whole_file:
+            lo, hi = ctx.node_range(piece.node)
+            if not any(lo <= o < hi for o in step_offsets()):
+                continue
         generated = parse_python(piece.code)
         if generated is None:
             continue

@@ -60,13 +60,24 @@ class StepSubprocessOrphan(Rule):
         return super().applies_to(raw) and may_build_commands(raw)
 
     def check(self, ctx: FileContext) -> None:
-        for unit in step_units(ctx, ("Popen", "subprocess", "create_subprocess_")):
-            functions = functions_by_name(unit.tree)
-            stoppers = {name for name, defs in functions.items() if any(_stops_a_parameter(d) for d in defs)}
+        for unit in step_units(ctx, ("Popen", "subprocess", "create_subprocess_"), may_report=_any_finding):
+            stoppers = _stoppers(unit.tree)
             prefix = "Generated code: " if unit.generated else ""
             for fn in step_functions(unit):
                 for finding in _check_function(fn, stoppers):
                     ctx.report(self, unit.locate(finding.node), message=prefix + finding.message)
+
+
+def _stoppers(tree: ast.AST) -> Set[str]:
+    functions = functions_by_name(tree)
+    return {name for name, defs in functions.items() if any(_stops_a_parameter(d) for d in defs)}
+
+
+def _any_finding(tree: ast.AST) -> bool:
+    """Whether any function of the file would be reported if it built a step: a superset of the findings,
+    since the step functions are some of these."""
+    stoppers = _stoppers(tree)
+    return any(_check_function(fn, stoppers) for defs in functions_by_name(tree).values() for fn in defs)
 
 
 def _stops_a_parameter(fn: ast.AST) -> bool:

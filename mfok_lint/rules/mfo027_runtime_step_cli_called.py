@@ -69,6 +69,11 @@ class _HookCalls(cst.BatchableCSTVisitor):
     def _scan_text(self, node: cst.CSTNode) -> None:
         if id(node) in self.docstrings or _HOOK in self.functions:
             return
+        # Every match spells a name, and a literal's names are in its own code: only a string that holds one
+        # needs the file's positions (a whole-module pass) to be cut from the text.
+        own_code = node.value if isinstance(node, cst.SimpleString) else self.ctx.module.code_for_node(node)
+        if _HOOK not in own_code and _FACTORY not in own_code:
+            return
         code = self.ctx.code_for(node)
         for match in _IN_TEXT.finditer(code):
             newline = code.rfind("\n", 0, match.start())
