@@ -154,11 +154,20 @@ def _class_handlers(cls: type) -> Dict[str, Callable]:
     found = _handlers_by_class.get(cls)
     if found is None:
         found = _handlers_by_class[cls] = {}
-        for name in dir(cls):
-            if name.startswith(("visit_", "leave_")):
-                function = getattr(cls, name, None)
-                if callable(function) and not _no_op(function):
-                    found[name] = function
+        # Read each class's own namespace, nearest first, instead of ``dir()``: libcst's bases define a no-op
+        # stub for every node and attribute, and visitor classes made inside functions are new on every call.
+        seen = set()
+        for klass in cls.__mro__:
+            if klass.__module__ == "libcst._typed_visitor":
+                continue  # the classes of no-op stubs, one per node and attribute
+            for name, value in vars(klass).items():
+                if name in seen:
+                    continue
+                seen.add(name)
+                if name.startswith(("visit_", "leave_")):
+                    function = getattr(cls, name, None)
+                    if callable(function) and not _no_op(function):
+                        found[name] = function
     return found
 
 

@@ -220,3 +220,33 @@ def test_metadata_providers_resolve_the_same(name, module):
 def test_transformers_are_refused():
     with pytest.raises(TypeError, match="read-only"):
         traverse.visit(dict(MODULES)["snippet"], cst.CSTTransformer())
+
+
+def test_handlers_read_per_class_are_what_libcst_finds_on_the_instance():
+    """Every rule's visitor, and libcst's metadata providers: the same methods ``get_visitors`` returns."""
+    from mfok_lint.context import FileContext
+    from mfok_lint.model.shared import piggyback_visitors
+    from mfok_lint.rules import all_rules
+
+    path = FILES[0]
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    ctx = FileContext(path, text, cst.parse_module(text))
+    rules = list(all_rules().values())
+    visitors = [v for v in (rule.visitor(ctx) for rule in rules) if v is not None]
+    visitors += [v.inner for v in piggyback_visitors(ctx, rules)]
+    visitors += [ParentNodeProvider(), ScopeProvider()]
+    checked = 0
+    for visitor in visitors:
+        if isinstance(visitor, cst.BatchableCSTVisitor):
+            if type(visitor).get_visitors is not cst.BatchableCSTVisitor.get_visitors:
+                continue
+            expected = set(visitor.get_visitors())
+        else:  # what ``CSTVisitor.on_visit`` would find by name
+            expected = {
+                name for name in dir(visitor)
+                if name.startswith(("visit_", "leave_")) and not getattr(getattr(visitor, name), "_is_no_op", False)
+            }
+        assert set(traverse._class_handlers(type(visitor))) == expected, type(visitor)
+        checked += 1
+    assert checked >= 10
