@@ -98,6 +98,19 @@ class MfokFlake8Plugin:
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         text = "".join(self.lines)
+        cache = self._plugin_cache()
+        # The cache is asked first, and remembers files no rule applies to as well: a warm run then costs a
+        # hash and a read per file, not the rules' prefilters (which parse string literals).
+        rows = cache.load(self.filename, text) if cache is not None else None
+        if rows is None:
+            rows, stamps = self._check(text)
+            if cache is not None:
+                cache.store(self.filename, text, rows, stamps)
+        for row, column, code, message in rows:
+            yield row, column, f"{code} {message}", type(self)
+
+    def _check(self, text: str) -> Tuple[List[Tuple[int, int, str, str]], List[Tuple]]:
+        """(rows, the stamps of other files they depend on); a rule failure raises, so nothing is cached."""
         raw = text.encode("utf-8", "surrogatepass")
         if self.tree is not None:
             from mfok_lint import pyast
@@ -111,20 +124,14 @@ class MfokFlake8Plugin:
             from mfok_lint.model.package import is_package_report_target
 
             if not any(r.kind is RuleKind.PACKAGE for r in rules) or not is_package_report_target(self.filename):
-                return
-        cache = self._plugin_cache()
-        rows = cache.load(self.filename, text) if cache is not None else None
-        if rows is None:
-            from mfok_lint import dependencies
-            from mfok_lint.engine import InternalError, check_source
+                return [], []
+        from mfok_lint import dependencies
+        from mfok_lint.engine import InternalError, check_source
 
-            errors: List[InternalError] = []
-            with dependencies.recording() as stamps:
-                diagnostics = check_source(text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors)
-            if errors:
-                raise RuntimeError(errors[0].message)  # flake8 reports a plugin failure; nothing is cached
-            rows = [(d.location.row, d.location.column - 1, d.code, d.message) for d in diagnostics]
-            if cache is not None:
-                cache.store(self.filename, text, rows, sorted(set(stamps)))
-        for row, column, code, message in rows:
-            yield row, column, f"{code} {message}", type(self)
+        errors: List[InternalError] = []
+        with dependencies.recording() as stamps:
+            diagnostics = check_source(text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors)
+        if errors:
+            raise RuntimeError(errors[0].message)  # flake8 reports a plugin failure; nothing is cached
+        rows = [(d.location.row, d.location.column - 1, d.code, d.message) for d in diagnostics]
+        return rows, sorted(set(stamps))

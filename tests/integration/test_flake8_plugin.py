@@ -93,3 +93,18 @@ def test_flake8_plugin_caches_rows_and_recomputes_what_changed(example_copy):
     mixed = _flake8_messages(["--select", "MFO", "."], example_copy)
     assert any(line.endswith("from the cache") for line in mixed)
     assert any(not line.endswith("from the cache") for line in mixed)
+
+
+def test_flake8_plugin_cache_answers_for_files_no_rule_applies_to(tmp_path):
+    """A warm run asks the cache before any rule's prefilter, so unrelated files cost a hash and a read."""
+    import json
+
+    (tmp_path / "plain.py").write_text("import os\n\n\ndef f(step):\n    return os.path.join(step, 'x')\n")
+    assert _flake8_messages(["--select", "MFO", "."], tmp_path) == []
+    entries = list((tmp_path / ".mfok-lint-cache").glob("flake8-*/*/*.json"))
+    assert len(entries) == 1 and json.loads(entries[0].read_text())["rows"] == []
+    entries[0].write_text(json.dumps({"rows": [[1, 0, "MFO001", "planted in the cache"]], "dependencies": []}))
+    assert _flake8_messages(["--select", "MFO", "."], tmp_path) == ["MFO001 planted in the cache"]
+    # Another text is another entry: the edited file is judged again.
+    (tmp_path / "plain.py").write_text("import os\n")
+    assert _flake8_messages(["--select", "MFO", "."], tmp_path) == []
