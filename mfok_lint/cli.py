@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -539,6 +540,20 @@ class _Writer:
             raise ConfigError(f"{self.path}: cannot write the output file: {exc.strerror or exc}") from None
 
 
+class _RulesOnDemand(Mapping):
+    """The rule registry for the output formats, imported only if one looks a rule up: findings carry their
+    rule's name and URL, so a run answered by the cache usually reports without loading any rule."""
+
+    def __getitem__(self, code: str):
+        return all_rules()[code]
+
+    def __iter__(self):
+        return iter(all_rules())
+
+    def __len__(self) -> int:
+        return len(all_rules())
+
+
 def _report(results, run: _Run, args: CheckArgs, report_stream=None, status: int = 0) -> int:
     from mfok_lint.output import render
 
@@ -554,7 +569,7 @@ def _report(results, run: _Run, args: CheckArgs, report_stream=None, status: int
     sources = {r.path: r.source for r in results if r.source is not None}
     fixed = {r.path: dict(r.fixed) for r in results if r.fixed}
     fixed_total = sum(sum(v.values()) for v in fixed.values())
-    rules = all_rules()
+    rules = _RulesOnDemand()
     writer = _Writer(args, report_stream or sys.stdout)
 
     try:

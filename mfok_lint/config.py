@@ -30,6 +30,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
 from mfok_lint.rules import SelectionError, all_rules, validate_selector
+from mfok_lint.rules.manifest import RULES as RULE_MANIFEST
 from mfok_lint.settings import Settings
 
 CONFIG_FILE_NAMES = (".mfok-lint.toml", "mfok-lint.toml")
@@ -283,8 +284,8 @@ class Resolved:
 
 
 def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
-    """ruff's layered selection, flattened to the enabled codes."""
-    rules = all_rules()
+    """ruff's layered selection, flattened to the enabled codes (read from the manifest: no rule is imported)."""
+    rules = RULE_MANIFEST
     enabled: Dict[str, bool] = {}
     steps: List[Tuple[Optional[List[str]], List[str], List[str]]] = [(["MFO"], [], [])]
     for layer in layers:
@@ -299,14 +300,14 @@ def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
         negative = ignore + carried
         carried = []
         updates: Dict[str, bool] = {}
-        for code, rule in rules.items():
+        for code, (_name, is_preview) in rules.items():
             best_on = max((_spec(s, code) for s in positive), default=-1)
             best_off = max((_spec(s, code) for s in negative), default=-1)
             if best_on < 0 and best_off < 0:
                 continue
             if best_off >= best_on:
                 updates[code] = False
-            elif rule.preview and not preview and code not in positive:
+            elif is_preview and not preview and code not in positive:
                 continue  # preview rules need --preview unless named by their exact code
             else:
                 updates[code] = True

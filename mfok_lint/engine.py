@@ -14,6 +14,9 @@ Decisions (see also docs/architecture.md):
   (``model.package.is_package_report_target``: ``metaflow_extensions/__init__.py`` and configuration files), with
   the current text of that file and the package's other files read from disk beside it. Their findings join
   the file's own before noqa, so suppression, MFO901, the fix loop, stdin and the flake8 plugin all see them.
+- libcst, the file models and the rule modules are imported on the first file that needs them, not with this
+  module: a run whose every file is answered by the cache never loads them (rules are selected through
+  ``rules/manifest.py``), which is most of what such a run would cost.
 """
 
 from __future__ import annotations
@@ -27,18 +30,18 @@ import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Callable, Iterable, List, Optional, Sequence, Set, Tuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Sequence, Set, Tuple
 
 from mfok_lint import dependencies, pyast
 from mfok_lint import noqa as noqa_mod
-from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
 from mfok_lint.rules import Rule, RuleKind, all_rules, resolve_selection
 from mfok_lint.rules.base import is_test_path
 from mfok_lint.settings import Settings, ignored_codes_for
 from mfok_lint.templates import is_template_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
 
 MAX_FIX_PASSES = 10
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -147,6 +150,8 @@ def check_source(
 
     if python:
         if active:
+            import libcst as cst
+
             try:
                 _refuse_too_deep(text)
                 module = cst.parse_module(text)
@@ -251,6 +256,8 @@ def _run_python_rules(
     rules: Sequence[Rule],
     internal_errors: Optional[List[InternalError]],
 ) -> List[Diagnostic]:
+    from mfok_lint.context import FileContext
+
     ctx = FileContext(path, text, module)
     visitors = []
     for rule in rules:
@@ -291,6 +298,8 @@ def _run_template_rules(
     if wrapped is None:
         return []
     synthetic, prefix = wrapped
+    import libcst as cst
+
     try:
         _refuse_too_deep(synthetic)
         module = cst.parse_module(synthetic)
@@ -402,6 +411,8 @@ def parses(text: str, path: str) -> bool:
             return True
         except yaml.YAMLError:
             return False
+    import libcst as cst
+
     try:
         cst.parse_module(text)
         ast.parse(text)

@@ -75,15 +75,20 @@ class MfokFlake8Plugin:
         cls.cache_dir = getattr(options, "mfok_cache_dir", None) or os.environ.get("MFOK_LINT_CACHE_DIR") or None
         cls._cache = None
         _SELECTED.clear()
-        cls._rules()
-        import mfok_lint.engine  # noqa: F401 - loaded before flake8 forks its workers
+        if not cls.use_cache:
+            # Every file will be linted: load the rules and libcst once, before flake8 forks its workers. With the
+            # cache on they wait for the first file it cannot answer, so a warm run never loads them.
+            cls._rules()
+            import mfok_lint.engine  # noqa: F401
 
     @classmethod
     def _plugin_cache(cls):
         if cls._cache is None and cls.use_cache:
             from mfok_lint.cache import PluginCache
 
-            cls._cache = PluginCache(cls.cache_dir or ".mfok-lint-cache", [r.code for r in cls._rules()])
+            from mfok_lint.rules import resolve_codes
+
+            cls._cache = PluginCache(cls.cache_dir or ".mfok-lint-cache", resolve_codes(None, preview=cls.preview))
         return cls._cache
 
     @classmethod

@@ -14,8 +14,12 @@ import re
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
+from mfok_lint.rules.manifest import RULES as MANIFEST
 
-__all__ = ["Rule", "RuleKind", "FixAvailability", "all_rules", "get_rule", "resolve_selection", "SelectionError"]
+__all__ = [
+    "Rule", "RuleKind", "FixAvailability", "all_rules", "get_rule", "resolve_codes", "resolve_selection", "rule_codes",
+    "SelectionError",
+]
 
 _MODULE_RE = re.compile(r"^mfo\d{3}_[a-z0-9_]+$")
 _REGISTRY: Optional[Dict[str, Rule]] = None
@@ -25,29 +29,43 @@ class SelectionError(ValueError):
     """A selector that names no rule (unknown code or prefix)."""
 
 
+def _import_rules() -> Dict[str, Rule]:
+    """code -> rule instance, from the rule modules themselves."""
+    found: Dict[str, Rule] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if not _MODULE_RE.match(info.name):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        classes = [
+            obj
+            for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__
+        ]
+        if len(classes) != 1:
+            raise RuntimeError(f"{module.__name__} must define exactly one Rule subclass, found {len(classes)}")
+        rule = classes[0]()
+        expected = info.name.split("_", 1)[0].upper()
+        if rule.code != expected:
+            raise RuntimeError(f"{module.__name__} defines {rule.code}, expected {expected}")
+        found[rule.code] = rule
+    return dict(sorted(found.items()))
+
+
 def all_rules() -> Dict[str, Rule]:
     """code -> rule instance, sorted by code. Imported once per process (before any worker fork)."""
     global _REGISTRY
     if _REGISTRY is None:
-        found: Dict[str, Rule] = {}
-        for info in pkgutil.iter_modules(__path__):
-            if not _MODULE_RE.match(info.name):
-                continue
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            classes = [
-                obj
-                for obj in vars(module).values()
-                if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__
-            ]
-            if len(classes) != 1:
-                raise RuntimeError(f"{module.__name__} must define exactly one Rule subclass, found {len(classes)}")
-            rule = classes[0]()
-            expected = info.name.split("_", 1)[0].upper()
-            if rule.code != expected:
-                raise RuntimeError(f"{module.__name__} defines {rule.code}, expected {expected}")
-            found[rule.code] = rule
-        _REGISTRY = dict(sorted(found.items()))
+        found = _import_rules()
+        described = {code: (rule.name, bool(rule.preview)) for code, rule in found.items()}
+        if described != MANIFEST:
+            raise RuntimeError("mfok_lint/rules/manifest.py disagrees with the rule modules: run scripts/rule_manifest.py")
+        _REGISTRY = found
     return _REGISTRY
+
+
+def rule_codes() -> List[str]:
+    """Every rule code, in order, without importing a rule."""
+    return list(MANIFEST)
 
 
 def get_rule(code_or_name: str) -> Optional[Rule]:
@@ -65,7 +83,7 @@ def validate_selector(selector: str) -> str:
     sel = selector.strip()
     if sel == "ALL":
         return sel
-    if not sel or not any(code.startswith(sel) for code in all_rules()):
+    if not sel or not any(code.startswith(sel) for code in MANIFEST):
         raise SelectionError(f"unknown rule selector {selector!r} (expected ALL, MFO, or a prefix of an MFO code)")
     return sel
 
@@ -76,6 +94,30 @@ def _specificity(selector: str, code: str) -> int:
     return len(selector) if code.startswith(selector) else -1
 
 
+def resolve_codes(
+    select: Optional[Sequence[str]] = None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    preview: bool = False,
+) -> List[str]:
+    """The codes enabled by these selectors, in order. ``select=None`` means the default (all stable rules)."""
+    selectors = list(select) if select is not None else ["MFO"]
+    selectors += list(extend_select)
+    ignores = list(ignore)
+    for sel in selectors + ignores:
+        validate_selector(sel)
+    enabled = []
+    for code, (_name, is_preview) in MANIFEST.items():
+        best_select = max((_specificity(s, code) for s in selectors), default=-1)
+        best_ignore = max((_specificity(s, code) for s in ignores), default=-1)
+        if best_select < 0 or best_ignore >= best_select:
+            continue
+        if is_preview and not preview and code not in selectors:
+            continue
+        enabled.append(code)
+    return enabled
+
+
 def resolve_selection(
     select: Optional[Sequence[str]] = None,
     extend_select: Iterable[str] = (),
@@ -83,18 +125,6 @@ def resolve_selection(
     preview: bool = False,
 ) -> List[Rule]:
     """The rules enabled by these selectors, in code order. ``select=None`` means the default (all stable rules)."""
-    selectors = list(select) if select is not None else ["MFO"]
-    selectors += list(extend_select)
-    ignores = list(ignore)
-    for sel in selectors + ignores:
-        validate_selector(sel)
-    enabled = []
-    for code, rule in all_rules().items():
-        best_select = max((_specificity(s, code) for s in selectors), default=-1)
-        best_ignore = max((_specificity(s, code) for s in ignores), default=-1)
-        if best_select < 0 or best_ignore >= best_select:
-            continue
-        if rule.preview and not preview and code not in selectors:
-            continue
-        enabled.append(rule)
-    return enabled
+    codes = resolve_codes(select, extend_select, ignore, preview)
+    rules = all_rules()
+    return [rules[code] for code in codes]

@@ -130,3 +130,23 @@ def test_package_findings_are_cached_and_follow_the_modules_they_resolve(tmp_pat
     deployer.write_text(deployer.read_text().replace("class AcmeDeployer", "class OtherDeployer"))
     renamed = mfok(*args)
     assert renamed.code == 1 and "AcmeDeployer" in renamed.out
+
+
+def test_a_run_answered_by_the_cache_loads_no_rule_and_no_libcst(tmp_path, mfok):
+    """Selecting rules and keying the cache read ``rules/manifest.py``; findings carry their rule's name."""
+    import subprocess
+    import sys
+
+    write_tree(tmp_path, {"a.py": INVALID_NOQA, "b.py": CLEAN})
+    first = mfok("--output-format", "full")
+    assert first.code == 1
+    code = (
+        "import sys; from mfok_lint.cli import main\n"
+        "try:\n    main(['check', '--output-format', 'full', '.'])\n"
+        "except SystemExit as exit:\n    status = exit.code\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('libcst', 'mfok_lint.rules.mfo', 'mfok_lint.model')))\n"
+        "print('LOADED', loaded, status, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert "LOADED [] 1" in proc.stderr, proc.stderr
+    assert proc.stdout == first.out
