@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
 from mfok_lint.model.traverse import MetadataWrapper
@@ -73,13 +72,16 @@ class FileContext:
 
     # ---- positions ---------------------------------------------------------------------------------------
     def node_range(self, node: cst.CSTNode) -> Tuple[int, int]:
-        """Absolute (start, end) character offsets of a node."""
+        """Absolute (start, end) character offsets of a node (where libcst's ``PositionProvider`` puts it)."""
         if self._positions is None:
-            self._positions = self.wrapper.resolve(PositionProvider)
-        rng = self._positions[node]
-        start = self.locator.offset(rng.start.line, rng.start.column + 1)
-        end = self.locator.offset(rng.end.line, rng.end.column + 1)
-        return start, end
+            from mfok_lint.model.offsets import node_offsets
+
+            self._positions = node_offsets(self.module)
+        return self._positions[node]
+
+    def node_line(self, node: cst.CSTNode) -> int:
+        """The 1-based line a node starts on."""
+        return self.locator.location(self.node_range(node)[0]).row
 
     def offsets(self, target: Target) -> Tuple[int, int]:
         if isinstance(target, tuple):

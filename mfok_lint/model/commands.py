@@ -57,11 +57,11 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mfok_lint import pyast
 from mfok_lint.context import FileContext, Span
 from mfok_lint.model import traverse
+from mfok_lint.model.offsets import node_offsets
 from mfok_lint.model.shell import Word, split_commands
 from mfok_lint.model.strtext import (
     HOLE,
@@ -1311,20 +1311,13 @@ def _has_code_shape(module: cst.Module) -> bool:
 
 
 def _inner_spanner(text: StrText, source: str, mapping: List[int], module: cst.Module, owner: "_Evaluator"):
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    line_starts = [0]
-    for m in re.finditer("\n", source):
-        line_starts.append(m.end())
-
-    def offset(line: int, column: int) -> int:
-        return line_starts[min(line, len(line_starts)) - 1] + column
+    spans = node_offsets(module)
 
     def span_for(node: cst.CSTNode) -> Optional[Span]:
-        rng = positions.get(node)
-        if rng is None:
+        found = spans.get(node)
+        if found is None:
             return None
-        start = offset(rng.start.line, rng.start.column)
-        end = offset(rng.end.line, rng.end.column)
+        start, end = found
         if start >= len(mapping):
             return None
         a = mapping[start]
@@ -1333,10 +1326,10 @@ def _inner_spanner(text: StrText, source: str, mapping: List[int], module: cst.M
         return owner._map_span(text.span(a, b))
 
     def hole_for(node: cst.CSTNode):
-        rng = positions.get(node)
-        if rng is None:
+        found = spans.get(node)
+        if found is None:
             return None
-        start = offset(rng.start.line, rng.start.column)
+        start = found[0]
         if start >= len(mapping):
             return None
         index = mapping[start]

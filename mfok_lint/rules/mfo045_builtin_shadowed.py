@@ -30,7 +30,7 @@ import re
 from typing import Dict, Set
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst.metadata import GlobalScope, ParentNodeProvider, ScopeProvider
 
 from mfok_lint import pyast
 from mfok_lint.context import FileContext
@@ -129,14 +129,13 @@ class BuiltinShadowed(Rule):
             return
         scopes = ctx.metadata(ScopeProvider)
         parents = ctx.metadata(ParentNodeProvider)
-        positions = ctx.metadata(PositionProvider)
         global_scope = scopes.get(candidates[0])
         if not isinstance(global_scope, GlobalScope):
             return
         all_scopes = {id(s): s for s in scopes.values() if s is not None}.values()
         for func in candidates:
             name = func.name.value
-            def_line = positions[func].start.line
+            def_line = ctx.node_line(func)
             uses = []
             accesses = [access for scope in all_scopes for access in scope.accesses[name]]
             for access in accesses:
@@ -146,10 +145,10 @@ class BuiltinShadowed(Rule):
                 if node is func.name or not isinstance(node, cst.Name):
                     continue
                 in_function = not isinstance(scopes.get(node), GlobalScope)
-                if not in_function and positions[node].start.line <= def_line:
+                if not in_function and ctx.node_line(node) <= def_line:
                     continue
                 if _meant_as_builtin(node, func, parents):
-                    uses.append(positions[node].start.line)
+                    uses.append(ctx.node_line(node))
             if uses:
                 kind = "click command" if _is_click_command(func) else "function"
                 ctx.report(
