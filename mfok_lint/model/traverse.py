@@ -29,6 +29,7 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
+import weakref
 from contextlib import ExitStack
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
@@ -146,7 +147,9 @@ def _has_attribute_methods(names: Iterable[str]) -> bool:
     return any(name.count("_") >= 2 for name in names)
 
 
-_handlers_by_class: Dict[type, Dict[str, Callable]] = {}
+# Visitor classes are often defined inside the function that uses them, so a new class per call: weak keys let
+# each one (and the closures its methods hold) go with its last visitor instead of living as long as the process.
+_handlers_by_class: "weakref.WeakKeyDictionary[type, Dict[str, Callable]]" = weakref.WeakKeyDictionary()
 
 
 def _class_handlers(cls: type) -> Dict[str, Callable]:
@@ -185,7 +188,7 @@ class _VisitorClass:
         self.attribute_methods = _has_attribute_methods(self.handlers)
 
 
-_visitor_classes: Dict[type, _VisitorClass] = {}
+_visitor_classes: "weakref.WeakKeyDictionary[type, _VisitorClass]" = weakref.WeakKeyDictionary()
 
 
 def _visitor_dispatch(visitor: cst.CSTVisitor) -> _Dispatch:

@@ -250,3 +250,27 @@ def test_handlers_read_per_class_are_what_libcst_finds_on_the_instance():
         assert set(traverse._class_handlers(type(visitor))) == expected, type(visitor)
         checked += 1
     assert checked >= 10
+
+
+def test_visitor_classes_made_per_call_are_not_kept_alive():
+    """Rules define visitor classes inside functions; a cache keyed by class must not hold every one of them."""
+    import gc
+
+    module = dict(MODULES)["snippet"]
+
+    def lint_once():
+        class Plain(cst.CSTVisitor):
+            def visit_Call(self, node):
+                pass
+
+        class Batched(cst.BatchableCSTVisitor):
+            def visit_Name(self, node):
+                pass
+
+        traverse.visit(module, Plain())
+        traverse.visit_batched(module, [Batched()])
+
+    for _ in range(200):
+        lint_once()
+    gc.collect()
+    assert len(traverse._handlers_by_class) < 10 and len(traverse._visitor_classes) < 10
