@@ -51,6 +51,10 @@ class SysrootDatastoreRootConflation(Rule):
     capability = "LINEAR_DAG"
     triggers = (b"SYSROOT_",)
 
+    def applies_to(self, raw: bytes) -> bool:
+        # Both halves of the conflation must be in the file: a sysroot and a datastore root.
+        return super().applies_to(raw) and (_ROOT_OPTION.encode() in raw or b"datastore_root" in raw)
+
     def check(self, ctx: FileContext) -> None:
         if _ROOT_OPTION.encode() not in ctx.text.encode() and b"datastore_root" not in ctx.text.encode():
             return

@@ -99,6 +99,10 @@ def _may_use_as_builtin(text: str, names: Set[str]) -> bool:
     tree = pyast.parse(text)
     if tree is None:
         return True
+    return _uses_in_tree(tree, names)
+
+
+def _uses_in_tree(tree: ast.AST, names: Set[str]) -> bool:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             continue
@@ -120,6 +124,20 @@ class BuiltinShadowed(Rule):
     message = "Module-level function named like a builtin that the same module uses"
     fix_availability = FixAvailability.NONE
     triggers = (_BUILTIN_DEF,)
+
+    def applies_to(self, raw: bytes) -> bool:
+        # The same screen ``check`` starts with, on CPython's ``ast``: most files that define a builtin's name
+        # never call it, and then libcst need not parse them at all.
+        if not super().applies_to(raw):
+            return False
+        tree = pyast.parse_source(raw)
+        if tree is None:
+            return True
+        names = {
+            stmt.name for stmt in tree.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in _BUILTINS
+        }
+        return bool(names) and _uses_in_tree(tree, names)
 
     def check(self, ctx: FileContext) -> None:
         candidates = [

@@ -155,3 +155,17 @@ def test_the_shadowing_really_replaces_the_builtin():
     exec(compile(textwrap.dedent(OTHER_FUNCTION_USES_IT), "<acme>", "exec"), namespace)
     with pytest.raises(TypeError):
         namespace["ask_flow_name"]()  # calls the module's input(prompt, default), not the builtin
+
+
+def test_files_whose_candidates_are_never_called_are_not_parsed():
+    """The prefilter runs ``check``'s own screen on CPython's ``ast``: no call, no libcst parse."""
+    from mfok_lint.rules import all_rules
+
+    rule = all_rules()["MFO045"]
+    never_called = b"import click\n\n@click.command()\ndef list():\n    pass\n\ndef f(x):\n    return x.list\n"
+    called = never_called + b"\ndef g(items):\n    return list(items)\n"
+    in_isinstance = never_called + b"\ndef h(v):\n    return isinstance(v, (int, list))\n"
+    unparsable = b"def list(:\n"
+    assert not rule.applies_to(never_called)
+    assert rule.applies_to(called) and rule.applies_to(in_isinstance) and rule.applies_to(unparsable)
+    assert lint_text(called.decode(), select=["MFO045"])  # and the file it lets through is reported
