@@ -18,8 +18,10 @@ Design decisions:
   before the ``def`` still see the builtin and are not counted.
 - The finding is on the function name and names the first such use.
 - Cost: scope and parent resolution are two full metadata passes. They run only when CPython's parser (far
-  cheaper than a libcst walk) finds at least one call of a candidate name or a candidate name among the
-  arguments of ``isinstance``/``issubclass``; without one no use can count, whatever it resolves to.
+  cheaper than a libcst walk) finds a call of a candidate name that is a click command or does not fit the
+  candidate's signature, or a candidate name among the arguments of ``isinstance``/``issubclass``; without one
+  no use can count, whatever it resolves to. The screen is part of the prefilter, so such files are not even
+  parsed by libcst.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
-from typing import Dict, Set
+from typing import Dict, List, Optional, Set
 
 import libcst as cst
 from libcst.metadata import GlobalScope, ParentNodeProvider, ScopeProvider
@@ -93,29 +95,70 @@ def _meant_as_builtin(node: cst.CSTNode, func: cst.FunctionDef, parents: Dict[cs
     return False
 
 
-def _may_use_as_builtin(text: str, names: Set[str]) -> bool:
-    """A superset of ``_meant_as_builtin``'s uses, by syntax alone: a call of the name, or the name as an
-    argument (or in a tuple argument) of ``isinstance``/``issubclass``. True when CPython cannot parse the file."""
-    tree = pyast.parse(text)
+def _may_use_as_builtin(tree: Optional[ast.Module]) -> bool:
+    """A superset of ``_meant_as_builtin``'s uses, on CPython's ``ast``: a call of a module-level function named
+    like a builtin that is a click command or does not fit that function's signature, or such a name among the
+    arguments of ``isinstance``/``issubclass``. True when CPython cannot parse the file."""
     if tree is None:
         return True
-    return _uses_in_tree(tree, names)
-
-
-def _uses_in_tree(tree: ast.AST, names: Set[str]) -> bool:
+    defs: Dict[str, List[ast.AST]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in _BUILTINS:
+            defs.setdefault(stmt.name, []).append(stmt)
+    if not defs:
+        return False
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             continue
-        if node.func.id in names:
-            return True
-        if node.func.id in ("isinstance", "issubclass"):
+        if node.func.id in defs:
+            if any(_ast_is_click_command(func) or not _ast_call_fits(func, node) for func in defs[node.func.id]):
+                return True
+        elif node.func.id in ("isinstance", "issubclass"):
             for value in list(node.args) + [keyword.value for keyword in node.keywords]:
                 if isinstance(value, ast.Starred):
                     value = value.value
                 items = value.elts if isinstance(value, ast.Tuple) else [value]
-                if any(isinstance(item, ast.Name) and item.id in names for item in items):
+                if any(isinstance(item, ast.Name) and item.id in defs for item in items):
                     return True
     return False
+
+
+def _ast_dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _ast_dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return ""
+
+
+def _ast_is_click_command(func) -> bool:
+    """``_is_click_command`` on CPython's ``ast``."""
+    for decorator in func.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if _ast_dotted(expr).rsplit(".", 1)[-1] in ("command", "group"):
+            return True
+    return False
+
+
+def _ast_call_fits(func, call: ast.Call) -> bool:
+    """``_call_fits`` on CPython's ``ast``."""
+    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(k.arg is None for k in call.keywords):
+        return True
+    arguments = func.args
+    positional = list(arguments.posonlyargs) + list(arguments.args)
+    if len(call.args) > len(positional) and arguments.vararg is None:
+        return False
+    bound = {a.arg for a in positional[: len(call.args)]}
+    by_keyword = {a.arg for a in list(arguments.args) + list(arguments.kwonlyargs)}
+    for keyword in call.keywords:
+        if keyword.arg in bound or (keyword.arg not in by_keyword and arguments.kwarg is None):
+            return False
+        bound.add(keyword.arg)
+    # ``defaults`` belong to the last positional parameters; ``kw_defaults`` holds None for a required one.
+    required = [a.arg for a in positional[: len(positional) - len(arguments.defaults)]]
+    required += [a.arg for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is None]
+    return all(name in bound for name in required)
 
 
 class BuiltinShadowed(Rule):
@@ -127,23 +170,16 @@ class BuiltinShadowed(Rule):
 
     def applies_to(self, raw: bytes) -> bool:
         # The same screen ``check`` starts with, on CPython's ``ast``: most files that define a builtin's name
-        # never call it, and then libcst need not parse them at all.
+        # never use it as the builtin, and then libcst need not parse them at all.
         if not super().applies_to(raw):
             return False
-        tree = pyast.parse_source(raw)
-        if tree is None:
-            return True
-        names = {
-            stmt.name for stmt in tree.body
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in _BUILTINS
-        }
-        return bool(names) and _uses_in_tree(tree, names)
+        return _may_use_as_builtin(pyast.parse_source(raw))
 
     def check(self, ctx: FileContext) -> None:
         candidates = [
             stmt for stmt in ctx.module.body if isinstance(stmt, cst.FunctionDef) and stmt.name.value in _BUILTINS
         ]
-        if not candidates or not _may_use_as_builtin(ctx.text, {func.name.value for func in candidates}):
+        if not candidates or not _may_use_as_builtin(pyast.parse(ctx.text)):
             return
         scopes = ctx.metadata(ScopeProvider)
         parents = ctx.metadata(ParentNodeProvider)

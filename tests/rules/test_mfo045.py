@@ -169,3 +169,34 @@ def test_files_whose_candidates_are_never_called_are_not_parsed():
     assert not rule.applies_to(never_called)
     assert rule.applies_to(called) and rule.applies_to(in_isinstance) and rule.applies_to(unparsable)
     assert lint_text(called.decode(), select=["MFO045"])  # and the file it lets through is reported
+
+
+SIGNATURES = ["(a)", "(a, b=1)", "(a, /, b)", "(*, k)", "(a, *rest)", "(a, **kw)", "(a, *, k=2)", "()", "(a=1, /, *r, k, **kw)"]
+CALLS = ["()", "(1)", "(1, 2)", "(1, 2, 3)", "(a=1)", "(k=1)", "(1, k=3)", "(1, b=2)", "(b=2)", "(*x)", "(**y)",
+         "(1, a=1)", "(z=1)", "(1, 2, k=3, q=4)"]
+
+
+@pytest.mark.parametrize("signature", SIGNATURES)
+def test_the_prefilter_reads_signatures_as_the_rule_does(signature):
+    """The prefilter's ``ast`` copy of ``_call_fits`` agrees with the rule's own on every call shape."""
+    import ast
+
+    import libcst as cst
+
+    from mfok_lint.rules import mfo045_builtin_shadowed as rule
+
+    for call in CALLS:
+        cst_def = cst.parse_module(f"def format{signature}: pass\n").body[0]
+        cst_call = cst.parse_expression(f"format{call}")
+        ast_def = ast.parse(f"def format{signature}: pass\n").body[0]
+        ast_call = ast.parse(f"format{call}", mode="eval").body
+        assert rule._ast_call_fits(ast_def, ast_call) == rule._call_fits(cst_def, cst_call), (signature, call)
+
+
+def test_calls_that_fit_the_module_function_get_no_parse():
+    from mfok_lint.rules import all_rules
+
+    rule = all_rules()["MFO045"]
+    helper = b"def format(name):\n    return name.upper()\n\ndef g(x):\n    return format(x)\n"
+    assert not rule.applies_to(helper)  # the author calling their own helper (Metaflow's event_bridge_client)
+    assert rule.applies_to(helper + b"\ndef h(x, spec):\n    return format(x, spec)\n")  # meant as the builtin
