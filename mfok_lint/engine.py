@@ -415,7 +415,7 @@ def parses(text: str, path: str) -> bool:
 
     try:
         cst.parse_module(text)
-        ast.parse(text)
+        pyast.compile_tree(text)
         return True
     except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
         return False

@@ -11,17 +11,27 @@ from __future__ import annotations
 
 import ast
 import functools
+import warnings
 from typing import Optional, Tuple
 
-__all__ = ["parse", "parse_source", "remember", "syntax_error"]
+__all__ = ["compile_tree", "parse", "parse_source", "remember", "syntax_error"]
 
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
+def compile_tree(text: str) -> ast.Module:
+    """``ast.parse`` without the compiler's warnings about the code (``"\\d"``, ``1()``): they concern the
+    linted file, not this run, and under ``PYTHONWARNINGS=error`` they would make a valid file a syntax error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(text)
 
 
 @functools.lru_cache(maxsize=4)
 def _outcome(text: str) -> Tuple[Optional[ast.Module], Optional[BaseException]]:
     try:
-        return ast.parse(text), None
+        return compile_tree(text), None
     except PARSE_ERRORS as exc:
         return None, exc
 

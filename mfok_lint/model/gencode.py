@@ -32,6 +32,7 @@ from typing import List, Optional
 
 import libcst as cst
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext, Span
 from mfok_lint.model import traverse
 from mfok_lint.model.strtext import (
@@ -230,10 +231,10 @@ def parse_python(code: str) -> Optional[ast.Module]:
             if indented:
                 # Code kept indented in the extension and dedented at run time (``textwrap.dedent``): parse
                 # it as the body of an ``if`` so every column stays the literal's own.
-                tree = ast.parse("if 1:\n" + "\n".join(lines))
+                tree = pyast.compile_tree("if 1:\n" + "\n".join(lines))
                 ast.increment_lineno(tree, -1)
                 return tree
-            return ast.parse("\n".join(lines))
+            return pyast.compile_tree("\n".join(lines))
         except (SyntaxError, ValueError) as error:
             row = (getattr(error, "lineno", None) or 0) - 1 - (1 if indented else 0)
             above = row - 1

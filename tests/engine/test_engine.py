@@ -277,3 +277,19 @@ def test_contract_rules_skip_test_files_unless_they_opt_in():
     assert len(engine.check_source("foo = 1\n", "pkg/testing_utils.py", [rule])) == 1
     rule.lint_tests = True
     assert len(engine.check_source("foo = 1\n", "tests/test_compiler.py", [rule])) == 1
+
+
+def test_compiler_warnings_about_the_linted_code_are_not_errors(tmp_path):
+    """Under ``PYTHONWARNINGS=error`` (common in CI) ``"\\d"`` or ``1()`` must not make a valid file a syntax error."""
+    import subprocess
+    import sys
+
+    (tmp_path / "warns.py").write_text('pattern = "\\d+"\nvalue = 1() if False else 0\n')
+    code = (
+        "import sys; from mfok_lint.cli import main\n"
+        "main(['check', '--isolated', '--no-cache', '--output-format', 'concise', sys.argv[1]])\n"
+    )
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "warns.py")], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "MFO900" not in proc.stdout and proc.stderr == ""
