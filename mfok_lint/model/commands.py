@@ -61,6 +61,7 @@ import libcst as cst
 from mfok_lint import pyast
 from mfok_lint.context import FileContext, Span
 from mfok_lint.model import traverse
+from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.offsets import node_offsets
 from mfok_lint.model.shell import Word, split_commands
 from mfok_lint.model.strtext import (
@@ -909,14 +910,14 @@ class _Evaluator:
         if isinstance(func, cst.Attribute):
             attr = func.attr.value
             if attr == "join" and len(args) == 1 and (
-                _is_string_node(func.value) or _dotted(func.value) == "shlex"
+                _is_string_node(func.value) or dotted_name(func.value) == "shlex"
             ):
                 inner = self.eval_list(args[0].value, cond)
                 if inner is None and not isinstance(args[0].value, (cst.GeneratorExp, cst.ListComp)):
                     return None
                 return inner if inner is not None else [self._unknown(args[0].value, cond)]
             if attr == "split" and (
-                _dotted(func.value) == "shlex" and len(args) == 1 or (not args and _is_string_node(func.value))
+                dotted_name(func.value) == "shlex" and len(args) == 1 or (not args and _is_string_node(func.value))
             ):
                 target = args[0].value if args else func.value
                 text = self.eval_str(target)
@@ -1168,15 +1169,6 @@ def _origin_of(span: Optional[Span]):
 
 def _same_keys(a: List[Token], b: List[Token]) -> bool:
     return [t.key for t in a] == [t.key for t in b]
-
-
-def _dotted(node) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return None if base is None else base + "." + node.attr.value
-    return None
 
 
 def _target_key(node) -> Optional[str]:

@@ -34,6 +34,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from mfok_lint import dependencies
+from mfok_lint.model.environment import dotted_name
 
 __all__ = ["assigned_sources", "imported_constants", "module_location"]
 
@@ -84,7 +85,7 @@ def _target_module(
     root, parts = located
     is_package = os.path.basename(path) == "__init__.py"
     package = parts if is_package else parts[:-1]
-    alias_name = _dotted(alias.name)
+    alias_name = dotted_name(alias.name)
     if alias_name is None:
         return None
     if isinstance(node, cst.ImportFrom):
@@ -96,7 +97,7 @@ def _target_module(
             base_parts = package[: len(package) - (level - 1)]
         else:
             base_parts = []
-        module = _dotted(node.module) if node.module is not None else None
+        module = dotted_name(node.module) if node.module is not None else None
         base = base_parts + (module.split(".") if module else [])
         if not base:
             return None
@@ -110,15 +111,6 @@ def _target_module(
             return None  # ``import a.b`` binds ``a``; the attribute chain is not followed
         found = _module_file(root, alias_name.split("."))
         return (root, alias_name, found, None) if found is not None else None
-    return None
-
-
-def _dotted(node) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        left = _dotted(node.value)
-        return None if left is None else f"{left}.{node.attr.value}"
     return None
 
 

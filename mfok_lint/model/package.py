@@ -30,13 +30,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from mfok_lint import dependencies
 from mfok_lint.context import FileContext
 from mfok_lint.model import traverse
+from mfok_lint.model.environment import dotted_name
 
 EXT_PKG = "metaflow_extensions"
 EXTENSION_POINTS: Tuple[str, ...] = (
@@ -205,13 +206,13 @@ def module_bindings(module: cst.Module, package: str) -> Tuple[Dict[str, Binding
                 opaque = True
                 continue
             for alias in stmt.names:
-                imported = _dotted(alias.name)
+                imported = dotted_name(alias.name)
                 local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
                 if imported is not None and local is not None:
                     names[local] = Binding("import", stmt, source, imported)
         elif isinstance(stmt, cst.Import):
             for alias in stmt.names:
-                dotted = _dotted(alias.name)
+                dotted = dotted_name(alias.name)
                 if dotted is None:
                     continue
                 local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else dotted.split(".")[0]
@@ -250,17 +251,8 @@ def _bound_names(target: cst.BaseExpression) -> List[str]:
     return []
 
 
-def _dotted(node: Union[cst.BaseExpression, cst.Name, cst.Attribute]) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
 def _absolute_import(stmt: cst.ImportFrom, package: str) -> Optional[str]:
-    module = _dotted(stmt.module) if stmt.module is not None else ""
+    module = dotted_name(stmt.module) if stmt.module is not None else ""
     if module is None:
         return None
     dots = len(stmt.relative)
@@ -536,7 +528,7 @@ class PackageContext:
         package = module_name if file.path.endswith("/__init__.py") else module_name.rsplit(".", 1)[0]
         bindings, _ = module_bindings(file.module, package)  # type: ignore[arg-type]
         for base in cls.bases:
-            base_name = _dotted(base.value)
+            base_name = dotted_name(base.value)
             if base_name is None or "." in base_name or base_name not in bindings:
                 return UNKNOWN, None
             found = self.find_class(Resolved(module_name, file, base_name, bindings[base_name], False))
@@ -603,7 +595,7 @@ def _decorator_call(dec: cst.Decorator) -> Tuple[Optional[str], Optional[cst.Cal
     expr = dec.decorator
     call = expr if isinstance(expr, cst.Call) else None
     func = call.func if call is not None else expr
-    return _dotted(func), call
+    return dotted_name(func), call
 
 
 def _command_name(call: Optional[cst.Call], func_name: str, vendored: bool) -> Optional[str]:
@@ -668,7 +660,7 @@ def read_click_group(module: cst.Module, attr: str) -> Optional[ClickGroup]:
                     fname = stmt.name.value
                     commands.append((_command_name(call, fname, vendored), stmt))
         elif isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
-            func = _dotted(stmt.value.func)
+            func = dotted_name(stmt.value.func)
             if func == f"{attr}.add_command":
                 registrar_uses += 1
                 args = stmt.value.args
