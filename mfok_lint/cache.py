@@ -31,7 +31,6 @@ from mfok_lint import __version__, dependencies
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from mfok_lint.discovery import CACHE_DIR_NAME
 from mfok_lint.engine import DecodeError, FileResult, Mode, decode_source, run_files
-from mfok_lint.rules import resolve_codes
 from mfok_lint.settings import Settings
 
 CACHEDIR_TAG = (
@@ -73,7 +72,7 @@ def run_key(settings: Settings) -> str:
         __version__,
         _code_stamp_once(),
         repr(settings.fingerprint()),
-        tuple(resolve_codes(settings.select, settings.extend_select, settings.ignore, settings.preview)),
+        tuple(settings.enabled_codes()),
         os.path.abspath(settings.project_root),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]

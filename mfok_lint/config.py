@@ -29,7 +29,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-from mfok_lint.rules import SelectionError, all_rules, validate_selector
+from mfok_lint.rules import SelectionError, all_rules, selector_specificity, validate_selector
 from mfok_lint.rules.manifest import RULES as RULE_MANIFEST
 from mfok_lint.settings import Settings
 
@@ -301,8 +301,8 @@ def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
         carried = []
         updates: Dict[str, bool] = {}
         for code, (_name, is_preview) in rules.items():
-            best_on = max((_spec(s, code) for s in positive), default=-1)
-            best_off = max((_spec(s, code) for s in negative), default=-1)
+            best_on = max((selector_specificity(s, code) for s in positive), default=-1)
+            best_off = max((selector_specificity(s, code) for s in negative), default=-1)
             if best_on < 0 and best_off < 0:
                 continue
             if best_off >= best_on:
@@ -322,12 +322,6 @@ def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
                 else:
                     enabled.pop(code, None)
     return [code for code in rules if enabled.get(code)]
-
-
-def _spec(selector: str, code: str) -> int:
-    if selector == "ALL":
-        return 0
-    return len(selector) if code.startswith(selector) else -1
 
 
 def resolve(layers: Sequence[Layer], *, project_root: str, config_path: Optional[str]) -> Resolved:

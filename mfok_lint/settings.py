@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from mfok_lint.rules import Rule, resolve_selection
+from mfok_lint.rules import Rule, resolve_codes, resolve_selection
 
 
 @dataclass
@@ -35,6 +35,10 @@ class Settings:
 
     def enabled_rules(self) -> List[Rule]:
         return resolve_selection(self.select, self.extend_select, self.ignore, self.preview)
+
+    def enabled_codes(self) -> List[str]:
+        """The codes of ``enabled_rules()``, read from the rule manifest without importing a rule."""
+        return resolve_codes(self.select, self.extend_select, self.ignore, self.preview)
 
     def fingerprint(self) -> Tuple:
         """What changes findings: part of every cache key."""

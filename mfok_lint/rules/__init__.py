@@ -17,8 +17,8 @@ from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
 from mfok_lint.rules.manifest import RULES as MANIFEST
 
 __all__ = [
-    "Rule", "RuleKind", "FixAvailability", "all_rules", "get_rule", "resolve_codes", "resolve_selection", "rule_codes",
-    "SelectionError",
+    "Rule", "RuleKind", "FixAvailability", "all_rules", "get_rule", "resolve_codes", "resolve_selection",
+    "selector_specificity", "SelectionError",
 ]
 
 _MODULE_RE = re.compile(r"^mfo\d{3}_[a-z0-9_]+$")
@@ -63,11 +63,6 @@ def all_rules() -> Dict[str, Rule]:
     return _REGISTRY
 
 
-def rule_codes() -> List[str]:
-    """Every rule code, in order, without importing a rule."""
-    return list(MANIFEST)
-
-
 def get_rule(code_or_name: str) -> Optional[Rule]:
     key = code_or_name.strip()
     rules = all_rules()
@@ -88,7 +83,9 @@ def validate_selector(selector: str) -> str:
     return sel
 
 
-def _specificity(selector: str, code: str) -> int:
+def selector_specificity(selector: str, code: str) -> int:
+    """How specifically ``selector`` names ``code``: its length for a matching prefix, 0 for ``ALL``, -1 if it
+    does not match (the most specific of select and ignore wins, as in ruff)."""
     if selector == "ALL":
         return 0
     return len(selector) if code.startswith(selector) else -1
@@ -108,8 +105,8 @@ def resolve_codes(
         validate_selector(sel)
     enabled = []
     for code, (_name, is_preview) in MANIFEST.items():
-        best_select = max((_specificity(s, code) for s in selectors), default=-1)
-        best_ignore = max((_specificity(s, code) for s in ignores), default=-1)
+        best_select = max((selector_specificity(s, code) for s in selectors), default=-1)
+        best_ignore = max((selector_specificity(s, code) for s in ignores), default=-1)
         if best_select < 0 or best_ignore >= best_select:
             continue
         if is_preview and not preview and code not in selectors:
