@@ -43,7 +43,7 @@ class FileContext:
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.locator = Locator(text)
         self.diagnostics: List[Diagnostic] = []
-        self._positions = None
+        self._spans: Optional[Dict[cst.CSTNode, Tuple[int, int]]] = None
         self._cache: Dict[str, Any] = {}
 
     # ---- lazily computed models ------------------------------------------------------------------------
@@ -73,11 +73,11 @@ class FileContext:
     # ---- positions ---------------------------------------------------------------------------------------
     def node_range(self, node: cst.CSTNode) -> Tuple[int, int]:
         """Absolute (start, end) character offsets of a node (where libcst's ``PositionProvider`` puts it)."""
-        if self._positions is None:
+        if self._spans is None:
             from mfok_lint.model.offsets import node_offsets
 
-            self._positions = node_offsets(self.module)
-        return self._positions[node]
+            self._spans = node_offsets(self.module)
+        return self._spans[node]
 
     def node_line(self, node: cst.CSTNode) -> int:
         """The 1-based line a node starts on."""

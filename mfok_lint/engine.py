@@ -56,6 +56,12 @@ def is_workflow_path(path: str) -> bool:
     return bool(_WORKFLOW_RE.search(path.replace(os.sep, "/")))
 
 
+def is_python_text(path: str) -> bool:
+    """Whether a file's text is Python source: anything but a workflow or a template (stdin, a script without
+    a suffix named on the command line)."""
+    return not is_workflow_path(path) and not is_template_path(path)
+
+
 def is_lintable_path(path: str) -> bool:
     return is_python_path(path) or is_workflow_path(path) or is_template_path(path)
 
@@ -134,7 +140,7 @@ def check_source(
         raw = text.encode("utf-8", "surrogatepass")
     enabled = {r.code for r in rules}
     template = is_template_path(path)
-    python = not is_workflow_path(path) and not template
+    python = is_python_text(path)
     locator = Locator(text)
     diagnostics: List[Diagnostic] = []
     wanted_kinds = (RuleKind.PYTHON,) if python or template else (RuleKind.YAML,)
@@ -599,7 +605,7 @@ def _lint_into(
         result.source = text
         result.diagnostics = check_source(text, path, rules_here, raw=raw, ignore_noqa=settings.ignore_noqa, internal_errors=internal)
     if mode.add_noqa and result.diagnostics:
-        new_text, added = noqa_mod.add_noqa(result.source, result.diagnostics, is_python=not is_workflow_path(path) and not is_template_path(path))
+        new_text, added = noqa_mod.add_noqa(result.source, result.diagnostics, is_python=is_python_text(path))
         if added:
             result.source, result.noqa_added = new_text, added
             result.diagnostics = []

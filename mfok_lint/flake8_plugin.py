@@ -85,7 +85,6 @@ class MfokFlake8Plugin:
     def _plugin_cache(cls):
         if cls._cache is None and cls.use_cache:
             from mfok_lint.cache import PluginCache
-
             from mfok_lint.rules import resolve_codes
 
             cls._cache = PluginCache(cls.cache_dir or ".mfok-lint-cache", resolve_codes(None, preview=cls.preview))

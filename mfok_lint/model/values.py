@@ -584,12 +584,12 @@ def trace_token(ctx, token, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
     return UNKNOWN
 
 
-
 def traced_option_values(ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES):
     """(command, option, Source) for every distinct ``option`` of the file's commands that carries a value."""
     for cmd, opt in unique_options(ctx, option):
         if opt.value is not None:
             yield cmd, opt, trace_token(ctx, opt.value, names)
+
 
 # ---- was this value computed by X? -------------------------------------------------------------------------
 def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
