@@ -25,9 +25,11 @@ import fnmatch
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+import re
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 from mfok_lint.engine import is_lintable_path
 
@@ -67,25 +69,32 @@ class FilePatterns:
 
     def __init__(self, patterns: Iterable[PatternItem], root: str) -> None:
         self.raw = list(patterns)
-        self._compiled: List[Tuple[str, str]] = []
+        plains, absolutes = [], []
         for item in self.raw:
             pattern, anchor = (item, root) if isinstance(item, str) else item
             expanded = os.path.expanduser(pattern)
-            absolute = os.path.normpath(os.path.join(anchor, expanded)).replace(os.sep, "/")
-            self._compiled.append((expanded.replace(os.sep, "/").rstrip("/"), absolute))
+            absolutes.append(os.path.normpath(os.path.join(anchor, expanded)).replace(os.sep, "/"))
+            plains.append(expanded.replace(os.sep, "/").rstrip("/"))
+        # One alternation per kind instead of a glob match per pattern: discovery asks this of every path.
+        self._absolute = _any_of(absolutes)
+        self._plain = _any_of(plains)
 
     def matches(self, abspath: str) -> bool:
-        if not self._compiled:
+        if self._absolute is None:
             return False
         norm = abspath.replace(os.sep, "/")
         base = norm.rsplit("/", 1)[-1]
-        for plain, absolute in self._compiled:
-            if fnmatch.fnmatchcase(norm, absolute) or fnmatch.fnmatchcase(base, plain):
-                return True
-        return False
+        return bool(self._absolute.match(norm) or self._plain.match(base))
 
     def __bool__(self) -> bool:
-        return bool(self._compiled)
+        return self._absolute is not None
+
+
+def _any_of(globs: List[str]) -> Optional["re.Pattern[str]"]:
+    """A regex matching what ``fnmatch.fnmatchcase`` matches for any of ``globs``."""
+    if not globs:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs))
 
 
 @dataclass
@@ -131,6 +140,8 @@ class _Excluder:
 
 
 def _read_patterns(path: str) -> Optional[pathspec.PathSpec]:
+    import pathspec  # only runs that meet an ignore file pay for its import
+
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             lines = handle.read().splitlines()

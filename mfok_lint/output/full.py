@@ -67,6 +67,8 @@ def _char_width(char: str) -> int:
 
 
 def _width(text: str) -> int:
+    if text.isascii() and "\t" not in text:
+        return len(text)
     return sum(_char_width(c) for c in text)
 
 
@@ -177,18 +179,25 @@ class _Window:
         right = self.right - self.PAD if self.right in (self.span_right, self.label_right) else self.right
         return right < line_len and self.left + self.column_width < line_len
 
+    @staticmethod
+    def _take(text: str, columns: int) -> str:
+        """The longest head of ``text`` that fits in ``columns``."""
+        if text.isascii() and "\t" not in text:
+            return text[: max(columns, 0)]
+        kept, taken = [], 0
+        for char in text:
+            char_width = _char_width(char)
+            if taken + char_width > columns:
+                break
+            taken += char_width
+            kept.append(char)
+        return "".join(kept)
+
     def clip(self, text: str, color: bool) -> str:
         line_len = _width(text)
         left = min(self.left, line_len)
         right = line_len if line_len - self.left <= self.column_width else min(line_len, self.right)
-        kept, taken = [], 0
-        for char in text[left:]:
-            char_width = _char_width(char)
-            if taken + char_width > right - left:
-                break
-            taken += char_width
-            kept.append(char)
-        head, body, tail = "", "".join(kept), ""
+        head, body, tail = "", self._take(text[left:], right - left), ""
         if self.left > 0:
             head, body = paint(ELLIPSIS, "gutter", color), body[1:]
         if self._cut_right(line_len):
@@ -266,9 +275,7 @@ def _snippet(diagnostic: Diagnostic, locator: Locator, color: bool) -> Tuple[Lis
 def _diff(old: str, new: str, color: bool) -> List[str]:
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    # Changes up to four unchanged lines apart share a hunk; a hunk's outer context is one line.
-    groups = [_trim_context(group) for group in matcher.get_grouped_opcodes(HUNK_MERGE_GAP // 2)]
+    groups = _hunks(_line_opcodes(old_lines, new_lines))
     if not groups:
         return []
     highest = max(j2 for group in groups for _, _, _, _, j2 in group)
@@ -298,6 +305,54 @@ def _diff(old: str, new: str, color: bool) -> List[str]:
                 out.append(f"{number} " + paint("+", "added_marker", color) + show(line, "added"))
     out.append(edge)
     return out
+
+
+def _line_opcodes(old: List[str], new: List[str]) -> List[Tuple[str, int, int, int, int]]:
+    """difflib opcodes turning ``old`` into ``new``, matching only what lies between their common head and tail.
+
+    Myers diffs (ruff's among them) set the common head and tail aside the same way. It keeps a fix's diff
+    proportional to the edit rather than to the file: difflib's longest-match search over a whole
+    4,000-line module cost more than everything else a warm run does.
+    """
+    limit = min(len(old), len(new))
+    head = 0
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    middle = difflib.SequenceMatcher(
+        None, old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False
+    ).get_opcodes()
+    codes = [("equal", 0, head, 0, head)] if head else []
+    codes.extend((tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle)
+    if tail:
+        codes.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return codes
+
+
+def _hunks(codes: List[Tuple[str, int, int, int, int]]) -> List[List[Tuple[str, int, int, int, int]]]:
+    """Changes up to HUNK_MERGE_GAP unchanged lines apart share a hunk; a hunk's outer context is one line."""
+    hunks: List[List[Tuple[str, int, int, int, int]]] = []
+    hunk: List[Tuple[str, int, int, int, int]] = []
+    before = None
+    for code in codes:
+        tag, i1, i2 = code[:3]
+        if tag != "equal":
+            if not hunk and before is not None:
+                hunk.append(before)
+            hunk.append(code)
+        elif hunk and i2 - i1 <= HUNK_MERGE_GAP:
+            hunk.append(code)
+        else:
+            if hunk:
+                hunk.append(code)
+                hunks.append(hunk)
+                hunk = []
+            before = code
+    if hunk:
+        hunks.append(hunk)
+    return [_trim_context(hunk) for hunk in hunks]
 
 
 def _trim_context(group):
