@@ -68,7 +68,7 @@ def per_rule(files, rules) -> None:
             text, _ = engine.decode_source(raw)
         except engine.DecodeError:
             continue
-        active = [r for r in rules if r.kind is RuleKind.PYTHON and r.applies_to_path(path) and r.applies_to(raw)]
+        active = [r for r in rules if r.kind is RuleKind.PYTHON and r.applies_to_file(path, raw)]
         if not active:
             continue
         t = time.perf_counter()

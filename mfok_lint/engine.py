@@ -144,7 +144,7 @@ def check_source(
     locator = Locator(text)
     diagnostics: List[Diagnostic] = []
     wanted_kinds = (RuleKind.PYTHON,) if python or template else (RuleKind.YAML,)
-    active = [r for r in rules if r.kind in wanted_kinds and r.applies_to_path(path) and r.applies_to(raw)]
+    active = [r for r in rules if r.kind in wanted_kinds and r.applies_to_file(path, raw)]
     if active and is_test_path(path):
         active = [r for r in active if r.lint_tests]
     package_rules = [r for r in rules if r.kind is RuleKind.PACKAGE] if python else []
@@ -242,7 +242,7 @@ def _refuse_too_deep(text: str) -> None:
         return
     # ``a and b and ...`` is one flat node to CPython but a nested one to libcst, which overflows on long chains.
     if text.count("and") + text.count("or") > _MAX_BOOLEAN_CHAIN:
-        if any(isinstance(node, ast.BoolOp) and len(node.values) > _MAX_BOOLEAN_CHAIN for node in ast.walk(tree)):
+        if any(len(node.values) > _MAX_BOOLEAN_CHAIN for node in pyast.nodes_of(tree, ast.BoolOp)):
             raise RecursionError("boolean chain too long for the parser")
 
 

@@ -123,17 +123,19 @@ class MfokFlake8Plugin:
         rules = self._rules()
         from mfok_lint.rules import RuleKind
 
-        if not any(r.applies_to_path(self.filename) and r.applies_to(raw) for r in rules if r.kind is RuleKind.PYTHON):
-            # Package rules are decided by where a file sits, not by what it says.
-            from mfok_lint.model.package import is_package_report_target
-
-            if not any(r.kind is RuleKind.PACKAGE for r in rules) or not is_package_report_target(self.filename):
-                return [], []
         from mfok_lint import dependencies
-        from mfok_lint.engine import InternalError, check_source
 
-        errors: List[InternalError] = []
+        # Recorded from the prefilter on: a screen may look beside the file, and "no rule applies" is cached too.
         with dependencies.recording() as stamps:
+            if not any(r.applies_to_file(self.filename, raw) for r in rules if r.kind is RuleKind.PYTHON):
+                # Package rules are decided by where a file sits, not by what it says.
+                from mfok_lint.model.package import is_package_report_target
+
+                if not any(r.kind is RuleKind.PACKAGE for r in rules) or not is_package_report_target(self.filename):
+                    return [], sorted(set(stamps))
+            from mfok_lint.engine import InternalError, check_source
+
+            errors: List[InternalError] = []
             diagnostics = check_source(text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors)
         if errors:
             raise RuntimeError(errors[0].message)  # flake8 reports a plugin failure; nothing is cached

@@ -4,7 +4,9 @@ Decisions:
 - Directives are read from real comment tokens (``tokenize``), so a "# noqa" inside a string never counts. YAML
   files have no Python tokens; their ``#`` comments are read line by line.
 - A finding inside a multi-line string is suppressed on the row that closes the logical line holding the
-  string (``noqa_row``), the only row where a comment can go.
+  string (``noqa_row``), the only row where a comment can go. Tokenizing a file to find its multi-line strings
+  costs as much as a rule; CPython's ``ast`` (already parsed, see ``mfok_lint.pyast``) first tells whether any
+  finding's row lies within a string spanning lines at all.
 - Only MFO codes are ours. Other codes in the same comment (``E501``) belong to other tools and are left alone.
 - ``# noqa: MFO`` (a bare prefix) is MFO902 and suppresses nothing here, because flake8 would read it as a
   blanket noqa; a bare ``# noqa`` is a blanket noqa, as in ruff and flake8.
@@ -14,6 +16,7 @@ Decisions:
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -88,7 +91,26 @@ def _multiline_rows(text: str) -> Dict[int, int]:
     return mapping
 
 
-def parse(text: str, is_python: bool = True, locator: Optional[Locator] = None) -> NoqaMap:
+def _may_be_in_multiline_string(text: str, rows: Set[int]) -> bool:
+    """Could one of ``rows`` be inside a string literal that spans lines? True when ``ast`` cannot parse the text.
+
+    Every string token is inside a ``Constant`` or ``JoinedStr`` whose rows cover the token's, so a row no such
+    node spans is in no multi-line string token."""
+    from mfok_lint import pyast
+
+    tree = pyast.parse(text)
+    if tree is None:
+        return True
+    return any(
+        node.end_lineno > node.lineno and any(node.lineno <= row <= node.end_lineno for row in rows)
+        for node in pyast.nodes_of(tree, ast.Constant, ast.JoinedStr)
+    )
+
+
+def parse(
+    text: str, is_python: bool = True, locator: Optional[Locator] = None, rows: Optional[Set[int]] = None
+) -> NoqaMap:
+    """The file's directives. ``rows``: the only rows whose ``noqa_rows`` entry will be asked (None: all)."""
     locator = locator or Locator(text)
     lines: Dict[int, Directive] = {}
     file_blanket = False
@@ -116,7 +138,10 @@ def parse(text: str, is_python: bool = True, locator: Optional[Locator] = None) 
                 for cm in _CODE_RE.finditer(codes_group):
                     codes.append((cm.group(0), base + gstart + cm.start(), base + gstart + cm.end()))
             lines[row] = Directive(row, base + match.start(), base + match.end(), codes)
-    noqa_rows = _multiline_rows(text) if is_python and ('"""' in text or "'''" in text or "\\\n" in text) else {}
+    noqa_rows: Dict[int, int] = {}
+    if is_python and ('"""' in text or "'''" in text or "\\\n" in text):
+        if rows is None or (rows and _may_be_in_multiline_string(text, rows)):
+            noqa_rows = _multiline_rows(text)
     return NoqaMap(lines, file_blanket, file_codes, noqa_rows)
 
 
@@ -136,7 +161,7 @@ def apply(
     ``make_meta(code, message, start, end, fix)`` builds an engine diagnostic for a meta rule.
     """
     locator = locator or Locator(text)
-    nmap = parse(text, is_python, locator)
+    nmap = parse(text, is_python, locator, rows={diag.location.row for diag in diagnostics})
     kept: List[Diagnostic] = []
     for diag in diagnostics:
         diag.noqa_row = nmap.noqa_rows.get(diag.location.row, diag.location.row)

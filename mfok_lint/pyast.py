@@ -5,6 +5,10 @@ of files no rule wants (MFO900), the depth screen that protects libcst's parser,
 string-literal test, and the syntax screens of a few rules. Each used to parse the text again; one parse of a
 large module is tens of milliseconds. The last few texts are memoised with their outcome (tree or error);
 trees are shared, so callers only read them.
+
+``nodes_of`` answers "every node of these classes" from one index per tree, built by a single walk: the screens
+each used to walk the whole tree with ``ast.walk``, whose two generator layers per node cost more than the
+parse on a large module.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import ast
 import functools
 import warnings
-from typing import Optional, Tuple
+from collections import deque
+from typing import Dict, List, Optional, Tuple, Type
 
-__all__ = ["compile_tree", "parse", "parse_source", "remember", "syntax_error"]
+__all__ = ["compile_tree", "nodes_of", "parse", "parse_source", "remember", "syntax_error"]
 
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 
@@ -68,3 +73,45 @@ def parse_source(source) -> Optional[ast.Module]:
         except UnicodeDecodeError:
             return None
     return parse(source)
+
+
+_indexes: "deque[Tuple[ast.AST, Dict[type, List[ast.AST]]]]" = deque(maxlen=4)
+
+
+def _index(tree: ast.AST) -> Dict[type, List[ast.AST]]:
+    for known, index in _indexes:
+        if known is tree:
+            return index
+    index: Dict[type, List[ast.AST]] = {}
+    queue: List[ast.AST] = [tree]
+    node_class = ast.AST
+    # Breadth first (the list grows while it is read), children in field order: each class's list comes out
+    # in ``ast.walk``'s order.
+    for node in queue:
+        bucket = index.get(type(node))
+        if bucket is None:
+            index[type(node)] = [node]
+        else:
+            bucket.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_class):
+                        queue.append(item)
+            elif isinstance(value, node_class):
+                queue.append(value)
+    _indexes.append((tree, index))
+    return index
+
+
+def nodes_of(tree: ast.AST, *classes: Type[ast.AST]) -> List[ast.AST]:
+    """The nodes of ``tree`` (itself included) whose class is exactly one of ``classes``.
+
+    Grouped by class in the order given, each group in ``ast.walk``'s order. The last few trees' indexes are
+    kept, so every screen of one file shares one walk; callers only read the nodes.
+    """
+    index = _index(tree)
+    if len(classes) == 1:
+        return index.get(classes[0], [])
+    return [node for cls in classes for node in index.get(cls, ())]

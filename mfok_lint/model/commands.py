@@ -1515,13 +1515,13 @@ def _strings_may_build_commands(text: Union[str, bytes]) -> bool:
     if tree is None:
         return True
     docstrings = set()
+    for node in pyast.nodes_of(tree, ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        first = node.body[0] if node.body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            docstrings.add(id(first.value))
     word = option = False
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            first = node.body[0] if node.body else None
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                docstrings.add(id(first.value))
-        elif isinstance(node, ast.Constant) and id(node) not in docstrings:
+    for node in pyast.nodes_of(tree, ast.Constant):
+        if id(node) not in docstrings:
             value = node.value
             if isinstance(value, bytes):
                 value = value.decode("latin-1")

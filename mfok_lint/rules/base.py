@@ -5,6 +5,8 @@ A rule declares what it needs so the engine can skip work:
   bytes for the rule to run on it (the cheap prefilter: most files never mention a Metaflow command). Empty =
   always run. Rules whose question needs a finer text test override ``applies_to``.
 - ``applies_to_path()``: rules about the extension layout only look at files inside ``metaflow_extensions/``.
+- ``applies_to_file()``: both of the above; a rule whose screen needs the path and the text together (a file
+  beside the linted one) overrides it, and reads other files only through ``mfok_lint.dependencies``.
 - ``visitor()``: an optional libcst ``BatchableCSTVisitor``; all selected rules' visitors share ONE traversal.
   Its ``METADATA_DEPENDENCIES`` are resolved only when the rule runs on a file.
 - ``check()``: runs after the traversal; most rules ask the lazily built file model (``ctx.commands``, ...).
@@ -87,6 +89,10 @@ class Rule:
 
     def applies_to_path(self, path: str) -> bool:
         return True
+
+    def applies_to_file(self, path: str, raw: bytes) -> bool:
+        """Whether the rule could report anything in this file; the engine parses only files some rule wants."""
+        return self.applies_to_path(path) and self.applies_to(raw)
 
     def visitor(self, ctx: "FileContext") -> "Optional[cst.BatchableCSTVisitor]":
         return None

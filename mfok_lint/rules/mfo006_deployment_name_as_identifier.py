@@ -275,7 +275,7 @@ def _may_hold_identifier_template(raw: bytes) -> bool:
     tree = pyast.parse_source(raw)
     if tree is None:
         return True
-    for node in ast.walk(tree):
+    for node in pyast.nodes_of(tree, ast.JoinedStr, ast.BinOp):
         if isinstance(node, ast.JoinedStr):
             values = node.values
             for index, part in enumerate(values):

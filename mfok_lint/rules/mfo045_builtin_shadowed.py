@@ -107,8 +107,8 @@ def _may_use_as_builtin(tree: Optional[ast.Module]) -> bool:
             defs.setdefault(stmt.name, []).append(stmt)
     if not defs:
         return False
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+    for node in pyast.nodes_of(tree, ast.Call):
+        if not isinstance(node.func, ast.Name):
             continue
         if node.func.id in defs:
             if any(_ast_is_click_command(func) or not _ast_call_fits(func, node) for func in defs[node.func.id]):

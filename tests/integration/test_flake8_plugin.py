@@ -108,3 +108,15 @@ def test_flake8_plugin_cache_answers_for_files_no_rule_applies_to(tmp_path):
     # Another text is another entry: the edited file is judged again.
     (tmp_path / "plain.py").write_text("import os\n")
     assert _flake8_messages(["--select", "MFO", "."], tmp_path) == []
+
+
+def test_flake8_plugin_cache_follows_what_a_prefilter_saw_beside_the_file(tmp_path):
+    """MFO043's screen asks whether an imported name is a sibling module; the cached "nothing applies" must be
+    dropped when that sibling appears."""
+    plugin = tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme"
+    plugin.mkdir(parents=True)
+    (plugin / "acme_deployer.py").write_text("from acme_sdk import Client\n")
+    assert _flake8_messages(["--select", "MFO043", "."], tmp_path) == []
+    assert list((tmp_path / ".mfok-lint-cache").glob("flake8-*/*/*.json"))
+    (plugin / "acme_sdk.py").write_text("class Client:\n    pass\n")
+    assert [line.split()[0] for line in _flake8_messages(["--select", "MFO043", "."], tmp_path)] == ["MFO043"]

@@ -95,3 +95,33 @@ def test_the_reported_import_fails_in_the_package_layout_and_the_fixed_one_loads
     fixed = load()
     assert fixed.returncode == 0, fixed.stderr
     assert fixed.stdout.strip() == "metaflow_extensions.acme.plugins.acme.acme_objects"
+
+
+def test_the_screen_wants_the_parse_only_for_imports_that_name_a_sibling(plugin_dir):
+    from mfok_lint.rules.mfo043_sibling_absolute_import import SiblingAbsoluteImport
+
+    rule = SiblingAbsoluteImport()
+    path = str(plugin_dir / "acme_deployer.py")
+    assert not rule.applies_to_file(path, b"import json\nfrom acme_sdk import Client\nfrom . import acme_objects\n")
+    assert not rule.applies_to_file(path, b"import acme_deployer\n")  # its own name is not a sibling
+    assert rule.applies_to_file(path, b"def f():\n    import acme_objects.sub\n")
+    assert rule.applies_to_file(path, b"from acme_client import VERSION\n")
+    assert rule.applies_to_file(path, b"import acme_objects\n(\n")  # ast cannot tell: libcst decides
+
+
+def test_a_sibling_created_after_a_cached_run_is_seen(plugin_dir):
+    """The screen looks beside the file, so the cache must record that look: creating ``acme_sdk.py`` turns the
+    third-party import of a cached clean file into a sibling import."""
+    import os
+
+    root = plugin_dir.parents[3]
+    (plugin_dir / "acme_deployer.py").write_text("from acme_sdk import Client\n")
+    command = [sys.executable, "-m", "mfok_lint", "check", "--select", "MFO043", "--output-format", "concise", "."]
+    env = {**os.environ, "MFOK_LINT_NO_CACHE": ""}
+    env.pop("MFOK_LINT_NO_CACHE")
+    first = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert list((root / ".mfok-lint-cache").rglob("*.json")), "the clean result is cached"
+    (plugin_dir / "acme_sdk.py").write_text("class Client:\n    pass\n")
+    second = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+    assert second.returncode == 1 and "acme_deployer.py:1:1: MFO043" in second.stdout, second.stdout
