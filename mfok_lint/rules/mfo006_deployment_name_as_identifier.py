@@ -93,16 +93,15 @@ class DeploymentNameAsIdentifier(Rule):
         "whole as a Python identifier in generated source"
     )
     fix_availability = FixAvailability.SOMETIMES
-    # every external name the rule recognises spells one of these
-    triggers = (b"param", b"Param", b"PARAM", b"identifier", b"deployment_", b"project_")
     capability = "FROM_DEPLOYMENT"
 
     def applies_to(self, raw: bytes) -> bool:
-        # The words are everywhere; a template with a placeholder in an identifier position is rare, and
-        # CPython's ``ast`` (shared, see ``mfok_lint.pyast``) finds one far cheaper than a libcst parse.
-        if not super().applies_to(raw):
+        # No word list: the words of external names are everywhere in prose, and the name may be spelled only
+        # in another module (``from .config import NAME``). A placeholder that can hold an external name is
+        # rare, and CPython's ``ast`` finds one far cheaper than a libcst parse (see the prefilter below).
+        if b"{" not in raw and b"%" not in raw and _FAKE_FLOW_CALL.encode() not in raw:
             return False
-        return b"generate_fake_flow_file_contents" in raw or _may_hold_identifier_template(raw)
+        return _may_report(raw)
 
     def visitor(self, ctx):
         found = ctx.lazy("mfo006.found", lambda _ctx: {"templates": [], "fake": [], "loops": _LoopIterables()})
@@ -259,38 +258,145 @@ class DeploymentNameAsIdentifier(Rule):
 
 
 # ---- prefilter ---------------------------------------------------------------------------------------------
-# A superset of the identifier positions the rule recognises, read from the text around each placeholder:
-# glued to identifier characters, after ``class``/``def``, or opening a generated line.
-_GLUED_BEFORE = re.compile(r"(?:\w|\b(?:class|def)\s+)$")
-_LINE_START = re.compile(r"(?:^|\n)[ \t]*$")
-_ASSIGNMENT = re.compile(r"^[ \t]*=(?!=)")
-_GLUED_AFTER = re.compile(r"^\w")
-_SLOT = r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdr]"
-_PERCENT_SLOT = re.compile(
-    rf"(?:\w|\b(?:class|def)\s+){_SLOT}|{_SLOT}\w|(?:^|\n)[ \t]*{_SLOT}[ \t]*=(?!=)"
-)
+# A superset of what ``check`` reports, read from CPython's ``ast`` (shared, see ``mfok_lint.pyast``). The
+# placeholder's position is not judged here (the rule reads it from the raw template text, which ``ast`` has
+# already decoded); the screen follows the rule's other half instead: a placeholder can only be reported when
+# its own expression, or a value assigned to the name it reads (in any scope of the file), could be an external
+# name. A name bound by ``from ... import`` may take its value from another module and is always a maybe.
+_EXTERNAL_WORDS = {"identifier", "deployment_name", "deployment_id", "project_flow_name"}
+_CASE_ONLY_METHODS = {"lower", "upper", "strip", "casefold"}
+_PROJECT_INFO_BYTES = re.compile(rb"""project_info\w*\s*\[\s*["']flow_name["']\s*\]""")
+_FAKE_FLOW_CALL = "generate_fake_flow_file_contents"
 
 
-def _may_hold_identifier_template(raw: bytes) -> bool:
+def _ast_dotted(node: ast.AST) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _ast_dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+class _Screen:
+    """The file-wide facts the superset test needs: assignments, ``from`` imports and loop variables."""
+
+    def __init__(self, tree: ast.AST, lines: List[str]) -> None:
+        self.assigned: Dict[str, List[ast.AST]] = {}
+        for node in pyast.nodes_of(tree, ast.Assign, ast.AnnAssign):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._bind(target, node.value)
+            elif node.value is not None:
+                self._bind(node.target, node.value)
+        self.imported = {
+            alias.asname or alias.name for node in pyast.nodes_of(tree, ast.ImportFrom) for alias in node.names
+        }
+        # Loop variables whose iterable may mention parameters. The rule reads each iterable's code, comments
+        # and parentheses included; a superset of that code is the loop's header lines, or for a comprehension
+        # the lines of the whole expression.
+        self.param_loop_names = set()
+        for node in pyast.nodes_of(tree, ast.For, ast.AsyncFor):
+            header_end = max(node.body[0].lineno - 1, node.lineno)  # the body's line too for a one-line loop
+            if "param" in _lines(lines, node.lineno, header_end):
+                self.param_loop_names.update(_names_in(node.target))
+        for node in pyast.nodes_of(tree, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
+            if "param" in _lines(lines, node.lineno, node.end_lineno):
+                for generator in node.generators:
+                    self.param_loop_names.update(_names_in(generator.target))
+
+    def _bind(self, target: ast.AST, value: ast.AST) -> None:
+        if isinstance(target, ast.Starred):
+            target = target.value
+        name = _ast_dotted(target)
+        if name is not None:
+            self.assigned.setdefault(name, []).append(value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                for element, item in zip(target.elts, value.elts):
+                    self._bind(element, item)
+            elif isinstance(value, ast.Call):
+                for element in target.elts:
+                    self._bind(element, value)
+
+    def may_match(self, expr: ast.AST) -> bool:
+        """Could ``_kind_of`` accept this expression's text? (The ``project_info[...]`` form is tested on the
+        whole file instead.)"""
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in _CASE_ONLY_METHODS
+            and not expr.args
+            and not expr.keywords
+        ):
+            expr = expr.func.value
+        if any(isinstance(node, ast.Call) for node in ast.walk(expr)):
+            return False  # its text holds "(": sanitised or computed
+        chain = _ast_dotted(expr)
+        if chain is None:
+            return False
+        parts = chain.split(".")
+        if parts[-1] in _EXTERNAL_WORDS:
+            return True
+        if len(parts) >= 2 and parts[-1].lower() == "name":
+            return "param" in parts[-2].lower() or (len(parts) == 2 and parts[0] in self.param_loop_names)
+        return False
+
+    def may_reach(self, expr: ast.AST, seen: frozenset = frozenset()) -> bool:
+        """``values.trace_origin``'s walk, widened: every assignment of the file counts, in any scope."""
+        inner: List[ast.AST] = []
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+            inner = list(expr.right.elts) if isinstance(expr.right, ast.Tuple) else [expr.right]
+        elif isinstance(expr, ast.JoinedStr):
+            inner = [part.value for part in expr.values if isinstance(part, ast.FormattedValue)]
+        if inner:
+            return any(self.may_reach(part, seen) for part in inner)
+        if self.may_match(expr):
+            return True
+        name = _ast_dotted(expr)
+        if name is None or name in seen:
+            return False
+        if "." not in name and name in self.imported:
+            return True
+        return any(self.may_reach(value, seen | {name}) for value in self.assigned.get(name, ()))
+
+
+def _lines(lines: List[str], first: int, last: int) -> str:
+    """Rows ``first`` to ``last`` (1-based, inclusive), lowercased."""
+    return "\n".join(lines[first - 1 : last]).lower()
+
+
+def _names_in(target: ast.AST) -> List[str]:
+    return [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
+
+
+def _placeholders(tree: ast.AST) -> List[ast.AST]:
+    """Every expression ``check`` might judge: f-string holes, ``%`` operands of a literal format, and the
+    arguments of ``generate_fake_flow_file_contents`` calls."""
+    found: List[ast.AST] = []
+    for node in pyast.nodes_of(tree, ast.JoinedStr):
+        found.extend(part.value for part in node.values if isinstance(part, ast.FormattedValue))
+    for node in pyast.nodes_of(tree, ast.BinOp):
+        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            found.extend(node.right.elts if isinstance(node.right, ast.Tuple) else [node.right])
+    for node in pyast.nodes_of(tree, ast.Call):
+        func = node.func
+        if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) == _FAKE_FLOW_CALL:
+            found.extend(node.args)
+            found.extend(keyword.value for keyword in node.keywords)
+    return found
+
+
+def _may_report(raw: bytes) -> bool:
     tree = pyast.parse_source(raw)
     if tree is None:
+        return True  # a template file, or code ``ast`` cannot read: libcst decides
+    placeholders = _placeholders(tree)
+    if not placeholders:
+        return False
+    if _PROJECT_INFO_BYTES.search(raw):
         return True
-    for node in pyast.nodes_of(tree, ast.JoinedStr, ast.BinOp):
-        if isinstance(node, ast.JoinedStr):
-            values = node.values
-            for index, part in enumerate(values):
-                if not isinstance(part, ast.FormattedValue):
-                    continue
-                before = values[index - 1] if index else None
-                after = values[index + 1] if index + 1 < len(values) else None
-                text_before = before.value if isinstance(before, ast.Constant) and isinstance(before.value, str) else ""
-                text_after = after.value if isinstance(after, ast.Constant) and isinstance(after.value, str) else ""
-                if _GLUED_BEFORE.search(text_before) or _GLUED_AFTER.match(text_after):
-                    return True
-                if _LINE_START.search(text_before) and _ASSIGNMENT.match(text_after):
-                    return True
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            left = node.left
-            if isinstance(left, ast.Constant) and isinstance(left.value, str) and _PERCENT_SLOT.search(left.value):
-                return True
-    return False
+    # The rows ``ast`` counts: only \r\n, \r and \n end a line (``str.splitlines`` knows more breaks).
+    text = raw.decode("utf-8")
+    screen = _Screen(tree, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return any(screen.may_reach(expr) for expr in placeholders)

@@ -24,15 +24,19 @@ Design decisions:
      something is "not supported" / "unsupported" / "not implemented" restates the refusal.
   Everything else (no message, an empty one, the feature name, "X is not (yet) supported (with Y)",
   "not implemented") is reported.
+- Screen before the parse: only a file with a ``raise`` of that name (CPython's ``ast``) is parsed by libcst.
+  The modules that define the class or import it are far more numerous than those that raise it.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import List, Optional
 
 import libcst as cst
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.rules.base import Rule
@@ -97,6 +101,18 @@ def gives_reason(text: str) -> bool:
     return False
 
 
+def _may_raise(raw: bytes) -> bool:
+    """Does the file raise the class (bare, dotted or called)? True when ``ast`` cannot read it."""
+    tree = pyast.parse_source(raw)
+    if tree is None:
+        return True
+    for node in pyast.nodes_of(tree, ast.Raise):
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        if isinstance(exc, ast.Name) and exc.id == _CLASS or isinstance(exc, ast.Attribute) and exc.attr == _CLASS:
+            return True
+    return False
+
+
 def _message_argument(call: cst.Call) -> Optional[cst.Arg]:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "msg":
@@ -136,6 +152,9 @@ class NotSupportedWithoutReason(Rule):
     name = "not-supported-without-reason"
     message = "`NotSupportedException` message names the feature but not the architectural reason it cannot work"
     triggers = (b"NotSupportedException",)
+
+    def applies_to(self, raw: bytes) -> bool:
+        return super().applies_to(raw) and _may_raise(raw)
 
     def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
         return _Raises(self, ctx)

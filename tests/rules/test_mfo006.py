@@ -147,3 +147,34 @@ def test_stable_runs_without_preview():
     found = lint_text(textwrap.dedent(FAKE_FLOW_FROM_IDENTIFIER), path=PATH, settings=stable)
     assert [d.code for d in found if d.code == "MFO006"] == ["MFO006"]
     assert not found[0].preview
+
+
+def test_a_placeholder_glued_to_the_one_before_it_is_reported():
+    """The previous hole counts as identifier characters: ``{prefix}{identifier}`` makes one name."""
+    source = '''
+    def generate(identifier, prefix):
+        return f"class A:\\n    {prefix}{identifier}: str\\n"
+    '''
+    (found,) = lint(source)
+    assert "`identifier`" in found.message
+
+
+@pytest.mark.parametrize(
+    "source, may_report",
+    [
+        ('name = "x"\nTEMPLATE = f"class {name}(FlowSpec):"\n', False),  # no placeholder can hold an external name
+        ('"""Builds a class from the deployment identifier."""\nname = "x"\nT = f"class {name}:"\n', False),
+        ("T = f'class {name.replace(\".\", \"_\")}:'\n", False),  # a sanitising call
+        ('deployment = self.identifier\nT = f"class {deployment}:"\n', True),  # through an assignment
+        ('from .config import NAME\nT = f"class {NAME}:"\n', True),  # its value is in another module
+        ("for p in (\n    flow_items  # the params\n):\n    T = f'_param_{p.name}: str'\n", True),
+        ("for p in steps:\n    T = f'_param_{p.name}: str'\n", False),
+        ('T = f"class {info}:" % 1\nx = project_info["flow_name"]\n', True),
+        ("T = 'class %s:' % (flow.identifier.lower(),)\n", True),
+        ("generate_fake_flow_file_contents(flow_name=self.identifier)\n", True),
+    ],
+)
+def test_the_screen_before_the_parse(source, may_report):
+    from mfok_lint.rules.mfo006_deployment_name_as_identifier import DeploymentNameAsIdentifier
+
+    assert DeploymentNameAsIdentifier().applies_to(source.encode()) is may_report

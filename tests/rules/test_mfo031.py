@@ -90,3 +90,20 @@ def test_docstrings_and_comments_do_not_count():
 )
 def test_reason_definition(text, expected):
     assert gives_reason(text) is expected
+
+
+@pytest.mark.parametrize(
+    "source, may_report",
+    [
+        ("class NotSupportedException(MetaflowException):\n    headline = 'Not supported'\n", False),
+        ("from .exception import NotSupportedException\n__all__ = ['NotSupportedException']\n", False),
+        ("raise NotSupportedException\n", True),
+        ("raise errors.NotSupportedException('x') from None\n", True),
+        ("def f():\n    if x:\n        raise NotSupportedException(msg='@parallel')\n", True),
+        ("raise NotSupportedException(\n", True),  # ast cannot read it: libcst decides
+    ],
+)
+def test_the_screen_before_the_parse(source, may_report):
+    from mfok_lint.rules.mfo031_not_supported_without_reason import NotSupportedWithoutReason
+
+    assert NotSupportedWithoutReason().applies_to(source.encode()) is may_report
