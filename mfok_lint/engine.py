@@ -22,17 +22,19 @@ Decisions (see also docs/architecture.md):
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import re
 import stat
 import tempfile
 import tokenize
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from mfok_lint import dependencies, pyast
+from mfok_lint import cstparse, dependencies, pyast
 from mfok_lint import noqa as noqa_mod
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
 from mfok_lint.rules import Rule, RuleKind, all_rules, resolve_selection
@@ -126,6 +128,26 @@ def _syntax_error_diag(path: str, text: str, locator: Locator, message: str, row
     return _meta_factory(path, text, locator)("MFO900", message, start, start, None)
 
 
+# CPython's cyclic collector runs after every 700 net allocations by default. While libcst builds the tree of a
+# large module (hundreds of thousands of nodes) that is hundreds of young collections, each scanning the
+# survivors, and the full collections they trigger scan every tree still alive: a fifth of a cold run's CPU.
+# Parse trees hold no reference cycles, so what a lint leaves behind is freed by reference counting; a larger
+# young generation keeps the collector for the few cycles there are. Measured on Metaflow's tree in one
+# process: 6.1 -> 4.8 CPU-s, peak memory 140 -> 142 MB. The previous thresholds are restored after each file,
+# so a host process (flake8) keeps its own.
+LINT_GC_THRESHOLDS = (100_000, 20, 20)
+
+
+@contextmanager
+def collector_tuned_for_lint() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.set_threshold(*LINT_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def check_source(
     text: str,
     path: str,
@@ -136,6 +158,19 @@ def check_source(
     internal_errors: Optional[List[InternalError]] = None,
 ) -> List[Diagnostic]:
     """All findings for one file's text, noqa applied, sorted. ``rules`` is the selection for this path."""
+    with collector_tuned_for_lint():
+        return _check_source(text, path, rules, raw=raw, ignore_noqa=ignore_noqa, internal_errors=internal_errors)
+
+
+def _check_source(
+    text: str,
+    path: str,
+    rules: Sequence[Rule],
+    *,
+    raw: Optional[bytes],
+    ignore_noqa: bool,
+    internal_errors: Optional[List[InternalError]],
+) -> List[Diagnostic]:
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
     enabled = {r.code for r in rules}
@@ -160,7 +195,7 @@ def check_source(
 
             try:
                 _refuse_too_deep(text)
-                module = cst.parse_module(text)
+                module = cstparse.parse_module(text)
             except cst.ParserSyntaxError as exc:
                 if "MFO900" in enabled:
                     # CPython's parser words errors better and agrees with flake8's E999; libcst's own message is
@@ -308,7 +343,7 @@ def _run_template_rules(
 
     try:
         _refuse_too_deep(synthetic)
-        module = cst.parse_module(synthetic)
+        module = cstparse.parse_module(synthetic)
     except (cst.ParserSyntaxError, RecursionError, MemoryError):
         return []  # a text no literal can carry through libcst: nothing to say about it
     host = templates.host_path(path)

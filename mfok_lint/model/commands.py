@@ -58,7 +58,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Un
 
 import libcst as cst
 
-from mfok_lint import pyast
+from mfok_lint import cstparse, pyast
 from mfok_lint.context import FileContext, Span
 from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
@@ -1337,7 +1337,7 @@ def _parse_inner(text: StrText):
     if not source.strip():
         return None
     try:
-        module = cst.parse_module(source)
+        module = cstparse.parse_module(source)
     except Exception:  # not Python: the caller treats it as shell
         return None
     return source, mapping, module

@@ -34,7 +34,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from mfok_lint import dependencies
+from mfok_lint import cstparse, dependencies
 from mfok_lint.context import FileContext
 from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
@@ -420,7 +420,7 @@ class PackageContext:
             if text is not None:
                 try:
                     display = self.focus_display if path == self.focus else path
-                    ctx = FileContext(display, text, cst.parse_module(text))
+                    ctx = FileContext(display, text, cstparse.parse_module(text))
                 except (cst.ParserSyntaxError, RecursionError, MemoryError):
                     ctx = None
             self._parsed[path] = ParsedFile(path, ctx)

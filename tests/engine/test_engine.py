@@ -293,3 +293,27 @@ def test_compiler_warnings_about_the_linted_code_are_not_errors(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "warns.py")], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "MFO900" not in proc.stdout and proc.stderr == ""
+
+
+def test_the_collector_thresholds_are_raised_for_a_lint_and_restored_after_it():
+    import gc
+
+    seen = []
+
+    class Records(Rule):
+        code = "MFO003"
+        name = "t"
+        message = "m"
+
+        def check(self, ctx):
+            seen.append(gc.get_threshold())
+
+    before = gc.get_threshold()
+    assert before != engine.LINT_GC_THRESHOLDS
+    engine.check_source("x = 1\n", "a.py", [Records()])
+    assert seen == [engine.LINT_GC_THRESHOLDS]
+    assert gc.get_threshold() == before
+    with pytest.raises(ZeroDivisionError):
+        with engine.collector_tuned_for_lint():
+            1 / 0
+    assert gc.get_threshold() == before
