@@ -31,12 +31,14 @@ Design decisions:
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model import traverse
@@ -107,6 +109,11 @@ class RunParamsTuple(Rule):
     # ``nargs`` or a ``run_param(s)`` name. The bare word "multiple" in prose is not enough.
     triggers = (_MULTIPLE_TRUE, b"nargs", b"run_param")
 
+    def applies_to(self, raw: bytes) -> bool:
+        # Every source needs a ``run_param(s)`` name or a multi-value click decorator of this file; the word
+        # ``nargs`` alone is everywhere in click-based code (Metaflow vendors click itself).
+        return super().applies_to(raw) and (b"run_param" in raw or _may_declare_multi_value_option(raw))
+
     def visitor(self, ctx: FileContext) -> cst.BatchableCSTVisitor:
         return _ModuleFacts.collector(ctx)
 
@@ -172,6 +179,35 @@ def _is_multi_value(call: cst.Call) -> bool:
                 return True
             if isinstance(v, cst.Integer) and int(v.value) > 1:
                 return True
+    return False
+
+
+def _may_declare_multi_value_option(raw: bytes) -> bool:
+    """``_click_multi_params``' question asked of CPython's ``ast``, loosely: does any function carry an
+    ``option``/``argument`` decorator call with ``multiple=True`` or a ``nargs`` of -N or above 1? True when
+    ``ast`` cannot read the file."""
+    tree = pyast.parse_source(raw)
+    if tree is None:
+        return True
+    for function in pyast.nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        for decorator in function.decorator_list:
+            if not isinstance(decorator, ast.Call):
+                continue
+            callee = decorator.func
+            name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", None)
+            if name in _CLICK_DECORATORS and any(_ast_multi_value(keyword) for keyword in decorator.keywords):
+                return True
+    return False
+
+
+def _ast_multi_value(keyword: ast.keyword) -> bool:
+    value = keyword.value
+    if keyword.arg == "multiple":
+        return isinstance(value, ast.Constant) and value.value is True
+    if keyword.arg == "nargs":
+        if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+            return True
+        return isinstance(value, ast.Constant) and isinstance(value.value, int) and value.value > 1
     return False
 
 

@@ -20,11 +20,13 @@ Design decisions:
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Optional
 
 import libcst as cst
 
+from mfok_lint import pyast
 from mfok_lint.context import FileContext
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.gencode import code_strings, matching_paren
@@ -49,6 +51,9 @@ class ArtifactAttemptHardcoded(Rule):
     # ``get_task_datastore`` call (positional attempt) or an index file name; the bare word ``attempt`` is in a
     # third of any large code base.
     triggers = (re.compile(rb"\battempt\s*=\s*\d"), b".data.json", b"get_task_datastore")
+
+    def applies_to(self, raw: bytes) -> bool:
+        return super().applies_to(raw) and _may_report(raw)
 
     def visitor(self, ctx: FileContext):
         rule = self
@@ -84,6 +89,37 @@ class ArtifactAttemptHardcoded(Rule):
                 )
             for m in _INDEX_IN_CODE.finditer(code):
                 ctx.report(self, piece.span(m.start(), m.end()), message=_index_message(m.group(0)))
+
+
+_ATTEMPT_DIGIT = re.compile(r"\battempt\s*=\s*\d")
+_INDEX_NAME = re.compile(r"\d\.data\.json")
+
+
+def _may_report(raw: bytes) -> bool:
+    """Both halves of the rule asked of CPython's ``ast``, loosely: a reader call with an integer ``attempt``
+    (or ``get_task_datastore`` with four positional arguments), or a string literal whose decoded text holds
+    ``attempt=<digit>`` or an index file name. The rule reads generated code from the same literals, with
+    placeholders as one non-digit character, so a literal without either text cannot yield a finding there.
+    True when ``ast`` cannot read the file."""
+    tree = pyast.parse_source(raw)
+    if tree is None:
+        return True
+    for call in pyast.nodes_of(tree, ast.Call):
+        func = call.func
+        short = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if short not in _READERS:
+            continue
+        if short == "get_task_datastore" and len(call.args) >= 4:
+            return True
+        if any(k.arg == "attempt" and isinstance(k.value, ast.Constant) and type(k.value.value) is int for k in call.keywords):
+            return True
+    for node in pyast.nodes_of(tree, ast.Constant):
+        value = node.value
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if isinstance(value, str) and (_ATTEMPT_DIGIT.search(value) or _INDEX_NAME.search(value)):
+            return True
+    return False
 
 
 def _message(call: cst.Call) -> str:

@@ -127,7 +127,11 @@ class RuntimeStepCliCalled(Rule):
     message = "Decorator `runtime_step_cli()` called outside Metaflow's runtime; forward decorators with `--with` instead"
     triggers = (b"runtime_step_cli", b"extract_step_decorator_from_decospec")
 
+    def applies_to_path(self, path: str) -> bool:
+        # Decided by the path alone, so Metaflow's core modules are not even parsed for this rule.
+        return not _METAFLOW_CORE.search(path.replace("\\", "/"))
+
     def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
-        if _METAFLOW_CORE.search(ctx.path.replace("\\", "/")):
+        if not self.applies_to_path(ctx.path):
             return None
         return _HookCalls(self, ctx)

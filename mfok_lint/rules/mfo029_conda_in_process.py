@@ -136,7 +136,11 @@ class CondaInProcess(Rule):
     triggers = (b"MetaflowTask", b"spec_from_file_location", b"run_path", b"load_source", b"SourceFileLoader")
     capability = "CONDA"
 
+    def applies_to_path(self, path: str) -> bool:
+        # Decided by the path alone, so Metaflow's core modules are not even parsed for this rule.
+        return not _METAFLOW_CORE.search(path.replace("\\", "/"))
+
     def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
-        if _METAFLOW_CORE.search(ctx.path.replace("\\", "/")):
+        if not self.applies_to_path(ctx.path):
             return None
         return _Visitor(self, ctx)

@@ -375,3 +375,21 @@ def test_methods_of_own_objects_and_metaflow_cli_state_are_not_sinks():
 def test_external_client_method_is_still_a_sink():
     source = OWNED_RECEIVERS.replace("from .batch import Batch", "from acme_sdk import Batch")
     assert [d.code for d in lint(source)] == ["MFO001"]
+
+
+@pytest.mark.parametrize(
+    "source, may_report",
+    [
+        ("class Option:\n    def __init__(self, nargs=1, multiple=False):\n        self.nargs = nargs\n", False),
+        ("@click.option('--tag', multiple=True)\ndef create(tag):\n    pass\n", True),
+        ("@option('--x', nargs=-1)\nasync def create(x):\n    pass\n", True),
+        ("@click.argument('paths', nargs=2)\ndef create(paths):\n    pass\n", True),
+        ("@click.option('--n', nargs=1)\ndef create(n):\n    pass\n", False),
+        ("def trigger(**kwargs):\n    kwargs['run_params'] = tuple(kwargs.get('params', ()))\n", True),
+        ("@click.option('--tag', multiple=True)\ndef create(tag:\n", True),  # ast cannot read it: libcst decides
+    ],
+)
+def test_the_screen_before_the_parse(source, may_report):
+    from mfok_lint.rules.mfo001_run_params_tuple import RunParamsTuple
+
+    assert RunParamsTuple().applies_to(source.encode()) is may_report

@@ -128,3 +128,22 @@ def test_generated_code_finding_points_at_the_attempt_keyword():
 )
 def test_correct_or_unrelated_code_is_clean(source):
     assert lint(source) == []
+
+
+@pytest.mark.parametrize(
+    "source, may_report",
+    [
+        ("def f(attempt=0):\n    return ds.get_task_datastore(run_id, step, task_id)\n", False),
+        ("x = flow_datastore.get_task_datastore(run_id, step, task_id, 0)\n", True),
+        ("x = TaskDataStore(fds, run_id, step, task_id, attempt=1, mode='r')\n", True),
+        ("x = Task(pathspec, attempt=attempt)\n", False),  # a variable attempt: the code chose it
+        ("INDEX = f'{prefix}/0.data.json'\n", True),
+        ("CODE = '''\\nds = fds.get_task_datastore(r, s, t, attempt=0)\\n'''\n", True),
+        ("CODE = 'get_task_datastore(r, s, t, \\x61ttempt=1)'\n", True),  # decoded text, as the rule reads it
+        ("x = Task(pathspec, attempt=0\n", True),  # ast cannot read it: libcst decides
+    ],
+)
+def test_the_screen_before_the_parse(source, may_report):
+    from mfok_lint.rules.mfo024_artifact_attempt_hardcoded import ArtifactAttemptHardcoded
+
+    assert ArtifactAttemptHardcoded().applies_to(source.encode()) is may_report

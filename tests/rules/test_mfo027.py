@@ -131,3 +131,12 @@ def test_call_quoted_in_a_message_is_prose_not_generated_code():
 
     source = 'MESSAGE = "`extract_step_decorator_from_decospec()` builds decorators outside the runtime"\n'
     assert lint_text(source, path="rule.py", select=["MFO027"]) == []
+
+
+def test_metaflow_core_modules_are_not_even_parsed_for_the_rule():
+    from mfok_lint.rules.mfo027_runtime_step_cli_called import RuntimeStepCliCalled
+
+    rule = RuntimeStepCliCalled()
+    assert not rule.applies_to_path("src/metaflow/runtime.py")
+    assert not rule.applies_to_path("src/metaflow/user_decorators/mutable_step.py")
+    assert rule.applies_to_path("metaflow_extensions/acme/plugins/acme/acme_compiler.py")

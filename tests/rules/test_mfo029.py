@@ -128,3 +128,12 @@ def test_metaflow_core_may_build_its_own_task():
     source = "from metaflow.task import MetaflowTask\n\ndef step(*a):\n    MetaflowTask(*a).run_step()\n"
     assert lint(source, path="site-packages/metaflow/cli_components/step_cmd.py") == []
     assert len(lint(source)) == 1
+
+
+def test_metaflow_core_modules_are_not_even_parsed_for_the_rule():
+    from mfok_lint.rules.mfo029_conda_in_process import CondaInProcess
+
+    rule = CondaInProcess()
+    assert not rule.applies_to_path("site-packages/metaflow/task.py")
+    assert rule.applies_to_path("site-packages/metaflow/plugins/argo/argo_workflows.py")
+    assert rule.applies_to_path("metaflow_extensions/acme/plugins/acme/worker.py")
