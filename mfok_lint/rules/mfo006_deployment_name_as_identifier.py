@@ -63,6 +63,53 @@ def _kind_of(origin_text: str, loop_iters: Dict[str, str]) -> Optional[str]:
     return None
 
 
+_PERCENT_SLOT = r"%[-#0 +]*\d*(?:\.\d+)?[sdr]"
+
+
+def _percent_pieces(fmt: str, operands: list) -> Optional[List[Tuple[str, object]]]:
+    """A ``%`` template cut into ("text", str) and ("hole", operand) pieces; None when the operands run out."""
+    pieces: List[Tuple[str, object]] = []
+    index = 0
+    for chunk in re.split(f"({_PERCENT_SLOT})", fmt.replace("%%", "\0")):
+        if re.fullmatch(_PERCENT_SLOT, chunk):
+            if index >= len(operands):
+                return None
+            pieces.append(("hole", operands[index]))
+            index += 1
+        else:
+            pieces.append(("text", chunk.replace("\0", "%")))
+    return pieces
+
+
+def _holes_in_lines(pieces: List[Tuple[str, object]]) -> List[Tuple[object, str, str]]:
+    """(hole, the generated line before it, the line after it) for each hole; other holes read as ``x``."""
+    out = []
+    line_before = ""
+    for index, (kind, value) in enumerate(pieces):
+        if kind == "text":
+            line_before = (line_before + value).rsplit("\n", 1)[-1]  # type: ignore[operator]
+            continue
+        after = ""
+        for kind2, value2 in pieces[index + 1 :]:
+            if kind2 != "text":
+                after += "x"
+                break
+            after += value2  # type: ignore[operator]
+            if "\n" in after:
+                break
+        out.append((value, line_before, after.split("\n", 1)[0]))
+        line_before += "x"
+    return out
+
+
+def _positioned(line_before: str, after_line: str) -> bool:
+    """Does generated code use the hole as an identifier: after ``def``/``class``, glued to identifier
+    characters, or as the target of an assignment that starts the line?"""
+    glued = bool(line_before and _IDENT.match(line_before[-1])) or bool(after_line and _IDENT.match(after_line[0]))
+    assigned = not line_before.strip() and re.match(r"\s*=(?!=)", after_line) is not None
+    return _DEF_OR_CLASS.search(line_before) is not None or glued or assigned
+
+
 class _LoopIterables:
     """Loop variable -> the source of every iterable it was bound from (space-joined), rendered on demand.
 
@@ -164,7 +211,7 @@ class DeploymentNameAsIdentifier(Rule):
             quote = node.end
             for part in node.parts:
                 if isinstance(part, cst.FormattedStringText):
-                    pieces.append(("text", part.value))
+                    pieces.append(("text", part.value.replace("\\n", "\n")))
                 else:
                     pieces.append(("hole", part))
         else:
@@ -173,46 +220,19 @@ class DeploymentNameAsIdentifier(Rule):
                 return []
             right = node.right
             operands = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
-            chunks = re.split(r"(%[-#0 +]*\d*(?:\.\d+)?[sdr])", fmt.replace("%%", "\0"))
-            i = 0
-            for chunk in chunks:
-                if re.fullmatch(r"%[-#0 +]*\d*(?:\.\d+)?[sdr]", chunk):
-                    if i >= len(operands):
-                        return []
-                    pieces.append(("hole", operands[i]))
-                    i += 1
-                else:
-                    pieces.append(("text", chunk.replace("\0", "%")))
+            pieces = _percent_pieces(fmt.replace("\\n", "\n"), operands)
+            if pieces is None:
+                return []
         found = []
-        line_before = ""
-        for index, (kind, value) in enumerate(pieces):
-            if kind == "text":
-                text = value.replace("\\n", "\n")
-                line_before = (line_before + text).rsplit("\n", 1)[-1]
-                continue
-            after = ""
-            for kind2, value2 in pieces[index + 1:]:
-                if kind2 != "text":
-                    after += "x"
-                    break
-                after += value2.replace("\\n", "\n")
-                if "\n" in after:
-                    break
-            after_line = after.split("\n", 1)[0]
+        for value, line_before, after_line in _holes_in_lines(pieces):
             expr = value.expression if isinstance(value, cst.FormattedStringExpression) else value
             conversion_ok = not (isinstance(value, cst.FormattedStringExpression) and value.conversion)
             line = line_before + "x" + after_line
             in_string = (line_before.count('"') - line_before.count('\\"')) % 2 or (
                 line_before.count("'") - line_before.count("\\'")
             ) % 2
-            glued = bool(line_before and _IDENT.match(line_before[-1])) or bool(
-                after_line and _IDENT.match(after_line[0])
-            )
-            assigned = not line_before.strip() and re.match(r"\s*=(?!=)", after_line) is not None
-            positioned = _DEF_OR_CLASS.search(line_before) is not None or glued or assigned
-            if conversion_ok and positioned and not in_string and not _SHELL_LINE.search(line):
+            if conversion_ok and _positioned(line_before, after_line) and not in_string and not _SHELL_LINE.search(line):
                 found.append((expr, quote))
-            line_before += "x"
         return found
 
     def _judge(self, ctx, expr, function, loops, quote, only_dotted: bool = False) -> None:
@@ -258,11 +278,12 @@ class DeploymentNameAsIdentifier(Rule):
 
 
 # ---- prefilter ---------------------------------------------------------------------------------------------
-# A superset of what ``check`` reports, read from CPython's ``ast`` (shared, see ``mfok_lint.pyast``). The
-# placeholder's position is not judged here (the rule reads it from the raw template text, which ``ast`` has
-# already decoded); the screen follows the rule's other half instead: a placeholder can only be reported when
-# its own expression, or a value assigned to the name it reads (in any scope of the file), could be an external
-# name. A name bound by ``from ... import`` may take its value from another module and is always a maybe.
+# A superset of what ``check`` reports, read from CPython's ``ast`` (shared, see ``mfok_lint.pyast``), in the
+# rule's two steps. Position: the placeholders that may sit in an identifier position (``_placeholders``, with the
+# rule's own line tests). Value: one of them reads an external name, directly or through a value assigned to the
+# name it reads in any scope of the file; a name bound by ``from ... import`` may take its value from another
+# module and is always a maybe. ``tests/rules/test_mfo006.py`` runs the rule with and without the screen on
+# generated templates and requires the screen to pass every file the rule reports in.
 _EXTERNAL_WORDS = {"identifier", "deployment_name", "deployment_id", "project_flow_name"}
 _CASE_ONLY_METHODS = {"lower", "upper", "strip", "casefold"}
 _PROJECT_INFO_BYTES = re.compile(rb"""project_info\w*\s*\[\s*["']flow_name["']\s*\]""")
@@ -370,15 +391,30 @@ def _names_in(target: ast.AST) -> List[str]:
     return [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
 
 
-def _placeholders(tree: ast.AST) -> List[ast.AST]:
-    """Every expression ``check`` might judge: f-string holes, ``%`` operands of a literal format, and the
-    arguments of ``generate_fake_flow_file_contents`` calls."""
+def _placeholders(tree: ast.AST, lines: List[str]) -> List[ast.AST]:
+    """Every expression ``check`` might judge: f-string holes and ``%`` operands that may sit in an identifier
+    position, and the arguments of ``generate_fake_flow_file_contents`` calls.
+
+    The position is the rule's own test (``_holes_in_lines``, ``_positioned``) on ``ast``'s decoded text. For a
+    ``%`` template the rule reads the decoded text too. For an f-string it reads the source text, which the
+    decoded text equals (for these tests) only when the literal is one token without a backslash and without a
+    ``{x=}`` field; any other f-string keeps all its holes.
+    """
     found: List[ast.AST] = []
+    specs = {id(v.format_spec) for v in pyast.nodes_of(tree, ast.FormattedValue) if v.format_spec is not None}
     for node in pyast.nodes_of(tree, ast.JoinedStr):
-        found.extend(part.value for part in node.values if isinstance(part, ast.FormattedValue))
+        holes = [part for part in node.values if isinstance(part, ast.FormattedValue)]
+        if id(node) in specs or not _reads_as_written(_segment(lines, node)):
+            found.extend(hole.value for hole in holes)
+            continue
+        pieces = [("text", p.value) if isinstance(p, ast.Constant) else ("hole", p) for p in node.values]
+        found.extend(hole.value for hole, before, after in _holes_in_lines(pieces) if _positioned(before, after))
     for node in pyast.nodes_of(tree, ast.BinOp):
         if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
-            found.extend(node.right.elts if isinstance(node.right, ast.Tuple) else [node.right])
+            operands = list(node.right.elts) if isinstance(node.right, ast.Tuple) else [node.right]
+            pieces = _percent_pieces(node.left.value.replace("\\n", "\n"), operands)
+            if pieces is not None:
+                found.extend(hole for hole, before, after in _holes_in_lines(pieces) if _positioned(before, after))
     for node in pyast.nodes_of(tree, ast.Call):
         func = node.func
         if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) == _FAKE_FLOW_CALL:
@@ -387,16 +423,42 @@ def _placeholders(tree: ast.AST) -> List[ast.AST]:
     return found
 
 
+_DEBUG_FIELD = re.compile(r"=\s*[}!:]")
+_TRIPLE_QUOTES = ('"' * 3, "'" * 3)
+
+
+def _reads_as_written(segment: str) -> bool:
+    """Is this f-string source one literal token whose literal parts read the same decoded?"""
+    body = segment.lstrip("rRfFbBuU")
+    quote = body[:3] if body[:3] in _TRIPLE_QUOTES else body[:1]
+    if quote not in ('"', "'", *_TRIPLE_QUOTES) or len(body) < 2 * len(quote) or not body.endswith(quote):
+        return False
+    inner = body[len(quote) : -len(quote)]
+    return quote not in inner and "\\" not in segment and not _DEBUG_FIELD.search(inner)
+
+
+def _segment(lines: List[str], node: ast.AST) -> str:
+    """The node's source (``ast`` columns count UTF-8 bytes)."""
+    first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+    if not 0 <= first <= last < len(lines):
+        return ""
+    if first == last:
+        return lines[first].encode()[node.col_offset : node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
+    head = lines[first].encode()[node.col_offset :].decode("utf-8", "replace")  # type: ignore[attr-defined]
+    tail = lines[last].encode()[: node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
+    return "\n".join([head, *lines[first + 1 : last], tail])
+
+
 def _may_report(raw: bytes) -> bool:
     tree = pyast.parse_source(raw)
     if tree is None:
         return True  # a template file, or code ``ast`` cannot read: libcst decides
-    placeholders = _placeholders(tree)
+    # The rows ``ast`` counts: only \r\n, \r and \n end a line (``str.splitlines`` knows more breaks).
+    lines = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    placeholders = _placeholders(tree, lines)
     if not placeholders:
         return False
     if _PROJECT_INFO_BYTES.search(raw):
         return True
-    # The rows ``ast`` counts: only \r\n, \r and \n end a line (``str.splitlines`` knows more breaks).
-    text = raw.decode("utf-8")
-    screen = _Screen(tree, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    screen = _Screen(tree, lines)
     return any(screen.may_reach(expr) for expr in placeholders)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import libcst
@@ -178,3 +179,64 @@ def test_the_screen_before_the_parse(source, may_report):
     from mfok_lint.rules.mfo006_deployment_name_as_identifier import DeploymentNameAsIdentifier
 
     assert DeploymentNameAsIdentifier().applies_to(source.encode()) is may_report
+
+
+_FUZZ_TEXTS = [
+    "class ", "def ", "async def ", "_param_", " = ", "==", "\\n", "\n", "    ", "x", "Flow", "'", "{{", "}}", ": ",
+    "export ", "$", " ", "(",
+]  # fmt: skip
+_FUZZ_FIELDS = ["identifier", "self.identifier", "p.name", "param.name", "x_param.NAME", "identifier.lower()", "name"]
+
+
+def _fuzz_template(rng) -> str:
+    """An f-string or ``%`` template of random text and fields, as extensions write them (escapes, conversions,
+    ``{x=}``, format specs, implicit concatenation)."""
+    parts = []
+    for _ in range(rng.randint(1, 5)):
+        if rng.random() < 0.55:
+            parts.append(rng.choice(_FUZZ_TEXTS))
+        else:
+            parts.append("{" + rng.choice(_FUZZ_FIELDS) + rng.choice(["", "", "!r", "=", ":>10", "!s:{w}"]) + "}")
+    body = "".join(parts)
+    if rng.random() < 0.6:
+        quote = rng.choice(['"', "'", '"' * 3, "'" * 3])
+        if len(quote) == 1:
+            body = body.replace("\n", "\\n").replace(quote, "\\" + quote)
+        else:
+            body = body.replace(quote, "") + (" " if body.endswith(quote[0]) else "")
+        literal = rng.choice(["f", "F"]) + quote + body + quote
+        if rng.random() < 0.25:
+            literal = rng.choice(['"    " ', "'class ' ", '"x" ']) + literal
+        if rng.random() < 0.15:
+            literal += rng.choice([' "_suffix"', " ' = 1'"])
+        return literal
+    fmt = re.sub(r"\{[^{}]*\}", "%s", body.replace("{{", "").replace("}}", "")).replace("\n", "\\n").replace('"', '\\"')
+    operands = [rng.choice(_FUZZ_FIELDS) for _ in range(max(fmt.count("%s"), 1))]
+    return f'"{fmt}" % ({", ".join(operands)},)'
+
+
+def test_the_screen_never_hides_a_finding_of_generated_templates(monkeypatch):
+    """Differential: the rule run without its screen reports nothing the screen would have skipped."""
+    import random
+
+    from mfok_lint.engine import check_source
+    from mfok_lint.rules import mfo006_deployment_name_as_identifier as module
+
+    rule = module.DeploymentNameAsIdentifier()
+    rng = random.Random(6)
+    cases = reported = skipped = 0
+    for _ in range(1500):
+        source = f"def gen(identifier, name, params):\n    for p in params:\n        T = {_fuzz_template(rng)}\n    return T\n"
+        try:
+            compile(source, "gen.py", "exec")
+        except SyntaxError:
+            continue
+        cases += 1
+        screened = module._may_report(source.encode())
+        with monkeypatch.context() as patch:
+            patch.setattr(module.DeploymentNameAsIdentifier, "applies_to", lambda self, raw: True)
+            found = [d for d in check_source(source, "gen.py", [rule]) if d.code == "MFO006"]
+        assert screened or not found, source
+        reported += bool(found)
+        skipped += not screened
+    assert cases > 1000 and reported > 200 and skipped > 400, (cases, reported, skipped)
