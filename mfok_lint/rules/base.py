@@ -16,6 +16,8 @@ Rules never import metaflow and never execute the code they check.
 from __future__ import annotations
 
 import enum
+import functools
+import os
 import re
 from typing import TYPE_CHECKING, ClassVar, Optional, Tuple, Union
 
@@ -39,7 +41,30 @@ def is_test_path(path: str) -> bool:
 
 def in_extension_package(path: str) -> bool:
     """True for files inside a ``metaflow_extensions/`` tree (the only place layout rules apply)."""
-    return bool(EXTENSION_PATH.search(path))
+    return bool(EXTENSION_PATH.search(layout_path(path)))
+
+
+@functools.lru_cache(maxsize=1024)
+def layout_path(path: str) -> str:
+    """Where the file sits in its project's package layout: ``metaflow_extensions/acme/plugins/acme/x.py``,
+    ``metaflow/runtime.py``, with ``/`` separators.
+
+    Rules that decide by location ask this instead of the path they were given, which depends on the directory
+    mfok-lint runs from (``./x.py`` inside ``plugins/acme/``) and, made absolute, on parent directories that are
+    no package (a checkout in ``~/src/metaflow/``). The layout is the one ``model.crossmodule`` resolves imports
+    with: the directory above ``metaflow_extensions/``, else the top of the ``__init__.py`` packages. A file
+    whose directory does not exist (a name given with ``--stdin-filename``) keeps its given path.
+    """
+    absolute = os.path.abspath(path)
+    directory = os.path.dirname(absolute)
+    if not os.path.isdir(directory):
+        return path.replace("\\", "/")
+    from mfok_lint.model.crossmodule import module_location
+
+    probe = absolute if absolute.endswith(".py") else os.path.join(directory, "__layout__.py")
+    location = module_location(probe)
+    root = location[0] if location is not None else directory
+    return os.path.relpath(absolute, root).replace(os.sep, "/")
 
 
 class FixAvailability(str, enum.Enum):

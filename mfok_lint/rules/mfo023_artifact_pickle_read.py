@@ -27,7 +27,7 @@ from typing import Iterable, List, Optional
 from mfok_lint import pyast
 from mfok_lint.context import FileContext
 from mfok_lint.model.gencode import char_offset, code_strings, parse_python
-from mfok_lint.rules.base import Rule
+from mfok_lint.rules.base import Rule, layout_path
 
 _PICKLE_MODULES = {"pickle", "cPickle", "_pickle"}
 _DECOMPRESSORS = {("gzip", "open"), ("gzip", "GzipFile"), ("gzip", "decompress"), ("zlib", "decompress")}
@@ -44,7 +44,7 @@ class ArtifactPickleRead(Rule):
     triggers = (b"pickle",)
 
     def check(self, ctx: FileContext) -> None:
-        if _METAFLOW_CORE.search(ctx.path.replace("\\", "/")):
+        if _METAFLOW_CORE.search(layout_path(ctx.path)):
             return
         tree = _parse(ctx.text)
         if tree is not None:

@@ -30,7 +30,7 @@ import libcst as cst
 
 from mfok_lint.context import FileContext, Span
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import Rule
+from mfok_lint.rules.base import Rule, layout_path
 
 _HOOK = "runtime_step_cli"
 _FACTORY = "extract_step_decorator_from_decospec"
@@ -129,7 +129,7 @@ class RuntimeStepCliCalled(Rule):
 
     def applies_to_path(self, path: str) -> bool:
         # Decided by the path alone, so Metaflow's core modules are not even parsed for this rule.
-        return not _METAFLOW_CORE.search(path.replace("\\", "/"))
+        return not _METAFLOW_CORE.search(layout_path(path))
 
     def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
         if not self.applies_to_path(ctx.path):

@@ -32,7 +32,7 @@ import libcst as cst
 from mfok_lint.context import FileContext
 from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import Rule
+from mfok_lint.rules.base import Rule, layout_path
 
 _METAFLOW_CORE = re.compile(r"(^|/)metaflow/(?!plugins/)")
 _FILE_LOADERS = {"module_from_spec", "run_path", "load_module", "load_source"}
@@ -138,7 +138,7 @@ class CondaInProcess(Rule):
 
     def applies_to_path(self, path: str) -> bool:
         # Decided by the path alone, so Metaflow's core modules are not even parsed for this rule.
-        return not _METAFLOW_CORE.search(path.replace("\\", "/"))
+        return not _METAFLOW_CORE.search(layout_path(path))
 
     def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
         if not self.applies_to_path(ctx.path):

@@ -35,7 +35,7 @@ from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.walk import statements
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import FixAvailability, Rule, layout_path
 
 _PLUGINS_RE = re.compile(r"(^|/)metaflow_extensions/[^/]+/plugins/")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
@@ -112,14 +112,13 @@ class SiblingAbsoluteImport(Rule):
     triggers = (b"import",)
 
     def applies_to_path(self, path: str) -> bool:
-        return bool(_PLUGINS_RE.search(path.replace("\\", "/")))
+        return bool(_PLUGINS_RE.search(layout_path(path)))
 
     def applies_to_file(self, path: str, raw: bytes) -> bool:
         return super().applies_to_file(path, raw) and _may_import_sibling(path, raw)
 
     def check(self, ctx: FileContext) -> None:
-        path = ctx.path.replace(os.sep, "/")
-        if not _PLUGINS_RE.search(path):
+        if not self.applies_to_path(ctx.path):
             return
         directory = os.path.dirname(os.path.abspath(ctx.path))
         own_name = os.path.splitext(os.path.basename(ctx.path))[0]

@@ -29,7 +29,7 @@ from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.walk import statements
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import FixAvailability, Rule, layout_path
 
 _EXTENSION_RE = re.compile(r"(^|/)metaflow_extensions/")
 
@@ -90,11 +90,10 @@ class UnvendoredClick(Rule):
     triggers = (b"click",)
 
     def applies_to_path(self, path: str) -> bool:
-        return bool(_EXTENSION_RE.search(path.replace("\\", "/")))
+        return bool(_EXTENSION_RE.search(layout_path(path)))
 
     def check(self, ctx: FileContext) -> None:
-        path = ctx.path.replace("\\", "/")
-        if not _EXTENSION_RE.search(path):
+        if not self.applies_to_path(ctx.path):
             return
         collector = _Collector()
         # imports and function definitions are statements: following bodies meets them all, in walk order

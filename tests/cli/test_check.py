@@ -372,3 +372,42 @@ def test_jobs_option_gives_the_same_report_serial_and_parallel(tmp_path, mfok):
     assert serial.code == parallel.code == 1
     assert serial.out == parallel.out
     assert len(json.loads(serial.out)) == 24
+
+
+def test_findings_do_not_depend_on_the_directory_the_run_starts_from(tmp_path, mfok):
+    """Rules that decide by location read the package layout, not the path as typed: linting from inside
+    ``plugins/acme/`` with ``.`` finds what linting from the project root finds, and a parent directory named
+    ``metaflow`` does not make an extension part of Metaflow's core."""
+    project = tmp_path / "metaflow"  # a checkout that happens to be called like the package
+    plugin = "metaflow_extensions/acme/plugins/acme/"
+    write_tree(
+        project,
+        {
+            plugin + "acme_objects.py": "class AcmeDeployedFlow:\n    pass\n",
+            plugin + "acme_cli.py": (
+                "import click\nfrom acme_objects import AcmeDeployedFlow\n\n\n@click.group()\ndef cli():\n    pass\n"
+            ),
+            plugin + "worker.py": "def run(deco, cli_args):\n    deco.runtime_step_cli(cli_args, 0, 0, None)\n",
+        },
+    )
+    args = ("--select", "MFO027,MFO043,MFO046", "--output-format", "concise", "--no-cache", ".")
+
+    def found(result):
+        return sorted(line.rsplit("/", 1)[-1].split(" ", 2)[:2] for line in result.out.splitlines() if ": MFO" in line)
+
+    expected = [["acme_cli.py:1:1:", "MFO046"], ["acme_cli.py:2:1:", "MFO043"], ["worker.py:2:5:", "MFO027"]]
+    assert found(mfok(*args, cwd=project)) == expected
+    assert found(mfok(*args, cwd=project / plugin)) == expected
+
+
+def test_metaflow_core_modules_are_recognised_by_their_package_from_any_directory(tmp_path, mfok):
+    write_tree(
+        tmp_path,
+        {
+            "site/metaflow/__init__.py": "",
+            "site/metaflow/runtime.py": "def launch(deco, cli_args):\n    deco.runtime_step_cli(cli_args, 0, 0, None)\n",
+        },
+    )
+    args = ("--select", "MFO027", "--output-format", "concise", "--no-cache")
+    assert mfok(*args, "site").code == 0
+    assert mfok(*args, ".", cwd=tmp_path / "site" / "metaflow").code == 0
