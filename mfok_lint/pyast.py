@@ -19,7 +19,9 @@ import warnings
 from collections import deque
 from typing import Dict, List, Optional, Tuple, Type
 
-__all__ = ["compile_tree", "nodes_of", "parse", "parse_source", "remember", "syntax_error"]
+__all__ = [
+    "called_name", "compile_tree", "dotted_name", "nodes_of", "parse", "parse_source", "remember", "syntax_error",
+]
 
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 
@@ -115,3 +117,21 @@ def nodes_of(tree: ast.AST, *classes: Type[ast.AST]) -> List[ast.AST]:
     if len(classes) == 1:
         return index.get(classes[0], [])
     return [node for cls in classes for node in index.get(cls, ())]
+
+
+def dotted_name(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for a chain of names and attributes, else None (``environment.dotted_name`` on libcst)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def called_name(call: ast.Call) -> Optional[str]:
+    """The last name of what a call calls: ``f`` for ``f()``, ``m`` for ``x.y.m()`` and ``g().m()``."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None

@@ -193,9 +193,7 @@ def _may_declare_multi_value_option(raw: bytes) -> bool:
         for decorator in function.decorator_list:
             if not isinstance(decorator, ast.Call):
                 continue
-            callee = decorator.func
-            name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", None)
-            if name in _CLICK_DECORATORS and any(_ast_multi_value(keyword) for keyword in decorator.keywords):
+            if pyast.called_name(decorator) in _CLICK_DECORATORS and any(map(_ast_multi_value, decorator.keywords)):
                 return True
     return False
 

@@ -231,7 +231,8 @@ class DeploymentNameAsIdentifier(Rule):
             in_string = (line_before.count('"') - line_before.count('\\"')) % 2 or (
                 line_before.count("'") - line_before.count("\\'")
             ) % 2
-            if conversion_ok and _positioned(line_before, after_line) and not in_string and not _SHELL_LINE.search(line):
+            shell = _SHELL_LINE.search(line)
+            if conversion_ok and _positioned(line_before, after_line) and not in_string and not shell:
                 found.append((expr, quote))
         return found
 
@@ -290,15 +291,6 @@ _PROJECT_INFO_BYTES = re.compile(rb"""project_info\w*\s*\[\s*["']flow_name["']\s
 _FAKE_FLOW_CALL = "generate_fake_flow_file_contents"
 
 
-def _ast_dotted(node: ast.AST) -> Optional[str]:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _ast_dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
 class _Screen:
     """The file-wide facts the superset test needs: assignments, ``from`` imports and loop variables."""
 
@@ -329,7 +321,7 @@ class _Screen:
     def _bind(self, target: ast.AST, value: ast.AST) -> None:
         if isinstance(target, ast.Starred):
             target = target.value
-        name = _ast_dotted(target)
+        name = pyast.dotted_name(target)
         if name is not None:
             self.assigned.setdefault(name, []).append(value)
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -353,7 +345,7 @@ class _Screen:
             expr = expr.func.value
         if any(isinstance(node, ast.Call) for node in ast.walk(expr)):
             return False  # its text holds "(": sanitised or computed
-        chain = _ast_dotted(expr)
+        chain = pyast.dotted_name(expr)
         if chain is None:
             return False
         parts = chain.split(".")
@@ -374,7 +366,7 @@ class _Screen:
             return any(self.may_reach(part, seen) for part in inner)
         if self.may_match(expr):
             return True
-        name = _ast_dotted(expr)
+        name = pyast.dotted_name(expr)
         if name is None or name in seen:
             return False
         if "." not in name and name in self.imported:
@@ -416,8 +408,7 @@ def _placeholders(tree: ast.AST, lines: List[str]) -> List[ast.AST]:
             if pieces is not None:
                 found.extend(hole for hole, before, after in _holes_in_lines(pieces) if _positioned(before, after))
     for node in pyast.nodes_of(tree, ast.Call):
-        func = node.func
-        if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) == _FAKE_FLOW_CALL:
+        if pyast.called_name(node) == _FAKE_FLOW_CALL:
             found.extend(node.args)
             found.extend(keyword.value for keyword in node.keywords)
     return found
@@ -440,12 +431,13 @@ def _reads_as_written(segment: str) -> bool:
 def _segment(lines: List[str], node: ast.AST) -> str:
     """The node's source (``ast`` columns count UTF-8 bytes)."""
     first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+    start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
     if not 0 <= first <= last < len(lines):
         return ""
     if first == last:
-        return lines[first].encode()[node.col_offset : node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
-    head = lines[first].encode()[node.col_offset :].decode("utf-8", "replace")  # type: ignore[attr-defined]
-    tail = lines[last].encode()[: node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
+        return lines[first].encode()[start:end].decode("utf-8", "replace")
+    head = lines[first].encode()[start:].decode("utf-8", "replace")
+    tail = lines[last].encode()[:end].decode("utf-8", "replace")
     return "\n".join([head, *lines[first + 1 : last], tail])
 
 

@@ -105,14 +105,14 @@ def _may_report(raw: bytes) -> bool:
     if tree is None:
         return True
     for call in pyast.nodes_of(tree, ast.Call):
-        func = call.func
-        short = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        short = pyast.called_name(call)
         if short not in _READERS:
             continue
         if short == "get_task_datastore" and len(call.args) >= 4:
             return True
-        if any(k.arg == "attempt" and isinstance(k.value, ast.Constant) and type(k.value.value) is int for k in call.keywords):
-            return True
+        for keyword in call.keywords:
+            if keyword.arg == "attempt" and isinstance(keyword.value, ast.Constant) and type(keyword.value.value) is int:
+                return True
     for node in pyast.nodes_of(tree, ast.Constant):
         value = node.value
         if isinstance(value, bytes):

@@ -123,20 +123,11 @@ def _may_use_as_builtin(tree: Optional[ast.Module]) -> bool:
     return False
 
 
-def _ast_dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _ast_dotted(node.value)
-        return f"{base}.{node.attr}" if base else ""
-    return ""
-
-
 def _ast_is_click_command(func) -> bool:
     """``_is_click_command`` on CPython's ``ast``."""
     for decorator in func.decorator_list:
         expr = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if _ast_dotted(expr).rsplit(".", 1)[-1] in ("command", "group"):
+        if (pyast.dotted_name(expr) or "").rsplit(".", 1)[-1] in ("command", "group"):
             return True
     return False
 

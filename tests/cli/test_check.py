@@ -405,7 +405,9 @@ def test_metaflow_core_modules_are_recognised_by_their_package_from_any_director
         tmp_path,
         {
             "site/metaflow/__init__.py": "",
-            "site/metaflow/runtime.py": "def launch(deco, cli_args):\n    deco.runtime_step_cli(cli_args, 0, 0, None)\n",
+            "site/metaflow/runtime.py": (
+                "def launch(deco, cli_args):\n    deco.runtime_step_cli(cli_args, 0, 0, None)\n"
+            ),
         },
     )
     args = ("--select", "MFO027", "--output-format", "concise", "--no-cache")

@@ -226,7 +226,8 @@ def test_the_screen_never_hides_a_finding_of_generated_templates(monkeypatch):
     rng = random.Random(6)
     cases = reported = skipped = 0
     for _ in range(1500):
-        source = f"def gen(identifier, name, params):\n    for p in params:\n        T = {_fuzz_template(rng)}\n    return T\n"
+        template = _fuzz_template(rng)
+        source = f"def gen(identifier, name, params):\n    for p in params:\n        T = {template}\n    return T\n"
         try:
             compile(source, "gen.py", "exec")
         except SyntaxError:
