@@ -44,7 +44,6 @@ def in_extension_package(path: str) -> bool:
     return bool(EXTENSION_PATH.search(layout_path(path)))
 
 
-@functools.lru_cache(maxsize=1024)
 def layout_path(path: str) -> str:
     """Where the file sits in its project's package layout: ``metaflow_extensions/acme/plugins/acme/x.py``,
     ``metaflow/runtime.py``, with ``/`` separators.
@@ -56,11 +55,16 @@ def layout_path(path: str) -> str:
     whose directory does not exist (a name given with ``--stdin-filename``) keeps its given path.
     """
     absolute = os.path.abspath(path)
-    directory = os.path.dirname(absolute)
-    if not os.path.isdir(directory):
+    if not os.path.isdir(os.path.dirname(absolute)):
         return path.replace("\\", "/")
+    return _layout_of(absolute)
+
+
+@functools.lru_cache(maxsize=1024)  # keyed on the absolute path: a relative one changes meaning with the cwd
+def _layout_of(absolute: str) -> str:
     from mfok_lint.model.crossmodule import module_location
 
+    directory = os.path.dirname(absolute)
     probe = absolute if absolute.endswith(".py") else os.path.join(directory, "__layout__.py")
     location = module_location(probe)
     root = location[0] if location is not None else directory
