@@ -40,12 +40,14 @@ from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.values import code_of, trace_origin
 from mfok_lint.rules.base import FixAvailability, Rule
 
-_DOTTED = re.compile(
-    r"""^(?:\w+\.)*(?:identifier|deployment_name|deployment_id|project_flow_name)$"""
-    r"""|project_info\w*\s*\[\s*["']flow_name["']\s*\]"""
-)
+# The words and forms of an external name, each written once: the rule's regexes and its prefilter's tests on
+# CPython's ``ast`` are built from them, so the two cannot drift apart.
+_EXTERNAL_WORDS = ("identifier", "deployment_name", "deployment_id", "project_flow_name")
+_PROJECT_INFO_FLOW_NAME = r"""project_info\w*\s*\[\s*["']flow_name["']\s*\]"""
+_CASE_ONLY_METHODS = ("lower", "upper", "strip", "casefold")
+_DOTTED = re.compile(rf"""^(?:\w+\.)*(?:{"|".join(_EXTERNAL_WORDS)})$|{_PROJECT_INFO_FLOW_NAME}""")
 _PARAM_NAME = re.compile(r"""^(?:\w+\.)*\w*param\w*\.name$""", re.IGNORECASE)
-_CASE_ONLY_CALL = re.compile(r"""\.(?:lower|upper|strip|casefold)\(\)$""")
+_CASE_ONLY_CALL = re.compile(rf"""\.(?:{"|".join(_CASE_ONLY_METHODS)})\(\)$""")
 _IDENT = re.compile(r"[A-Za-z0-9_]")
 _DEF_OR_CLASS = re.compile(r"(?:^|[\s@;:])(?:async\s+def|def|class)\s+[A-Za-z0-9_]*$")
 _SHELL_LINE = re.compile(r"^\s*export\s|\$")
@@ -285,9 +287,7 @@ class DeploymentNameAsIdentifier(Rule):
 # name it reads in any scope of the file; a name bound by ``from ... import`` may take its value from another
 # module and is always a maybe. ``tests/rules/test_mfo006.py`` runs the rule with and without the screen on
 # generated templates and requires the screen to pass every file the rule reports in.
-_EXTERNAL_WORDS = {"identifier", "deployment_name", "deployment_id", "project_flow_name"}
-_CASE_ONLY_METHODS = {"lower", "upper", "strip", "casefold"}
-_PROJECT_INFO_BYTES = re.compile(rb"""project_info\w*\s*\[\s*["']flow_name["']\s*\]""")
+_PROJECT_INFO_BYTES = re.compile(_PROJECT_INFO_FLOW_NAME.encode())
 _FAKE_FLOW_CALL = "generate_fake_flow_file_contents"
 
 
