@@ -41,7 +41,11 @@ _PLUGINS_RE = re.compile(r"(^|/)metaflow_extensions/[^/]+/plugins/")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 
 
-def _sibling_exists(directory: str, name: str) -> bool:
+def _is_sibling(path: str, name: str) -> bool:
+    """Is ``name`` (the first part of an absolute import) a module beside ``path`` other than the file itself?"""
+    directory, filename = os.path.split(os.path.abspath(path))
+    if not name or name == os.path.splitext(filename)[0]:
+        return False
     # Through ``dependencies``: a cached result must be recomputed when a sibling appears or goes.
     return dependencies.is_file(os.path.join(directory, name + ".py")) or dependencies.is_file(
         os.path.join(directory, name, "__init__.py")
@@ -59,9 +63,7 @@ def _may_import_sibling(path: str, raw: bytes) -> bool:
             heads.update(alias.name.split(".")[0] for alias in node.names)
         elif node.level == 0 and node.module:
             heads.add(node.module.split(".")[0])
-    directory = os.path.dirname(os.path.abspath(path))
-    heads.discard(os.path.splitext(os.path.basename(path))[0])
-    return any(_sibling_exists(directory, head) for head in sorted(heads))
+    return any(_is_sibling(path, head) for head in sorted(heads))
 
 
 def _handles_import_error(handler: cst.ExceptHandler) -> bool:
@@ -120,13 +122,11 @@ class SiblingAbsoluteImport(Rule):
     def check(self, ctx: FileContext) -> None:
         if not self.applies_to_path(ctx.path):
             return
-        directory = os.path.dirname(os.path.abspath(ctx.path))
-        own_name = os.path.splitext(os.path.basename(ctx.path))[0]
         for node in _imports(ctx.module):
             if isinstance(node, cst.ImportFrom):
                 module = dotted_name(node.module) or ""  # type: ignore[arg-type]
                 head = module.split(".")[0]
-                if head and head != own_name and _sibling_exists(directory, head):
+                if _is_sibling(ctx.path, head):
                     fix = ctx.make_fix(
                         Applicability.SAFE, f"Import `{module}` relatively", [ctx.edit(node.module, "." + module)]  # type: ignore[arg-type]
                     )
@@ -135,7 +135,7 @@ class SiblingAbsoluteImport(Rule):
                 for alias in node.names:
                     module = dotted_name(alias.name) or ""
                     head = module.split(".")[0]
-                    if head and head != own_name and _sibling_exists(directory, head):
+                    if _is_sibling(ctx.path, head):
                         ctx.report(self, node, message=self._message(head), fix=self._import_fix(ctx, node, module))
 
     @staticmethod

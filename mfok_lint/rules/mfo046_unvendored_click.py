@@ -20,7 +20,6 @@ Design decisions:
 
 from __future__ import annotations
 
-import re
 from typing import List, Set
 
 import libcst as cst
@@ -29,9 +28,7 @@ from mfok_lint.context import FileContext
 from mfok_lint.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.walk import statements
-from mfok_lint.rules.base import FixAvailability, Rule, layout_path
-
-_EXTENSION_RE = re.compile(r"(^|/)metaflow_extensions/")
+from mfok_lint.rules.base import FixAvailability, Rule, in_extension_package
 
 
 class _Collector(cst.CSTVisitor):
@@ -90,7 +87,7 @@ class UnvendoredClick(Rule):
     triggers = (b"click",)
 
     def applies_to_path(self, path: str) -> bool:
-        return bool(_EXTENSION_RE.search(layout_path(path)))
+        return in_extension_package(path)
 
     def check(self, ctx: FileContext) -> None:
         if not self.applies_to_path(ctx.path):
