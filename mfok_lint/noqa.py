@@ -23,6 +23,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from mfok_lint import pyast
 from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator
 
 _LINE_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Za-z]+[0-9]*(?:[\s,]+[A-Za-z]+[0-9]*)*))?", re.IGNORECASE)
@@ -96,8 +97,6 @@ def _may_be_in_multiline_string(text: str, rows: Set[int]) -> bool:
 
     Every string token is inside a ``Constant`` or ``JoinedStr`` whose rows cover the token's, so a row no such
     node spans is in no multi-line string token."""
-    from mfok_lint import pyast
-
     tree = pyast.parse(text)
     if tree is None:
         return True

@@ -66,8 +66,13 @@ def _char_width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+def _one_column_each(text: str) -> bool:
+    """Every character is one terminal column wide (the common case, which needs no per-character look-up)."""
+    return text.isascii() and "\t" not in text
+
+
 def _width(text: str) -> int:
-    if text.isascii() and "\t" not in text:
+    if _one_column_each(text):
         return len(text)
     return sum(_char_width(c) for c in text)
 
@@ -182,7 +187,7 @@ class _Window:
     @staticmethod
     def _take(text: str, columns: int) -> str:
         """The longest head of ``text`` that fits in ``columns``."""
-        if text.isascii() and "\t" not in text:
+        if _one_column_each(text):
             return text[: max(columns, 0)]
         kept, taken = [], 0
         for char in text:
