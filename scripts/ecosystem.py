@@ -31,6 +31,25 @@ PINNED = {
     "metaflow-gha": "0.1.0",
     "metaflow": "2.19.39",
 }
+# Every release on PyPI of each extension above (newest first), for runs over their whole history.
+RELEASES = {
+    "metaflow-dagster": ["0.3.7", "0.3.6", "0.3.5", "0.3.3", "0.3.2", "0.3.1", "0.3.0", "0.2.0", "0.1.0"],
+    "metaflow-prefect": [
+        "0.3.7", "0.3.6", "0.3.5", "0.3.4", "0.3.3", "0.3.2", "0.3.1", "0.3.0", "0.2.0", "0.1.2", "0.1.1", "0.1.0",
+    ],
+    "metaflow-flyte": ["0.4.3", "0.4.2", "0.4.1", "0.4.0", "0.3.2", "0.3.1", "0.3.0", "0.2.0", "0.1.0"],
+    "metaflow-temporal": [
+        "0.4.9", "0.4.8", "0.4.7", "0.4.5", "0.4.4", "0.4.3", "0.4.2", "0.4.1", "0.4.0", "0.3.1", "0.3.0", "0.2.0",
+        "0.1.1", "0.1.0",
+    ],
+    "metaflow-kestra": ["0.3.4", "0.3.3", "0.3.2", "0.3.1", "0.3.0", "0.2.0", "0.1.0"],
+    "metaflow-windmill": ["0.2.1", "0.2.0", "0.1.0"],
+    "metaflow-mage": ["0.2.1", "0.2.0", "0.1.0"],
+    "metaflow-kubeflow": ["0.0.4", "0.0.3", "0.0.2", "0.0.1"],
+    "metaflow-slurm": ["0.0.4", "0.0.2", "0.0.1"],
+    "metaflow-skypilot": ["0.0.1"],
+    "metaflow-gha": ["0.1.0"],
+}
 # Metaflow itself is linted only where it compiles flows for a scheduler.
 METAFLOW_PLUGINS = ["metaflow/plugins/argo", "metaflow/plugins/aws/step_functions", "metaflow/plugins/airflow"]
 CACHE = Path.home() / ".cache" / "mfok-ecosystem"
