@@ -23,10 +23,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import libcst as cst  # noqa: E402
 
-from mfok_lint import engine  # noqa: E402
-from mfok_lint.context import FileContext  # noqa: E402
+from mfok_lint.core.settings import Settings  # noqa: E402
+from mfok_lint.lint import engine  # noqa: E402
 from mfok_lint.rules import RuleKind  # noqa: E402
-from mfok_lint.settings import Settings  # noqa: E402
+from mfok_lint.rules.context import FileContext  # noqa: E402
 
 
 def _files(root: str):

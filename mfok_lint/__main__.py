@@ -1,4 +1,4 @@
-from mfok_lint.cli import main
+from mfok_lint.cli.main import main
 
 if __name__ == "__main__":
     main()

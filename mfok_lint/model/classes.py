@@ -12,9 +12,9 @@ from typing import Dict, Iterator, List, Optional, Set
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import visiting
 
 DEPLOYER_BASES = ("DeployerImpl", "DeployedFlow", "TriggeredRun")
 
@@ -82,7 +82,7 @@ def import_aliases(module: cst.Module) -> Dict[str, str]:
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
             return False  # imports inside functions do not bind class bases
 
-    traverse.visit(module, Collector())
+    visiting.visit(module, Collector())
     return aliases
 
 

@@ -58,13 +58,12 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Un
 
 import libcst as cst
 
-from mfok_lint import cstparse, pyast
-from mfok_lint.context import FileContext, Span
-from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.model.offsets import node_offsets
-from mfok_lint.model.shell import Word, split_commands
-from mfok_lint.model.strtext import (
+from mfok_lint.rules.context import FileContext, Span
+from mfok_lint.syntax import cstparse, pyast, visiting
+from mfok_lint.syntax.offsets import node_offsets
+from mfok_lint.syntax.shell_words import Word, split_commands
+from mfok_lint.syntax.string_literals import (
     HOLE,
     StrText,
     brace_format,
@@ -1298,7 +1297,7 @@ def _has_code_shape(module: cst.Module) -> bool:
 
     probe = _Probe()
     _Probe.found = False
-    traverse.visit(module, probe)
+    visiting.visit(module, probe)
     return _Probe.found
 
 
@@ -1352,7 +1351,7 @@ def _analyse_python(outer: _Evaluator, text: StrText, anchor: cst.CSTNode) -> bo
         return False
     spanner, hole_lookup = _inner_spanner(text, source, mapping, module, outer)
     index = _Index()
-    traverse.visit(module, index)
+    visiting.visit(module, index)
     top_anchor = outer.anchor if outer.anchor is not None else anchor
     hole_owner = outer.outer if outer.outer is not None else outer
 
@@ -1458,7 +1457,7 @@ def _analyse_module(module: cst.Module, index: "Optional[_Index]" = None) -> Lis
     analysis = _Analysis()
     if index is None:
         index = _Index()
-        traverse.visit(module, index)
+        visiting.visit(module, index)
 
     def outer_spanner(node: cst.CSTNode) -> Span:
         return Span(node)
@@ -1542,7 +1541,7 @@ def index_collector(ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
     cannot build a command (the model then never looks at the tree)."""
     if not may_build_commands(ctx.text):
         return None
-    from mfok_lint.model.shared import Piggyback
+    from mfok_lint.lint.shared_walk import Piggyback
 
     return ctx.lazy(_PRECOLLECTED_INDEX, lambda _ctx: Piggyback(_Index()))
 

@@ -32,8 +32,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
-from mfok_lint.context import FileContext, Span, Target
-from mfok_lint.model import traverse
+from mfok_lint.rules.context import FileContext, Span, Target
+from mfok_lint.syntax import visiting
 
 __all__ = ["EnvKey", "Environment", "build_environments", "environments"]
 
@@ -87,7 +87,7 @@ def environments(ctx: FileContext) -> List[Environment]:
 
 def build_environments(ctx: FileContext) -> List[Environment]:
     collector = _PythonCollector(ctx.module)
-    traverse.visit(ctx.module, collector)
+    visiting.visit(ctx.module, collector)
     envs = list(collector.result)
     envs.extend(_StringScanner(ctx.module, collector.docstrings).scan())
     return envs
@@ -599,7 +599,7 @@ class _StringScanner(cst.CSTVisitor):
         self.result: List[Environment] = []
 
     def scan(self) -> List[Environment]:
-        traverse.visit(self.module, self)
+        visiting.visit(self.module, self)
         return [e for e in self.result if e.keys or e.kind == "generated-python" and self._relevant(e)]
 
     @staticmethod

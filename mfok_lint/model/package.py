@@ -34,10 +34,10 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from mfok_lint import cstparse, dependencies
-from mfok_lint.context import FileContext
-from mfok_lint.model import traverse
+from mfok_lint.core import dependencies
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import cstparse, visiting
 
 EXT_PKG = "metaflow_extensions"
 EXTENSION_POINTS: Tuple[str, ...] = (
@@ -236,7 +236,7 @@ def _names_in(node: cst.CSTNode) -> List[str]:
         def visit_Name(self, n: cst.Name) -> None:
             found.append(n.value)
 
-    traverse.visit(node, _Collect())
+    visiting.visit(node, _Collect())
     return found
 
 
@@ -409,7 +409,7 @@ class PackageContext:
             if path == self.focus:
                 text = self.focus_text
             else:
-                from mfok_lint.engine import decode_source
+                from mfok_lint.lint.engine import decode_source
 
                 raw = dependencies.read_bytes(path)
                 try:

@@ -22,9 +22,9 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from mfok_lint import pyast
-from mfok_lint.context import FileContext
-from mfok_lint.model.gencode import char_offset, code_strings, parse_python
+from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import pyast
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 

@@ -63,11 +63,11 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tup
 
 import libcst as cst
 
-from mfok_lint.model import traverse
-from mfok_lint.model.cmdchecks import unique_options
+from mfok_lint.model.command_evidence import unique_options
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.model.strtext import HOLE
-from mfok_lint.model.walk import statements
+from mfok_lint.syntax import visiting
+from mfok_lint.syntax.statements import statements
+from mfok_lint.syntax.string_literals import HOLE
 
 __all__ = [
     "COUNTER_NAMES", "UNKNOWN", "Assignments", "Source", "code_of", "combine", "small_statements", "trace",
@@ -355,7 +355,7 @@ class _Scopes(cst.CSTVisitor):
 def _scopes(ctx) -> _Scopes:
     def build(c) -> _Scopes:
         index = _Scopes()
-        traverse.visit(c.module, index)
+        visiting.visit(c.module, index)
         return index
 
     return ctx.lazy("values:scopes", build)
@@ -469,7 +469,7 @@ class _Tracer:
         if kind == "param" and attribute is None and isinstance(second, cst.FunctionDef):
             return self._parameter(first, second, depth)
         if kind == "import":
-            from mfok_lint.model.crossmodule import imported_constants
+            from mfok_lint.model.imported_values import imported_constants
 
             constants = imported_constants(self.ctx.path, first, second, attribute)
             if constants:
@@ -744,7 +744,7 @@ def _origin(ctx, expr, index, matches, seen: Set[str], hops: int) -> Optional[st
 
 
 def _imported_origin(ctx, node: cst.CSTNode, alias: cst.ImportAlias, matches) -> Optional[str]:
-    from mfok_lint.model.crossmodule import assigned_sources
+    from mfok_lint.model.imported_values import assigned_sources
 
     for text in assigned_sources(ctx.path, node, alias):
         found = matches(text)

@@ -6,7 +6,7 @@ A rule declares what it needs so the engine can skip work:
   always run. Rules whose question needs a finer text test override ``applies_to``.
 - ``applies_to_path()``: rules about the extension layout only look at files inside ``metaflow_extensions/``.
 - ``applies_to_file()``: both of the above; a rule whose screen needs the path and the text together (a file
-  beside the linted one) overrides it, and reads other files only through ``mfok_lint.dependencies``.
+  beside the linted one) overrides it, and reads other files only through ``mfok_lint.core.dependencies``.
 - ``visitor()``: an optional libcst ``BatchableCSTVisitor``; all selected rules' visitors share ONE traversal.
   Its ``METADATA_DEPENDENCIES`` are resolved only when the rule runs on a file.
 - ``check()``: runs after the traversal; most rules ask the lazily built file model (``ctx.commands``, ...).
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, ClassVar, Optional, Tuple, Union
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
 
-    from mfok_lint.context import FileContext
+    from mfok_lint.rules.context import FileContext
 
 DOCS_URL = "https://mfok.readthedocs.io/en/latest/rules/{code}/"
 EXTENSION_PATH = re.compile(r"(^|[/\\])metaflow_extensions[/\\]")
@@ -62,7 +62,7 @@ def layout_path(path: str) -> str:
 
 @functools.lru_cache(maxsize=1024)  # keyed on the absolute path: a relative one changes meaning with the cwd
 def _layout_of(absolute: str) -> str:
-    from mfok_lint.model.crossmodule import module_location
+    from mfok_lint.model.imported_values import module_location
 
     directory = os.path.dirname(absolute)
     probe = absolute if absolute.endswith(".py") else os.path.join(directory, "__layout__.py")

@@ -38,12 +38,11 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint import pyast
-from mfok_lint.context import FileContext
-from mfok_lint.diagnostics import Applicability
-from mfok_lint.model import traverse
+from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import pyast, visiting
 
 _RUN_PARAM_NAMES = {"run_params", "run_param"}
 _CONSUMING_BUILTINS = {
@@ -313,7 +312,7 @@ class _ModuleFacts:
     def of(cls, ctx: FileContext) -> "_ModuleFacts":
         facts = ctx.lazy(cls.KEY, lambda _ctx: cls())
         if not facts.complete:  # check() without the shared traversal (never in the engine): walk here
-            traverse.visit_batched(ctx.module, [cls.collector(ctx)])
+            visiting.visit_batched(ctx.module, [cls.collector(ctx)])
         return facts
 
     @classmethod
@@ -637,7 +636,7 @@ class _Analysis:
         sinks = Sinks()
         for unit in facts.units:
             sinks.unit = unit
-            traverse.visit(unit.node, sinks)
+            visiting.visit(unit.node, sinks)
         return results
 
     def callee_kind(self, call: cst.Call, facts: Optional[_FunctionFacts] = None) -> str:

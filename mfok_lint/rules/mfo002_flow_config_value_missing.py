@@ -34,12 +34,12 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mfok_lint import dependencies
-from mfok_lint.context import FileContext
-from mfok_lint.diagnostics import Applicability
-from mfok_lint.model import traverse
+from mfok_lint.core import dependencies
+from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import Environment, build_environments
 from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import visiting
 
 KEY = "METAFLOW_FLOW_CONFIG_VALUE"
 _STEP_ONLY_OPTIONS = ("--task-id", "--input-paths")
@@ -168,7 +168,7 @@ class _Strings(cst.CSTVisitor):
 
 def _code_strings(module: cst.CSTNode) -> List[str]:
     visitor = _Strings()
-    traverse.visit(module, visitor)
+    visiting.visit(module, visitor)
     return visitor.values
 
 
@@ -208,7 +208,7 @@ def _enclosing_class(module: cst.Module, func: cst.FunctionDef) -> Optional[cst.
             if node is func and self.stack:
                 found.append(self.stack[-1])
 
-    traverse.visit(module, Finder())
+    visiting.visit(module, Finder())
     return found[0] if found else None
 
 

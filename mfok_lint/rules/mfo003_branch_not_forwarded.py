@@ -28,12 +28,12 @@ from typing import Optional
 
 import libcst as cst
 
-from mfok_lint import dependencies
-from mfok_lint.diagnostics import Applicability
-from mfok_lint.model import traverse
-from mfok_lint.model.cmdchecks import insert_before_subcommand, reportable
+from mfok_lint.core import dependencies
+from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.model.command_evidence import insert_before_subcommand, reportable
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.syntax import visiting
 
 _EMPTY = cst.Module(body=[])
 _ENV_ROUTE = re.compile(r"METAFLOW_(BRANCH|PRODUCTION)\b")
@@ -142,7 +142,7 @@ class BranchNotForwarded(CommandRule):
                     "which declares `--branch`",
                 )
 
-        traverse.visit(ctx.module, _Finder())
+        visiting.visit(ctx.module, _Finder())
 
 
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.cmdchecks import reportable
+from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.model.command_evidence import reportable
 from mfok_lint.model.values import traced_option_values
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandOptionRule

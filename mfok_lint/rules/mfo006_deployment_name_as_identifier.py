@@ -34,11 +34,11 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from mfok_lint import pyast
-from mfok_lint.diagnostics import Applicability
+from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.values import code_of, trace_origin
 from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.syntax import pyast
 
 # The words and forms of an external name, each written once: the rule's regexes and its prefilter's tests on
 # CPython's ``ast`` are built from them, so the two cannot drift apart.

@@ -25,8 +25,12 @@ import re
 
 import libcst as cst
 
-from mfok_lint.diagnostics import Applicability
-from mfok_lint.model.cmdchecks import function_params, insert_before_subcommand, reportable
+from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.model.command_evidence import (
+    function_params,
+    insert_before_subcommand,
+    reportable,
+)
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from mfok_lint.model.cmdchecks import mentioned_outside_commands, reportable
+from mfok_lint.model.command_evidence import mentioned_outside_commands, reportable
 from mfok_lint.rules.command_rule import CommandRule
 
 _NAMES = ("--input-paths", "--input-paths-filename")

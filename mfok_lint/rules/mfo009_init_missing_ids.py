@@ -9,14 +9,14 @@ Decisions:
   counts (misplacement is MFO011's finding).
 * An ``unknown`` token after ``init`` (a splat, an unresolved placeholder) may hold the ids: silent.
 * A spelling of the missing option anywhere in the file outside the recognised commands is treated as a
-  continuation the command model could not join (see ``mfok_lint.model.cmdchecks``): silent.
+  continuation the command model could not join (see ``mfok_lint.model.command_evidence``): silent.
 """
 
 from __future__ import annotations
 
 import re
 
-from mfok_lint.model.cmdchecks import mentioned_outside_commands, reportable
+from mfok_lint.model.command_evidence import mentioned_outside_commands, reportable
 from mfok_lint.rules.command_rule import CommandRule
 
 _MENTIONS = {

@@ -14,7 +14,7 @@ Decisions:
 
 from __future__ import annotations
 
-from mfok_lint.model.cmdchecks import reportable
+from mfok_lint.model.command_evidence import reportable
 from mfok_lint.rules.command_rule import CommandOptionRule
 
 

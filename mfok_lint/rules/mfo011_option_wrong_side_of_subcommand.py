@@ -23,12 +23,12 @@ from typing import List, Optional
 
 import libcst as cst
 
-from mfok_lint.diagnostics import Applicability
-from mfok_lint.model import traverse
-from mfok_lint.model.cmdchecks import reportable
+from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.model.command_evidence import reportable
 from mfok_lint.model.commands import INIT_OPTIONS, STEP_OPTIONS, TOP_LEVEL_OPTIONS
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.syntax import visiting
 
 SUB_ONLY = (STEP_OPTIONS | INIT_OPTIONS) - TOP_LEVEL_OPTIONS
 _SUB_SETS = (("step", STEP_OPTIONS), ("init", INIT_OPTIONS))
@@ -141,5 +141,5 @@ def _list_holding(module: cst.Module, nodes: List[cst.CSTNode]) -> Optional[cst.
             if wanted <= have:
                 found.append(node)
 
-    traverse.visit(module, _Find())
+    visiting.visit(module, _Find())
     return found[0] if found else None

@@ -28,10 +28,10 @@ from typing import List, Optional
 
 import libcst as cst
 
-from mfok_lint.model import traverse
 from mfok_lint.model.commands import HOLE
 from mfok_lint.model.values import code_of
 from mfok_lint.rules.base import Rule
+from mfok_lint.syntax import visiting
 
 _FILTER = re.compile(
     r"""IS_CONFIG_PARAMETER|isinstance\([^)]*\bConfig\w*|\bConfig\w*\s*\)|type\([^)]*\)\s*(?:is|==)\s*Config"""
@@ -92,7 +92,7 @@ class ConfigPassedToInit(Rule):
                 if _FILTER.search(code_of(node.body)):
                     return
                 collects = _Collects()
-                traverse.visit(node.body, collects)
+                visiting.visit(node.body, collects)
                 if collects.found:
                     candidates.append(node)
 

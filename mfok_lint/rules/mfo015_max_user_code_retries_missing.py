@@ -21,12 +21,12 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
-from mfok_lint.diagnostics import Applicability
-from mfok_lint.model import traverse
-from mfok_lint.model.cmdchecks import reportable, unique_options
+from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.model.command_evidence import reportable, unique_options
 from mfok_lint.model.values import trace_token
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandOptionRule
+from mfok_lint.syntax import visiting
 
 _RETRY_NAMES = ("max_user_code_retries", "user_code_retries", "max_retries", "retries")
 
@@ -87,5 +87,5 @@ def _same_list(ctx, first, second) -> bool:
                 if v is first and values[i + 1] is second:
                     found.append(node)
 
-    traverse.visit(ctx.module, _Find())
+    visiting.visit(ctx.module, _Find())
     return bool(found)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from mfok_lint.model.cmdchecks import reportable, string_literals
+from mfok_lint.model.command_evidence import reportable, string_literals
 from mfok_lint.model.commands import STEP_OPTIONS, TOP_LEVEL_OPTIONS
 from mfok_lint.rules.command_rule import CommandRule
 

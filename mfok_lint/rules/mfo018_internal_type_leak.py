@@ -31,7 +31,7 @@ import re
 import tokenize
 from typing import Optional
 
-from mfok_lint import dependencies
+from mfok_lint.core import dependencies
 from mfok_lint.model.values import trace_origin
 from mfok_lint.rules.command_rule import CommandOptionRule
 

@@ -26,11 +26,11 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from mfok_lint.model import traverse
+from mfok_lint.lint.shared_walk import Piggyback
 from mfok_lint.model.environment import environments
-from mfok_lint.model.shared import Piggyback
 from mfok_lint.model.values import code_of, trace_origin
 from mfok_lint.rules.base import Rule
+from mfok_lint.syntax import visiting
 
 _HOST_PATH = re.compile(
     r"""\b(?:os\.)?environ\s*(?:\[\s*|\.get\(\s*)["']PYTHONPATH["']|\bgetenv\(\s*["']PYTHONPATH["']"""
@@ -110,7 +110,7 @@ class HostPythonpathLeak(Rule):
             index = shared.inner
         else:
             index = _ValueIndex()
-            traverse.visit(ctx.module, index)
+            visiting.visit(ctx.module, index)
         reported = set()
 
         def report(target, origin: str) -> None:

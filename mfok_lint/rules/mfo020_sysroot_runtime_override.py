@@ -29,9 +29,15 @@ import ast
 import re
 from typing import Dict, List, Optional
 
-from mfok_lint.context import FileContext
-from mfok_lint.model.gencode import HOLE, char_offset, code_strings, matching_paren, parse_python
+from mfok_lint.model.generated_code import (
+    HOLE,
+    char_offset,
+    code_strings,
+    matching_paren,
+    parse_python,
+)
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
 
 _KEY = "METAFLOW_DATASTORE_SYSROOT_LOCAL"
 _PY_READ = re.compile(r"""\b(?:os\.environ\.get|environ\.get|os\.getenv|getenv)\s*\(\s*(['"])""" + _KEY + r"\1")

@@ -30,10 +30,10 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
-from mfok_lint import pyast
-from mfok_lint.context import FileContext
-from mfok_lint.model.gencode import char_offset, code_strings, parse_python
+from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import pyast
 
 _KEY = "METAFLOW_DATASTORE_SYSROOT_LOCAL"
 _KEY_PREFIX = "METAFLOW_DATASTORE_SYSROOT_"

@@ -24,10 +24,10 @@ import ast
 import re
 from typing import Iterable, List, Optional
 
-from mfok_lint import pyast
-from mfok_lint.context import FileContext
-from mfok_lint.model.gencode import char_offset, code_strings, parse_python
+from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
 from mfok_lint.rules.base import Rule, layout_path
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import pyast
 
 _PICKLE_MODULES = {"pickle", "cPickle", "_pickle"}
 _DECOMPRESSORS = {("gzip", "open"), ("gzip", "GzipFile"), ("gzip", "decompress"), ("zlib", "decompress")}

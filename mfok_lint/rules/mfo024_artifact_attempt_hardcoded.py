@@ -26,12 +26,12 @@ from typing import Optional
 
 import libcst as cst
 
-from mfok_lint import pyast
-from mfok_lint.context import FileContext
 from mfok_lint.model.environment import dotted_name, string_value
-from mfok_lint.model.gencode import code_strings, matching_paren
-from mfok_lint.model.strtext import literal_text
+from mfok_lint.model.generated_code import code_strings, matching_paren
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import pyast
+from mfok_lint.syntax.string_literals import literal_text
 
 _READERS = {"get_task_datastore", "TaskDataStore", "Task"}
 _WRITE_MODES = {"w", "a", "d"}

@@ -25,9 +25,9 @@ import ast
 import re
 from typing import List, Optional
 
-from mfok_lint.context import FileContext
 from mfok_lint.model.processes import is_process_launch, own_body, step_units
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
 
 _RETRY_NAME = re.compile(r"(?:^|_)(?:retry|retries|retry_count|attempts?|tries|try_count)(?:$|_)", re.IGNORECASE)
 

@@ -29,11 +29,11 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name, string_value
-from mfok_lint.model.gencode import HOLE, code_strings
+from mfok_lint.model.generated_code import HOLE, code_strings
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import visiting
 
 _PATH = re.compile(r"(?<![\w$}.\-/])/tmp/[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*(?![\w$.\-/{" + HOLE + r"])")
 _SHELL_WRITE_BEFORE = re.compile(r"(?:(?<![<&\d])>>?|\btee(?:\s+-a)?)\s*$")
@@ -152,7 +152,7 @@ def _python_uses(ctx: FileContext, offset: int) -> List[_Use]:
                         return
                     uses.append(_Use(path, "write" if method.startswith("write") else "read", unit, node))
 
-    traverse.visit(ctx.module, Visitor())
+    visiting.visit(ctx.module, Visitor())
     return uses
 
 

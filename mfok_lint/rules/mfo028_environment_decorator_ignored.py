@@ -31,10 +31,10 @@ from __future__ import annotations
 import os
 import re
 
-from mfok_lint import dependencies
-from mfok_lint.context import FileContext
+from mfok_lint.core import dependencies
 from mfok_lint.model.commands import STEP_OPTIONS, TOP_LEVEL_OPTIONS
 from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.rules.context import FileContext
 
 _HANDLED = re.compile(
     r"EnvironmentDecorator|environment_decorator"

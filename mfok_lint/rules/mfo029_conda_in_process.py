@@ -29,10 +29,10 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.rules.base import Rule, layout_path
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import visiting
 
 _METAFLOW_CORE = re.compile(r"(^|/)metaflow/(?!plugins/)")
 _FILE_LOADERS = {"module_from_spec", "run_path", "load_module", "load_source"}
@@ -116,7 +116,7 @@ class _Visitor(cst.BatchableCSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         flow = _FunctionFlow()
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-            traverse.visit(stmt, flow)
+            visiting.visit(stmt, flow)
         if not flow.from_file:
             return
         seen: Set[int] = set()

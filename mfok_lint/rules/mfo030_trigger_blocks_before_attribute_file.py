@@ -32,11 +32,11 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.package import click_command_name
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import visiting
 
 _OPTION = "--deployer-attribute-file"
 _RUNNING = {"execute_job", "execute_in_process", "execute_workflow"}
@@ -88,15 +88,15 @@ class _Calls(cst.CSTVisitor):
         last = body[-1] if isinstance(body, (list, tuple)) and body else None
         if isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, (cst.Return, cst.Raise)) for s in last.body):
             self.exits.add((id(owner), field))
-        traverse.visit(suite, self)
+        visiting.visit(suite, self)
         self.path.pop()
 
     def visit_If(self, node: cst.If) -> bool:
-        traverse.visit(node.test, self)
+        visiting.visit(node.test, self)
         self._enter(node, "body", node.body)
         if isinstance(node.orelse, cst.If):
             self.path.append((id(node), "orelse"))
-            traverse.visit(node.orelse, self)
+            visiting.visit(node.orelse, self)
             self.path.pop()
         elif node.orelse is not None:
             self._enter(node, "orelse", node.orelse.body)
@@ -179,7 +179,7 @@ def _mentions(node: cst.CSTNode, name: str) -> bool:
             if n.value == name:
                 found.append(n)
 
-    traverse.visit(node, _Find())
+    visiting.visit(node, _Find())
     return bool(found)
 
 

@@ -36,10 +36,10 @@ from typing import List, Optional
 
 import libcst as cst
 
-from mfok_lint import pyast
-from mfok_lint.context import FileContext
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import pyast
 
 _CLASS = "NotSupportedException"
 _REASON = re.compile(

@@ -29,11 +29,11 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.package import click_command_name
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import visiting
 
 _PRIMARY = re.compile(r"^_?(deploy|upload|create|apply|register|upsert|push|publish)(_|$)")
 _SECONDARY = re.compile(r"schedule|^_?(list|get_all|read_all|search)|^_?read_\w+s$")
@@ -66,12 +66,12 @@ class _Ordered(cst.CSTVisitor):
         guarded = bool(node.handlers)
         if guarded:
             self._guards += 1
-        traverse.visit(node.body, self)
+        visiting.visit(node.body, self)
         if guarded:
             self._guards -= 1
         for part in (*node.handlers, node.orelse, node.finalbody):
             if part is not None:
-                traverse.visit(part, self)
+                visiting.visit(part, self)
         return False
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -80,7 +80,7 @@ class _Ordered(cst.CSTVisitor):
 
 def _ordered_calls(function: cst.FunctionDef) -> List[Tuple[cst.Call, bool]]:
     visitor = _Ordered()
-    traverse.visit(function.body, visitor)
+    visiting.visit(function.body, visitor)
     return visitor.calls
 
 

@@ -22,12 +22,17 @@ from typing import List, Optional
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.diagnostics import Applicability
-from mfok_lint.model import traverse
-from mfok_lint.model.classes import DeployerClass, class_body, decorator_names, deployer_classes
+from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.model.classes import (
+    DeployerClass,
+    class_body,
+    decorator_names,
+    deployer_classes,
+)
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import visiting
 
 
 def _returned_self_field(func: cst.FunctionDef) -> Optional[str]:
@@ -137,7 +142,7 @@ class DeployerKwargsAssigned(Rule):
                 if decorator_names(stmt) & {"staticmethod", "classmethod"}:
                     continue
                 finder = _WriteFinder(stmt.params.params[0].name.value)
-                traverse.visit(stmt.body, finder)
+                visiting.visit(stmt.body, finder)
                 for target in finder.targets:
                     fix = None
                     if backing is not None:

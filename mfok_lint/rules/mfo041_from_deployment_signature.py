@@ -22,9 +22,9 @@ from typing import Optional
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.rules.base import FixAvailability, Rule
 from mfok_lint.model.classes import decorator_names, deployer_classes
+from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.context import FileContext
 
 
 def signature_problem(func: cst.FunctionDef, skip_first: bool) -> Optional[str]:

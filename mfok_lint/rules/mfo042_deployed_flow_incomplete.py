@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from typing import List
 
-from mfok_lint.context import FileContext
-from mfok_lint.rules.base import FixAvailability, Rule
 from mfok_lint.model.classes import DeployerClass, deployer_classes
+from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.context import FileContext
 
 REQUIRED = {
     "DeployedFlow": ("TYPE", "trigger", "from_deployment", "get_triggered_run", "list_deployed_flows"),

@@ -30,12 +30,13 @@ from typing import List
 
 import libcst as cst
 
-from mfok_lint import dependencies, pyast
-from mfok_lint.context import FileContext
-from mfok_lint.diagnostics import Applicability
+from mfok_lint.core import dependencies
+from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.model.walk import statements
 from mfok_lint.rules.base import FixAvailability, Rule, layout_path
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import pyast
+from mfok_lint.syntax.statements import statements
 
 _PLUGINS_RE = re.compile(r"(^|/)metaflow_extensions/[^/]+/plugins/")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}

@@ -22,11 +22,11 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.model import traverse
 from mfok_lint.model.environment import dotted_name, string_value
-from mfok_lint.model.walk import statements
 from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import visiting
+from mfok_lint.syntax.statements import statements
 
 REQUIRED_KEYS = {
     "create": ("name", "flow_name", "metadata"),
@@ -130,7 +130,7 @@ class _NameUses(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> Optional[bool]:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) and node.targets[0].target.value == self.name:
             self.bindings.append(node.value)
-            traverse.visit(node.value, self)
+            visiting.visit(node.value, self)
             return False
         return None
 
@@ -144,7 +144,7 @@ def _resolve_payload(func: cst.FunctionDef, payload: cst.BaseExpression) -> Opti
     if keys is not None or not isinstance(payload, cst.Name):
         return keys
     uses = _NameUses(payload.value)
-    traverse.visit(func.body, uses)
+    visiting.visit(func.body, uses)
     # exactly one binding, and the only other occurrence is the write itself
     if len(uses.bindings) == 1 and uses.other_uses == 1:
         return _literal_keys(uses.bindings[0])
@@ -169,7 +169,7 @@ class AttributeFileIncomplete(Rule):
             if required is None:
                 continue
             writes = _Writes()
-            traverse.visit(node.body, writes)
+            visiting.visit(node.body, writes)
             for payload, reported in writes.writes:
                 keys = _resolve_payload(node, payload)
                 if keys is None:

@@ -34,10 +34,10 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 from libcst.metadata import GlobalScope, ParentNodeProvider, ScopeProvider
 
-from mfok_lint import pyast
-from mfok_lint.context import FileContext
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax import pyast
 
 _BUILTINS: Set[str] = {name for name in dir(builtins) if not name.startswith("_")}
 # Only a top-level ``def`` named like a builtin can shadow one.

@@ -24,11 +24,11 @@ from typing import List, Set
 
 import libcst as cst
 
-from mfok_lint.context import FileContext
-from mfok_lint.diagnostics import Applicability
+from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.model.walk import statements
 from mfok_lint.rules.base import FixAvailability, Rule, in_extension_package
+from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax.statements import statements
 
 
 class _Collector(cst.CSTVisitor):

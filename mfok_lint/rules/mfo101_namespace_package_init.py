@@ -13,7 +13,7 @@ Decisions:
 
 from __future__ import annotations
 
-from mfok_lint.diagnostics import Applicability
+from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
 
 

@@ -24,8 +24,7 @@ from typing import Dict
 
 import yaml
 
-from mfok_lint.rules.base import Rule, RuleKind
-from mfok_lint.yaml_support import (
+from mfok_lint.lint.workflows import (
     YamlContext,
     action_of,
     env_map,
@@ -37,6 +36,7 @@ from mfok_lint.yaml_support import (
     scalar_text,
     steps,
 )
+from mfok_lint.rules.base import Rule, RuleKind
 
 _VARIES_RE = re.compile(r"\bmatrix\s*[.\[]|\bstrategy\.job-index\b|\bstrategy\[\s*'job-index'")
 _ENV_REF_RE = re.compile(r"\benv\.([A-Za-z_][A-Za-z0-9_]*)")

@@ -11,7 +11,7 @@ directory to ``$GITHUB_PATH`` makes it visible to every later step and every pro
 
 Design decisions:
 - "Conda tests run" means: a step after the setup-miniconda step in the same job invokes pytest and
-  ``conda_tests_enabled`` (``mfok_lint.yaml_support``) holds for that invocation: it selects conda tests
+  ``conda_tests_enabled`` (``mfok_lint.lint.workflows``) holds for that invocation: it selects conda tests
   (``-m`` expression naming a conda marker, a ``--conda``-style option, a test path containing ``conda``) or
   sees a truthy ``*CONDA*`` switch variable (workflow, job, ``$GITHUB_ENV``, step, ``export`` or inline env).
   A job that installs miniconda for other reasons (building a package, linting) is not reported.
@@ -29,8 +29,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from mfok_lint.rules.base import Rule, RuleKind
-from mfok_lint.yaml_support import (
+from mfok_lint.lint.workflows import (
     YamlContext,
     action_of,
     conda_tests_enabled,
@@ -42,6 +41,7 @@ from mfok_lint.yaml_support import (
     shell_commands,
     steps,
 )
+from mfok_lint.rules.base import Rule, RuleKind
 
 _GITHUB_PATH_RE = re.compile(r"\$\{?GITHUB_PATH\b|\$\{\{\s*github\.path\s*\}\}")
 

@@ -10,7 +10,7 @@ Design decisions:
 - Parallel means ``-n``/``--numprocesses`` (``-n4``, ``-n=4``, ``--numprocesses=auto``) with any value but 0 or 1;
   ``auto``/``logical`` and values held in variables count, a ``${{ matrix.X }}`` value counts when the axis has
   a value other than 0/1.
-- "Conda tests enabled" is ``conda_tests_enabled`` in ``mfok_lint.yaml_support``: the run selects conda tests
+- "Conda tests enabled" is ``conda_tests_enabled`` in ``mfok_lint.lint.workflows``: the run selects conda tests
   (``-m`` expression naming a conda marker, a ``--conda``-style option, a test path containing ``conda``) or
   sees a truthy ``*CONDA*`` switch variable (workflow, job, ``$GITHUB_ENV``, step, ``export`` or inline env);
   ``-m "not conda"`` disables them.
@@ -28,9 +28,16 @@ from typing import List, Optional, Tuple
 
 import yaml
 
-from mfok_lint.diagnostics import Applicability, Fix
+from mfok_lint.core.diagnostics import Applicability, Fix
+from mfok_lint.lint.workflows import (
+    ScriptLine,
+    YamlContext,
+    conda_tests_enabled,
+    jobs,
+    matrix_values,
+    pytest_runs,
+)
 from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
-from mfok_lint.yaml_support import ScriptLine, YamlContext, conda_tests_enabled, jobs, matrix_values, pytest_runs
 
 _GROUPING_MODES = {"loadfile", "loadgroup"}
 _SERIAL = {"0", "1"}

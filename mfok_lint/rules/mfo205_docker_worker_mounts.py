@@ -30,8 +30,7 @@ from typing import List, Optional, Tuple
 
 import yaml
 
-from mfok_lint.rules.base import Rule, RuleKind
-from mfok_lint.yaml_support import (
+from mfok_lint.lint.workflows import (
     ScriptLine,
     YamlContext,
     get_value,
@@ -43,6 +42,7 @@ from mfok_lint.yaml_support import (
     shell_commands,
     steps,
 )
+from mfok_lint.rules.base import Rule, RuleKind
 
 _WORKER_WORD_RE = re.compile(r"worker|agent", re.IGNORECASE)
 _WORKER_IMAGE_RE = re.compile(r"(^|[/:-])(kestra|windmill|airflow|mageai)([/:-]|$)", re.IGNORECASE)

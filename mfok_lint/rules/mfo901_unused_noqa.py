@@ -1,4 +1,4 @@
-"""MFO901: a `# noqa: MFOxxx` that suppresses nothing. The engine's noqa pass produces it (mfok_lint.noqa)."""
+"""MFO901: a `# noqa: MFOxxx` that suppresses nothing. The engine's noqa pass produces it (mfok_lint.lint.noqa)."""
 
 from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
 

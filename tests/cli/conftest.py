@@ -1,7 +1,6 @@
 """Fixtures for the command-line tests: every test drives the real ``mfok-lint`` entry point."""
 
 import pytest
-
 from cli_support import run_mfok
 
 

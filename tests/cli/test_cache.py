@@ -141,7 +141,7 @@ def test_a_run_answered_by_the_cache_loads_no_rule_and_no_libcst(tmp_path, mfok)
     first = mfok("--output-format", "full")
     assert first.code == 1
     code = (
-        "import sys; from mfok_lint.cli import main\n"
+        "import sys; from mfok_lint.cli.main import main\n"
         "try:\n    main(['check', '--output-format', 'full', '.'])\n"
         "except SystemExit as exit:\n    status = exit.code\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(('libcst', 'mfok_lint.rules.mfo', 'mfok_lint.model')))\n"

@@ -5,7 +5,6 @@ import os
 import stat
 
 import pytest
-
 from cli_support import (
     CLEAN,
     INVALID_NOQA,

@@ -4,8 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
-
-from cli_support import INVALID_NOQA, SYNTAX_ERROR, UNUSED_NOQA, assert_one_line_error, write_tree
+from cli_support import (
+    INVALID_NOQA,
+    SYNTAX_ERROR,
+    UNUSED_NOQA,
+    assert_one_line_error,
+    write_tree,
+)
 
 
 def _codes(result):

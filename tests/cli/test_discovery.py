@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
-
 from cli_support import CLEAN, INVALID_NOQA, write_tree
-from mfok_lint.discovery import DEFAULT_EXCLUDES, DiscoveryOptions, discover
+
+from mfok_lint.run.discovery import DEFAULT_EXCLUDES, DiscoveryOptions, discover
 
 
 def _shown(result, root: Path):
@@ -183,8 +183,8 @@ def test_discovery_api_sorted_unique_relative_paths(tmp_path):
 
 
 def test_file_vanishing_during_the_run_is_an_error_line_not_a_crash(tmp_path):
-    from mfok_lint.engine import Mode, process_file
-    from mfok_lint.settings import Settings
+    from mfok_lint.core.settings import Settings
+    from mfok_lint.lint.engine import Mode, process_file
 
     write_tree(tmp_path, {"a.py": CLEAN})
     found = discover([str(tmp_path)], DiscoveryOptions(project_root=str(tmp_path)), cwd=str(tmp_path))

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from cli_support import assert_one_line_error
+
 from mfok_lint import __version__
 from mfok_lint.rules import all_rules
 

@@ -7,7 +7,7 @@ import inspect
 import libcst as cst
 import pytest
 
-from mfok_lint import cstparse
+from mfok_lint.syntax import cstparse
 
 SOURCES = ["argparse", "inspect", "typing", "dataclasses", "asyncio.base_events", "email._header_value_parser"]
 

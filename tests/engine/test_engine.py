@@ -9,11 +9,11 @@ import stat
 import libcst as cst
 import pytest
 
-from mfok_lint import engine
-from mfok_lint.diagnostics import Applicability
+from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.core.settings import Settings
+from mfok_lint.lint import engine
 from mfok_lint.rules import all_rules
 from mfok_lint.rules.base import FixAvailability, Rule
-from mfok_lint.settings import Settings
 
 
 class NameIsFoo(Rule):
@@ -153,7 +153,7 @@ def test_fix_that_never_converges_is_reported():
 
 
 def test_overlapping_edits_first_wins():
-    from mfok_lint.diagnostics import Diagnostic, Edit, Fix, Location
+    from mfok_lint.core.diagnostics import Diagnostic, Edit, Fix, Location
 
     def diag(start, end, content):
         fix = Fix(Applicability.SAFE, "m", (Edit(start, end, content),))
@@ -235,7 +235,7 @@ def test_unreadable_path_is_a_one_line_error(tmp_path):
 
 
 def test_add_noqa_then_clean():
-    from mfok_lint import noqa
+    from mfok_lint.lint import noqa
 
     text = "foo = 1\nx = foo  # noqa: E501\n"
     diags = engine.check_source(text, "a.py", [NameIsFoo()])
@@ -245,7 +245,7 @@ def test_add_noqa_then_clean():
 
 
 def test_per_file_ignores_with_negation(tmp_path):
-    from mfok_lint.settings import ignored_codes_for
+    from mfok_lint.core.settings import ignored_codes_for
 
     rules = list(all_rules().values())
     settings = Settings(per_file_ignores={"tests/*.py": ["MFO9"], "!src/**/*.py": ["MFO900"]}, project_root=str(tmp_path))
@@ -259,7 +259,7 @@ def test_linter_does_not_import_metaflow_or_pytest_and_astroid_only_on_demand():
     import sys
 
     code = (
-        "import sys; from mfok_lint.engine import lint_text; from mfok_lint.rules import all_rules; all_rules();"
+        "import sys; from mfok_lint.lint.engine import lint_text; from mfok_lint.rules import all_rules; all_rules();"
         "lint_text('import subprocess\\nsubprocess.run([\"python\", \"f.py\", \"step\", \"start\"])\\n');"
         "lint_text('from .config import X\\nN = 0\\ndef f(s):\\n    return [\"f.py\", \"step\", s, \"--run-id\", \"1\","
         " \"--retry-count\", str(N)]\\n');"
@@ -286,7 +286,7 @@ def test_compiler_warnings_about_the_linted_code_are_not_errors(tmp_path):
 
     (tmp_path / "warns.py").write_text('pattern = "\\d+"\nvalue = 1() if False else 0\n')
     code = (
-        "import sys; from mfok_lint.cli import main\n"
+        "import sys; from mfok_lint.cli.main import main\n"
         "main(['check', '--isolated', '--no-cache', '--output-format', 'concise', sys.argv[1]])\n"
     )
     env = {**os.environ, "PYTHONWARNINGS": "error"}

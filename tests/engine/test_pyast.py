@@ -8,7 +8,8 @@ import textwrap
 
 import pytest
 
-from mfok_lint import noqa, pyast
+from mfok_lint.lint import noqa
+from mfok_lint.syntax import pyast
 
 STDLIB_MODULES = ["argparse", "inspect", "typing", "dataclasses", "tokenize", "string"]
 

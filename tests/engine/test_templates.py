@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from mfok_lint.engine import Mode, is_lintable_path, run_files
-from mfok_lint.settings import Settings
-from mfok_lint.templates import is_template_path, wrap
+from mfok_lint.core.settings import Settings
+from mfok_lint.lint.engine import Mode, is_lintable_path, run_files
+from mfok_lint.lint.templates import is_template_path, wrap
 
 PLUGIN = "metaflow_extensions/acme/plugins/acme"
 

@@ -7,8 +7,13 @@ import textwrap
 import libcst as cst
 import pytest
 
-from mfok_lint.context import FileContext
-from mfok_lint.model.commands import HOLE, build_commands, commands_for_source, may_build_commands
+from mfok_lint.model.commands import (
+    HOLE,
+    build_commands,
+    commands_for_source,
+    may_build_commands,
+)
+from mfok_lint.rules.context import FileContext
 
 _CONTEXTS = {}
 
@@ -350,8 +355,8 @@ def test_every_span_maps_into_the_file_even_for_source_nested_in_templates():
 def test_prose_mentioning_a_subcommand_is_not_a_command():
     import libcst
 
-    from mfok_lint.context import FileContext
     from mfok_lint.model.commands import build_commands
+    from mfok_lint.rules.context import FileContext
 
     text = 'REASON = "step commands carry --environment conda; the live run needs micromamba"\n'
     ctx = FileContext("suite.py", text, libcst.parse_module(text))

@@ -10,8 +10,8 @@ import metaflow
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from mfok_lint.diagnostics import Locator
-from mfok_lint.model.offsets import node_offsets
+from mfok_lint.core.diagnostics import Locator
+from mfok_lint.syntax.offsets import node_offsets
 
 METAFLOW = os.path.dirname(metaflow.__file__)
 REAL = [

@@ -25,7 +25,7 @@ import libcst as cst
 import metaflow
 import pytest
 
-from mfok_lint.context import FileContext
+from mfok_lint.rules.context import FileContext
 from mfok_lint.rules.mfo003_branch_not_forwarded import BranchNotForwarded
 
 EXTENSIONS = {

@@ -12,12 +12,12 @@ import libcst as cst
 import metaflow
 import pytest
 
-from mfok_lint.context import FileContext
-from mfok_lint.engine import lint_text
-from mfok_lint.model import commands, gencode
-from mfok_lint.model.shared import Piggyback, piggyback_visitors
+from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.shared_walk import Piggyback, piggyback_visitors
+from mfok_lint.model import commands, generated_code
 from mfok_lint.model.values import Assignments, small_statements
 from mfok_lint.rules import all_rules
+from mfok_lint.rules.context import FileContext
 
 PLUGINS = os.path.join(os.path.dirname(metaflow.__file__), "plugins")
 REAL_FILES = [
@@ -58,9 +58,9 @@ def test_command_index_from_shared_traversal_equals_its_own_walk(real_module):
 
 
 def test_code_strings_from_shared_traversal_equal_their_own_walk(real_module):
-    own = gencode._Collector()
+    own = generated_code._Collector()
     real_module.visit(own)
-    shared = Piggyback(gencode._FlatCollector())
+    shared = Piggyback(generated_code._FlatCollector())
     cst.visit_batched(real_module, [shared])
     assert [id(n) for n in shared.inner.found] == [id(n) for n in own.found]
     assert [id(n) for n in own.found if id(n) in own.percent_templates] == [
@@ -70,9 +70,9 @@ def test_code_strings_from_shared_traversal_equal_their_own_walk(real_module):
 
 def test_implicit_concatenation_is_one_unit_in_both_collectors():
     module = cst.parse_module('x = "a" f"{y} b" "c"\nz = f"{\'inner\'}"\n')
-    own = gencode._Collector()
+    own = generated_code._Collector()
     module.visit(own)
-    shared = Piggyback(gencode._FlatCollector())
+    shared = Piggyback(generated_code._FlatCollector())
     cst.visit_batched(module, [shared])
     # the concatenation (nothing inside it), the second f-string and the literal in its field
     assert [type(n).__name__ for n in own.found] == ["ConcatenatedString", "FormattedString", "SimpleString"]
@@ -146,8 +146,12 @@ def test_statement_walk_finds_the_assignments_a_full_walk_finds(real_module):
 
 
 def test_statement_walk_prunes_like_a_visitor_returning_false():
-    from mfok_lint.model.walk import statements
-    from mfok_lint.rules.mfo043_sibling_absolute_import import _handles_import_error, _imports, _is_main_guard
+    from mfok_lint.rules.mfo043_sibling_absolute_import import (
+        _handles_import_error,
+        _imports,
+        _is_main_guard,
+    )
+    from mfok_lint.syntax.statements import statements
 
     class Finder(cst.CSTVisitor):
         def __init__(self):

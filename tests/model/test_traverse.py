@@ -19,7 +19,7 @@ from libcst._nodes.base import CSTNode
 from libcst.metadata import MetadataWrapper as LibcstWrapper
 from libcst.metadata import ParentNodeProvider, ScopeProvider
 
-from mfok_lint.model import traverse
+from mfok_lint.syntax import visiting
 
 METAFLOW = os.path.dirname(metaflow.__file__)
 STDLIB = sysconfig.get_paths()["stdlib"]
@@ -119,7 +119,7 @@ def _typed_recorder(base, classes, prune=(), attributes=()):
     return type("Typed", (base,), namespace)
 
 
-NON_TOKEN = [cls for cls in NODE_CLASSES if cls not in traverse._TOKEN_CLASSES]
+NON_TOKEN = [cls for cls in NODE_CLASSES if cls not in visiting._TOKEN_CLASSES]
 SOME_ATTRIBUTES = [("Call", "func"), ("Call", "whitespace_after_func"), ("Param", "default"),
                    ("FormattedStringExpression", "format_spec"), ("ImportFrom", "names"), ("If", "orelse")]
 
@@ -127,7 +127,7 @@ SOME_ATTRIBUTES = [("Call", "func"), ("Call", "whitespace_after_func"), ("Param"
 def _assert_same_events(module, make_visitor, at_least):
     ours, theirs = make_visitor(), make_visitor()
     module.visit(theirs)
-    traverse.visit(module, ours)
+    visiting.visit(module, ours)
     assert len(theirs.events) > at_least  # the comparison must have something to compare
     assert ours.events == theirs.events
 
@@ -157,25 +157,25 @@ def test_batched_visitors_in_libcst_order(name, module):
     second = _typed_recorder(cst.BatchableCSTVisitor, NON_TOKEN[::3])
     theirs, ours = [], []
     cst.visit_batched(module, [first(theirs), second(theirs)])
-    traverse.visit_batched(module, [first(ours), second(ours)])
+    visiting.visit_batched(module, [first(ours), second(ours)])
     assert len(theirs) > 100
     assert ours == theirs
 
 
 def test_a_class_of_unknown_shape_is_walked_by_libcst(monkeypatch):
-    monkeypatch.setitem(traverse._fields_by_class, cst.Call, None)
-    monkeypatch.setitem(traverse._fields_by_class, cst.Module, None)
+    monkeypatch.setitem(visiting._fields_by_class, cst.Call, None)
+    monkeypatch.setitem(visiting._fields_by_class, cst.Module, None)
     _assert_same_events(dict(MODULES)["snippet"], GenericRecorder, 100)
 
 
 def test_field_order_is_read_from_libcst():
-    assert traverse.child_fields(cst.Call) == (
+    assert visiting.child_fields(cst.Call) == (
         ("lpar", False), ("func", False), ("whitespace_after_func", False), ("whitespace_before_args", False),
         ("args", False), ("rpar", False),
     )
-    guarded = dict(traverse.child_fields(cst.FormattedStringExpression))
+    guarded = dict(visiting.child_fields(cst.FormattedStringExpression))
     assert guarded["format_spec"] is True and guarded["expression"] is False
-    assert [field for field, _ in traverse.child_fields(cst.ImportFrom)].count("names") == 1
+    assert [field for field, _ in visiting.child_fields(cst.ImportFrom)].count("names") == 1
 
 
 @pytest.mark.parametrize("name,module", MODULES, ids=[name for name, _ in MODULES])
@@ -185,7 +185,7 @@ def test_token_subtrees_hold_only_tokens(name, module):
     tokens_met = 0
     while stack:
         node, under_token = stack.pop()
-        is_token = type(node) in traverse._TOKEN_CLASSES
+        is_token = type(node) in visiting._TOKEN_CLASSES
         assert is_token or not under_token, f"{type(node).__name__} inside a token subtree"
         tokens_met += is_token
         stack.extend((child, under_token or is_token) for child in node.children)
@@ -195,7 +195,7 @@ def test_token_subtrees_hold_only_tokens(name, module):
 @pytest.mark.parametrize("name,module", MODULES[1:2] + MODULES[-1:], ids=[MODULES[1][0], MODULES[-1][0]])
 def test_metadata_providers_resolve_the_same(name, module):
     theirs = LibcstWrapper(module, unsafe_skip_copy=True).resolve_many([ParentNodeProvider, ScopeProvider])
-    ours = traverse.MetadataWrapper(module, unsafe_skip_copy=True).resolve_many([ParentNodeProvider, ScopeProvider])
+    ours = visiting.MetadataWrapper(module, unsafe_skip_copy=True).resolve_many([ParentNodeProvider, ScopeProvider])
     assert {id(k): id(v) for k, v in ours[ParentNodeProvider].items()} == {
         id(k): id(v) for k, v in theirs[ParentNodeProvider].items()
     }
@@ -214,14 +214,14 @@ def test_metadata_providers_resolve_the_same(name, module):
 
 def test_transformers_are_refused():
     with pytest.raises(TypeError, match="read-only"):
-        traverse.visit(dict(MODULES)["snippet"], cst.CSTTransformer())
+        visiting.visit(dict(MODULES)["snippet"], cst.CSTTransformer())
 
 
 def test_handlers_read_per_class_are_what_libcst_finds_on_the_instance():
     """Every rule's visitor, and libcst's metadata providers: the same methods ``get_visitors`` returns."""
-    from mfok_lint.context import FileContext
-    from mfok_lint.model.shared import piggyback_visitors
+    from mfok_lint.lint.shared_walk import piggyback_visitors
     from mfok_lint.rules import all_rules
+    from mfok_lint.rules.context import FileContext
 
     path = FILES[0]
     with open(path, encoding="utf-8") as handle:
@@ -242,7 +242,7 @@ def test_handlers_read_per_class_are_what_libcst_finds_on_the_instance():
                 name for name in dir(visitor)
                 if name.startswith(("visit_", "leave_")) and not getattr(getattr(visitor, name), "_is_no_op", False)
             }
-        assert set(traverse._class_handlers(type(visitor))) == expected, type(visitor)
+        assert set(visiting._class_handlers(type(visitor))) == expected, type(visitor)
         checked += 1
     assert checked >= 10
 
@@ -262,13 +262,13 @@ def test_visitor_classes_made_per_call_are_not_kept_alive():
             def visit_Name(self, node):
                 pass
 
-        traverse.visit(module, Plain())
-        traverse.visit_batched(module, [Batched()])
+        visiting.visit(module, Plain())
+        visiting.visit_batched(module, [Batched()])
 
     lint_once()
     gc.collect()
-    before = len(traverse._handlers_by_class), len(traverse._visitor_classes)
+    before = len(visiting._handlers_by_class), len(visiting._visitor_classes)
     for _ in range(200):
         lint_once()
     gc.collect()
-    assert (len(traverse._handlers_by_class), len(traverse._visitor_classes)) == before
+    assert (len(visiting._handlers_by_class), len(visiting._visitor_classes)) == before

@@ -8,8 +8,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from mfok_lint.context import FileContext
 from mfok_lint.model.values import trace, trace_origin, trace_text, trace_token
+from mfok_lint.rules.context import FileContext
 
 
 def _ctx(source: str) -> FileContext:

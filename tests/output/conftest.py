@@ -7,7 +7,7 @@ import json
 import pytest
 from output_support import RuffSample, diagnostics_from_ruff_json, ruff, write_sample
 
-from mfok_lint.diagnostics import Applicability
+from mfok_lint.core.diagnostics import Applicability
 
 
 @pytest.fixture(scope="session")

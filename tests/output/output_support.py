@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List
 
-from mfok_lint.diagnostics import (
+from mfok_lint.core.diagnostics import (
     Applicability,
     Diagnostic,
     Edit,

@@ -14,7 +14,8 @@ import pytest
 from output_support import ruff
 
 import mfok_lint
-from mfok_lint.diagnostics import (
+from mfok_lint.cli.report import FORMATS, TEXT_FORMATS, UnknownFormatError, render
+from mfok_lint.core.diagnostics import (
     Applicability,
     Diagnostic,
     Edit,
@@ -22,7 +23,6 @@ from mfok_lint.diagnostics import (
     Location,
     Locator,
 )
-from mfok_lint.output import FORMATS, TEXT_FORMATS, UnknownFormatError, render
 from mfok_lint.rules.base import FixAvailability, Rule
 
 REQUIRED_JSON_KEYS = {

@@ -9,8 +9,8 @@ import shutil
 import pytest
 from output_support import diagnostics_from_ruff_json, fixed_counts, ruff
 
-from mfok_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
-from mfok_lint.output import render
+from mfok_lint.cli.report import render
+from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 
 TEXT_FORMATS = ["full", "concise", "grouped", "pylint"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -11,8 +11,8 @@ import libcst as cst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mfok_lint.model.shell import split_commands
-from mfok_lint.model.strtext import (
+from mfok_lint.syntax.shell_words import split_commands
+from mfok_lint.syntax.string_literals import (
     HOLE,
     StrText,
     brace_format,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import Dict, List
 
-from mfok_lint.engine import Mode, run_files
-from mfok_lint.settings import Settings
+from mfok_lint.core.settings import Settings
+from mfok_lint.lint.engine import Mode, run_files
 
 ACME_CLI = '''from metaflow._vendor import click
 

@@ -8,8 +8,8 @@ import textwrap
 import libcst
 import pytest
 
-from mfok_lint.engine import lint_text
-from mfok_lint.settings import Settings
+from mfok_lint.core.settings import Settings
+from mfok_lint.lint.engine import lint_text
 from tests.rules.fixcheck import apply_one, assert_fix_converges
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_deployer_objects.py"
@@ -176,7 +176,9 @@ def test_a_placeholder_glued_to_the_one_before_it_is_reported():
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):
-    from mfok_lint.rules.mfo006_deployment_name_as_identifier import DeploymentNameAsIdentifier
+    from mfok_lint.rules.mfo006_deployment_name_as_identifier import (
+        DeploymentNameAsIdentifier,
+    )
 
     assert DeploymentNameAsIdentifier().applies_to(source.encode()) is may_report
 
@@ -219,7 +221,7 @@ def test_the_screen_never_hides_a_finding_of_generated_templates(monkeypatch):
     """Differential: the rule run without its screen reports nothing the screen would have skipped."""
     import random
 
-    from mfok_lint.engine import check_source
+    from mfok_lint.lint.engine import check_source
     from mfok_lint.rules import mfo006_deployment_name_as_identifier as module
 
     rule = module.DeploymentNameAsIdentifier()

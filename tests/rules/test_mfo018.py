@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from mfok_lint.engine import lint_text
-from mfok_lint.settings import Settings
+from mfok_lint.core.settings import Settings
+from mfok_lint.lint.engine import lint_text
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from mfok_lint.engine import lint_text
+from mfok_lint.lint.engine import lint_text
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
 
@@ -144,6 +144,8 @@ def test_correct_or_unrelated_code_is_clean(source):
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):
-    from mfok_lint.rules.mfo024_artifact_attempt_hardcoded import ArtifactAttemptHardcoded
+    from mfok_lint.rules.mfo024_artifact_attempt_hardcoded import (
+        ArtifactAttemptHardcoded,
+    )
 
     assert ArtifactAttemptHardcoded().applies_to(source.encode()) is may_report

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from mfok_lint.engine import lint_text
+from mfok_lint.lint.engine import lint_text
 from mfok_lint.rules.mfo031_not_supported_without_reason import gives_reason
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
@@ -104,6 +104,8 @@ def test_reason_definition(text, expected):
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):
-    from mfok_lint.rules.mfo031_not_supported_without_reason import NotSupportedWithoutReason
+    from mfok_lint.rules.mfo031_not_supported_without_reason import (
+        NotSupportedWithoutReason,
+    )
 
     assert NotSupportedWithoutReason().applies_to(source.encode()) is may_report

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from mfok_lint.engine import fix_text, lint_text
+from mfok_lint.lint.engine import fix_text, lint_text
 from tests.rules.fixcheck import apply_one, assert_fix_converges
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
@@ -112,7 +112,6 @@ def test_testing_submodule_gets_no_fix():
 def test_a_pypi_click_command_cannot_see_metaflows_vendored_context():
     """The failure: inside Metaflow's (vendored) CLI, the PyPI click has no current context."""
     import click as pypi_click
-
     from metaflow._vendor import click as vendored_click
     from metaflow._vendor.click.testing import CliRunner
 

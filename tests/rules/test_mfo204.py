@@ -7,7 +7,7 @@ import textwrap
 import pytest
 import yaml
 
-from mfok_lint.engine import fix_text, lint_text
+from mfok_lint.lint.engine import fix_text, lint_text
 
 PATH = ".github/workflows/ci.yml"
 

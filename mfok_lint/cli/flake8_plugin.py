@@ -1,0 +1,142 @@
+"""flake8 entry point ``MFO``: a thin adapter running mfok-lint's per-file rules on the file flake8 is checking.
+
+Decisions:
+- flake8 owns selection (``--select MFO``), ``# noqa`` and per-file-ignores, so the plugin yields every finding of
+  the enabled rules unfiltered; mfok-lint's own noqa bookkeeping (MFO901/MFO902) does not run under flake8, where a
+  bare ``# noqa: MFO`` is a blanket noqa anyway.
+- Columns: flake8 wants 0-based columns and prints them +1, which gives the same numbers as ``mfok-lint``.
+- The prefilter runs on the text flake8 already read, so files that cannot hold a Metaflow command cost a
+  regex scan, and the command prefilter's string-literal test reads the ``tree`` flake8 already parsed.
+- Package rules (MFO101-MFO104) run when flake8 checks a file that can carry their findings (an ``mfextinit_*.py``
+  or ``metaflow_extensions/__init__.py``); the package's other files are read from disk beside it.
+- Options (command line or ``[flake8]`` in setup.cfg / tox.ini / .flake8): ``--mfok-preview`` enables preview rules;
+  ``--mfok-no-cache`` and ``--mfok-cache-dir`` (or ``MFOK_LINT_NO_CACHE`` / ``MFOK_LINT_CACHE_DIR``) control the cache.
+- flake8 has no cache, so the plugin keeps its own rows in mfok-lint's cache directory (``.mfok-lint-cache/`` under
+  the directory flake8 runs in), keyed on the file's text, the rule selection and mfok's code, and invalidated by
+  the sibling files a finding was computed from (``mfok_lint.core.dependencies``). An unchanged file then costs a hash
+  and a small read. Files no rule wants never touch the cache.
+- Rules, libcst and the engine are imported in ``parse_options``, which flake8 calls in its main process before it
+  forks its workers: each worker starts with them loaded instead of importing them again.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
+
+from mfok_lint import __version__
+
+_SELECTED: List[Any] = []
+_TRUE = ("1", "true", "yes", "on")
+
+
+class MfokFlake8Plugin:
+    name = "mfok-lint"
+    version = __version__
+    preview = False
+    use_cache = True
+    cache_dir: Optional[str] = None
+    _cache: Any = None
+
+    def __init__(self, tree: Any, filename: str, lines: Sequence[str]) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        option_manager.add_option(
+            "--mfok-preview",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="mfok-lint: also run rules in preview (heuristics whose false-positive rate is not yet known).",
+        )
+        option_manager.add_option(
+            "--mfok-no-cache",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="mfok-lint: neither read nor write the cache (also MFOK_LINT_NO_CACHE=1).",
+        )
+        option_manager.add_option(
+            "--mfok-cache-dir",
+            default=None,
+            parse_from_config=True,
+            help="mfok-lint: cache directory (default: .mfok-lint-cache in the current directory; also MFOK_LINT_CACHE_DIR).",
+        )
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        cls.preview = bool(getattr(options, "mfok_preview", False))
+        no_cache = bool(getattr(options, "mfok_no_cache", False))
+        no_cache = no_cache or os.environ.get("MFOK_LINT_NO_CACHE", "").strip().lower() in _TRUE
+        cls.use_cache = not no_cache
+        cls.cache_dir = getattr(options, "mfok_cache_dir", None) or os.environ.get("MFOK_LINT_CACHE_DIR") or None
+        cls._cache = None
+        _SELECTED.clear()
+        if not cls.use_cache:
+            # Every file will be linted: load the rules and libcst once, before flake8 forks its workers. With the
+            # cache on they wait for the first file it cannot answer, so a warm run never loads them.
+            cls._rules()
+            import mfok_lint.lint.engine  # noqa: F401
+
+    @classmethod
+    def _plugin_cache(cls):
+        if cls._cache is None and cls.use_cache:
+            from mfok_lint.rules import resolve_codes
+            from mfok_lint.run.cache import PluginCache
+
+            cls._cache = PluginCache(cls.cache_dir or ".mfok-lint-cache", resolve_codes(None, preview=cls.preview))
+        return cls._cache
+
+    @classmethod
+    def _rules(cls) -> List[Any]:
+        if not _SELECTED:
+            from mfok_lint.rules import RuleKind, resolve_selection
+
+            _SELECTED.extend(
+                r for r in resolve_selection(None, preview=cls.preview) if r.kind in (RuleKind.PYTHON, RuleKind.PACKAGE) or r.code == "MFO900"
+            )
+        return _SELECTED
+
+    def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        text = "".join(self.lines)
+        cache = self._plugin_cache()
+        # The cache is asked first, and remembers files no rule applies to as well: a warm run then costs a
+        # hash and a read per file, not the rules' prefilters (which parse string literals).
+        rows = cache.load(self.filename, text) if cache is not None else None
+        if rows is None:
+            rows, stamps = self._check(text)
+            if cache is not None:
+                cache.store(self.filename, text, rows, stamps)
+        for row, column, code, message in rows:
+            yield row, column, f"{code} {message}", type(self)
+
+    def _check(self, text: str) -> Tuple[List[Tuple[int, int, str, str]], List[Tuple]]:
+        """(rows, the stamps of other files they depend on); a rule failure raises, so nothing is cached."""
+        raw = text.encode("utf-8", "surrogatepass")
+        if self.tree is not None:
+            from mfok_lint.syntax import pyast
+
+            pyast.remember(text, self.tree)  # the prefilter's string-literal test reads the tree flake8 built
+        rules = self._rules()
+        from mfok_lint.core import dependencies
+        from mfok_lint.rules import RuleKind
+
+        # Recorded from the prefilter on: a screen may look beside the file, and "no rule applies" is cached too.
+        with dependencies.recording() as stamps:
+            if not any(r.applies_to_file(self.filename, raw) for r in rules if r.kind is RuleKind.PYTHON):
+                # Package rules are decided by where a file sits, not by what it says.
+                from mfok_lint.model.package import is_package_report_target
+
+                if not any(r.kind is RuleKind.PACKAGE for r in rules) or not is_package_report_target(self.filename):
+                    return [], sorted(set(stamps))
+            from mfok_lint.lint.engine import InternalError, check_source
+
+            errors: List[InternalError] = []
+            diagnostics = check_source(text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors)
+        if errors:
+            raise RuntimeError(errors[0].message)  # flake8 reports a plugin failure; nothing is cached
+        rows = [(d.location.row, d.location.column - 1, d.code, d.message) for d in diagnostics]
+        return rows, sorted(set(stamps))

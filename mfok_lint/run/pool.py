@@ -1,0 +1,55 @@
+"""A process pool for many files: fork after the rules are imported, so workers start warm.
+
+Each task is one file; results are re-ordered to the input order so output is deterministic.
+Where fork is unavailable the run is serial: correctness never depends on the pool.
+
+Files are handed out largest first, one at a time: the cost of a file grows with its size, and one large
+compiler (Metaflow's ``argo_workflows.py`` is a quarter of the tree's lint time) started last would leave
+the other workers idle while it finishes. One task per message costs ~0.1 ms a file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import List, Optional, Sequence, Tuple
+
+_STATE = {}
+
+
+def _init(settings, selected, mode) -> None:
+    _STATE["args"] = (settings, selected, mode)
+
+
+def _work(path: str):
+    from mfok_lint.lint.engine import process_file
+
+    settings, selected, mode = _STATE["args"]
+    return process_file(path, settings, selected, mode)
+
+
+def _work_indexed(task: Tuple[int, str]):
+    index, path = task
+    return index, _work(path)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def run_parallel(paths: Sequence[str], settings, selected, mode, jobs: int) -> List:
+    from mfok_lint.lint.engine import process_file
+
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return [process_file(p, settings, selected, mode) for p in paths]
+    with ctx.Pool(processes=jobs, initializer=_init, initargs=(settings, selected, mode)) as pool:
+        order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+        results: List[Optional[object]] = [None] * len(paths)
+        for index, result in pool.imap_unordered(_work_indexed, [(i, paths[i]) for i in order], chunksize=1):
+            results[index] = result
+        return results
