@@ -30,13 +30,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import click
 
 from mfok_lint import __version__
-from mfok_lint.config.loading import (
-    ConfigError,
-    Layer,
-    check_selector,
-    load_layers,
-    resolve,
-)
+from mfok_lint.config.loading import ConfigError, Layer, check_selector, load_layers, resolve
 from mfok_lint.rules import all_rules, get_rule
 
 PROG = "mfok-lint"

@@ -30,12 +30,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
 from mfok_lint.core.settings import Settings
-from mfok_lint.rules import (
-    SelectionError,
-    all_rules,
-    selector_specificity,
-    validate_selector,
-)
+from mfok_lint.rules import SelectionError, all_rules, selector_specificity, validate_selector
 from mfok_lint.rules.manifest import RULES as RULE_MANIFEST
 
 CONFIG_FILE_NAMES = (".mfok-lint.toml", "mfok-lint.toml")

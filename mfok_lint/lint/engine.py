@@ -32,27 +32,10 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import (
-    TYPE_CHECKING,
-    Callable,
-    Iterable,
-    Iterator,
-    List,
-    Optional,
-    Sequence,
-    Set,
-    Tuple,
-)
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from mfok_lint.core import dependencies
-from mfok_lint.core.diagnostics import (
-    Applicability,
-    Diagnostic,
-    Edit,
-    Fix,
-    Locator,
-    diagnostic_for,
-)
+from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
 from mfok_lint.core.settings import Settings, ignored_codes_for
 from mfok_lint.lint import noqa as noqa_mod
 from mfok_lint.lint.templates import is_template_path
@@ -251,9 +234,7 @@ def _check_source(
         if active:
             diagnostics.extend(_run_template_rules(path, text, active, internal_errors))
     elif active:
-        from mfok_lint.lint.workflows import (
-            run_yaml_rules,  # only workflow files need PyYAML
-        )
+        from mfok_lint.lint.workflows import run_yaml_rules  # only workflow files need PyYAML
 
         diagnostics.extend(run_yaml_rules(path, text, active, internal_errors, report_syntax="MFO900" in enabled))
 

@@ -34,14 +34,7 @@ import libcst as cst
 
 from mfok_lint.rules.context import FileContext, Span
 from mfok_lint.syntax import pyast, visiting
-from mfok_lint.syntax.string_literals import (
-    HOLE,
-    StrText,
-    jinja_holes,
-    literal_text,
-    percent_format,
-    template_variants,
-)
+from mfok_lint.syntax.string_literals import HOLE, StrText, jinja_holes, literal_text, percent_format, template_variants
 
 __all__ = ["HOLE", "CodeString", "char_offset", "code_strings", "matching_paren", "parse_python", "string_args"]
 

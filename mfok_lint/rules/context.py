@@ -12,14 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Un
 
 import libcst as cst
 
-from mfok_lint.core.diagnostics import (
-    Applicability,
-    Diagnostic,
-    Edit,
-    Fix,
-    Locator,
-    diagnostic_for,
-)
+from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Locator, diagnostic_for
 from mfok_lint.syntax.visiting import MetadataWrapper
 
 if TYPE_CHECKING:  # pragma: no cover

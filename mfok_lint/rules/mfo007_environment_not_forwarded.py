@@ -26,11 +26,7 @@ import re
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
-from mfok_lint.model.command_evidence import (
-    function_params,
-    insert_before_subcommand,
-    reportable,
-)
+from mfok_lint.model.command_evidence import function_params, insert_before_subcommand, reportable
 from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 

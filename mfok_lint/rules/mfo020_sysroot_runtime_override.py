@@ -29,13 +29,7 @@ import ast
 import re
 from typing import Dict, List, Optional
 
-from mfok_lint.model.generated_code import (
-    HOLE,
-    char_offset,
-    code_strings,
-    matching_paren,
-    parse_python,
-)
+from mfok_lint.model.generated_code import HOLE, char_offset, code_strings, matching_paren, parse_python
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 

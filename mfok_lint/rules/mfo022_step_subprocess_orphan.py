@@ -32,13 +32,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Set
 
 from mfok_lint.model.commands import may_build_commands
-from mfok_lint.model.processes import (
-    callee,
-    functions_by_name,
-    own_body,
-    step_functions,
-    step_units,
-)
+from mfok_lint.model.processes import callee, functions_by_name, own_body, step_functions, step_units
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 

@@ -23,12 +23,7 @@ from typing import List, Optional
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
-from mfok_lint.model.classes import (
-    DeployerClass,
-    class_body,
-    decorator_names,
-    deployer_classes,
-)
+from mfok_lint.model.classes import DeployerClass, class_body, decorator_names, deployer_classes
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.rules.base import FixAvailability, Rule
 from mfok_lint.rules.context import FileContext

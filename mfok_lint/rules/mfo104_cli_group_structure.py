@@ -20,12 +20,7 @@ Decisions:
 
 from __future__ import annotations
 
-from mfok_lint.model.package import (
-    CLI_DESCS,
-    UNKNOWN,
-    read_click_group,
-    resolve_relative,
-)
+from mfok_lint.model.package import CLI_DESCS, UNKNOWN, read_click_group, resolve_relative
 from mfok_lint.rules.base import Rule, RuleKind
 
 

@@ -22,14 +22,7 @@ from typing import Iterator, Tuple
 
 import yaml
 
-from mfok_lint.lint.workflows import (
-    YamlContext,
-    expressions,
-    get_item,
-    jobs,
-    mapping_items,
-    strip_string_literals,
-)
+from mfok_lint.lint.workflows import YamlContext, expressions, get_item, jobs, mapping_items, strip_string_literals
 from mfok_lint.rules.base import Rule, RuleKind
 
 _BRACKET_RE = re.compile(r"(?<![\w.\-])env\s*\[\s*'([A-Za-z_][\w-]*)'\s*\]")

@@ -29,14 +29,7 @@ from typing import List, Optional, Tuple
 import yaml
 
 from mfok_lint.core.diagnostics import Applicability, Fix
-from mfok_lint.lint.workflows import (
-    ScriptLine,
-    YamlContext,
-    conda_tests_enabled,
-    jobs,
-    matrix_values,
-    pytest_runs,
-)
+from mfok_lint.lint.workflows import ScriptLine, YamlContext, conda_tests_enabled, jobs, matrix_values, pytest_runs
 from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
 
 _GROUPING_MODES = {"loadfile", "loadgroup"}

@@ -31,13 +31,7 @@ from mfok_lint import __version__
 from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from mfok_lint.core.settings import Settings
-from mfok_lint.lint.engine import (
-    DecodeError,
-    FileResult,
-    Mode,
-    decode_source,
-    run_files,
-)
+from mfok_lint.lint.engine import DecodeError, FileResult, Mode, decode_source, run_files
 from mfok_lint.run.discovery import CACHE_DIR_NAME
 
 CACHEDIR_TAG = (

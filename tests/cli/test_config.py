@@ -4,13 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_support import (
-    INVALID_NOQA,
-    SYNTAX_ERROR,
-    UNUSED_NOQA,
-    assert_one_line_error,
-    write_tree,
-)
+from cli_support import INVALID_NOQA, SYNTAX_ERROR, UNUSED_NOQA, assert_one_line_error, write_tree
 
 
 def _codes(result):

@@ -7,12 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from mfok_lint.model.commands import (
-    HOLE,
-    build_commands,
-    commands_for_source,
-    may_build_commands,
-)
+from mfok_lint.model.commands import HOLE, build_commands, commands_for_source, may_build_commands
 from mfok_lint.rules.context import FileContext
 
 _CONTEXTS = {}

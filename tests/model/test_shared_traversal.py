@@ -146,11 +146,7 @@ def test_statement_walk_finds_the_assignments_a_full_walk_finds(real_module):
 
 
 def test_statement_walk_prunes_like_a_visitor_returning_false():
-    from mfok_lint.rules.mfo043_sibling_absolute_import import (
-        _handles_import_error,
-        _imports,
-        _is_main_guard,
-    )
+    from mfok_lint.rules.mfo043_sibling_absolute_import import _handles_import_error, _imports, _is_main_guard
     from mfok_lint.syntax.statements import statements
 
     class Finder(cst.CSTVisitor):

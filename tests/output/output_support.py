@@ -14,14 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List
 
-from mfok_lint.core.diagnostics import (
-    Applicability,
-    Diagnostic,
-    Edit,
-    Fix,
-    Location,
-    Locator,
-)
+from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Locator
 
 SAMPLE_FILES = {
     "a.py": "import os\nimport sys, json\n\nx = 1  # noqa: E501\n",

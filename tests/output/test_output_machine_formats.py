@@ -15,14 +15,7 @@ from output_support import ruff
 
 import mfok_lint
 from mfok_lint.cli.report import FORMATS, TEXT_FORMATS, UnknownFormatError, render
-from mfok_lint.core.diagnostics import (
-    Applicability,
-    Diagnostic,
-    Edit,
-    Fix,
-    Location,
-    Locator,
-)
+from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Locator
 from mfok_lint.rules.base import FixAvailability, Rule
 
 REQUIRED_JSON_KEYS = {

@@ -19,12 +19,7 @@ from typing import Dict
 
 import pytest
 
-from tests.robustness.lint_support import (
-    assert_no_traceback,
-    clean_env,
-    lint_command,
-    run_lint,
-)
+from tests.robustness.lint_support import assert_no_traceback, clean_env, lint_command, run_lint
 
 FILE_COUNT = 500
 

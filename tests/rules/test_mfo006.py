@@ -176,9 +176,7 @@ def test_a_placeholder_glued_to_the_one_before_it_is_reported():
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):
-    from mfok_lint.rules.mfo006_deployment_name_as_identifier import (
-        DeploymentNameAsIdentifier,
-    )
+    from mfok_lint.rules.mfo006_deployment_name_as_identifier import DeploymentNameAsIdentifier
 
     assert DeploymentNameAsIdentifier().applies_to(source.encode()) is may_report
 

@@ -14,14 +14,7 @@ from __future__ import annotations
 import os
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-from mfok_lint.core.diagnostics import (
-    Applicability,
-    Diagnostic,
-    Edit,
-    Fix,
-    Location,
-    Locator,
-)
+from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Locator
 
 # ANSI styles, named by what they mark; the escape sequences are ruff's own, so coloured output matches
 # it byte for byte where that is practical (the fix diff's intra-line emphasis is left out).

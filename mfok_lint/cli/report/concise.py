@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import List, Mapping, Optional
 
-from mfok_lint.cli.report._common import (
-    FixedCounts,
-    display_path,
-    fix_marker,
-    ordered,
-    paint,
-    summary,
-)
+from mfok_lint.cli.report._common import FixedCounts, display_path, fix_marker, ordered, paint, summary
 from mfok_lint.core.diagnostics import Diagnostic
 
 

@@ -11,15 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import List, Mapping, Optional
 
-from mfok_lint.cli.report._common import (
-    FixedCounts,
-    absolute_path,
-    display_path,
-    fix_marker,
-    ordered,
-    paint,
-    summary,
-)
+from mfok_lint.cli.report._common import FixedCounts, absolute_path, display_path, fix_marker, ordered, paint, summary
 from mfok_lint.core.diagnostics import Diagnostic
 
 

@@ -16,15 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Mapping
 
-from mfok_lint.cli.report._common import (
-    Sources,
-    absolute_path,
-    edit_span,
-    ordered,
-    rule_name,
-    rule_url,
-    sorted_edits,
-)
+from mfok_lint.cli.report._common import Sources, absolute_path, edit_span, ordered, rule_name, rule_url, sorted_edits
 from mfok_lint.core.diagnostics import Diagnostic, Location
 
 SEVERITY = "error"

@@ -18,15 +18,7 @@ import pathlib
 from typing import Any, Dict, List, Mapping, Optional
 
 import mfok_lint
-from mfok_lint.cli.report._common import (
-    Sources,
-    absolute_path,
-    edit_span,
-    ordered,
-    rule_name,
-    rule_url,
-    sorted_edits,
-)
+from mfok_lint.cli.report._common import Sources, absolute_path, edit_span, ordered, rule_name, rule_url, sorted_edits
 from mfok_lint.core.diagnostics import Diagnostic
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
