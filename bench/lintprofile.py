@@ -24,9 +24,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import libcst as cst  # noqa: E402
 
 from mfok_lint.core.settings import Settings  # noqa: E402
-from mfok_lint.lint import engine  # noqa: E402
+from mfok_lint.core.source import DecodeError, decode_source  # noqa: E402
 from mfok_lint.rules import RuleKind  # noqa: E402
 from mfok_lint.rules.context import FileContext  # noqa: E402
+from mfok_lint.rules.selection import enabled_rules  # noqa: E402
+from mfok_lint.run.runner import Mode, process_file  # noqa: E402
 
 
 def _files(root: str):
@@ -44,7 +46,7 @@ def whole_run(files, settings, rules, top: int, profile_rows: int, sort: str = "
         profiler.enable()
     for path in files:
         t = time.perf_counter()
-        engine.process_file(path, settings, rules, engine.Mode(write=False))
+        process_file(path, settings, rules, Mode(write=False))
         times.append((time.perf_counter() - t, path))
     if profiler:
         profiler.disable()
@@ -65,8 +67,8 @@ def per_rule(files, rules) -> None:
         with open(path, "rb") as handle:
             raw = handle.read()
         try:
-            text, _ = engine.decode_source(raw)
-        except engine.DecodeError:
+            text, _ = decode_source(raw)
+        except DecodeError:
             continue
         active = [r for r in rules if r.kind is RuleKind.PYTHON and r.applies_to_file(path, raw)]
         if not active:
@@ -105,7 +107,7 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, ...")
     args = parser.parse_args()
     settings = Settings(select=args.select.split(",") if args.select else None, preview=not args.stable_only)
-    rules = settings.enabled_rules()
+    rules = enabled_rules(settings)
     files = _files(args.tree)
     if args.per_rule:
         per_rule(files, rules)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import rules_catalog
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 from mfok_lint.rules import all_rules
 from mfok_lint.rules.base import FixAvailability
 from mfok_runtime.capabilities import Cap

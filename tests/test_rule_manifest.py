@@ -6,6 +6,7 @@ import sys
 import pytest
 
 import mfok_lint.rules as registry
+import mfok_lint.rules.selection as selection
 from tests.conftest import REPO
 
 
@@ -34,4 +35,4 @@ def test_selection_from_the_manifest_matches_the_rules():
                     s == "ALL" or code.startswith(s) for s in select))
                 and (preview or not rule.preview or (select and code in select))
             ]
-            assert registry.resolve_codes(select, preview=preview) == expected, (select, preview)
+            assert selection.resolve_codes(select, preview=preview) == expected, (select, preview)

@@ -79,12 +79,12 @@ class MfokFlake8Plugin:
             # Every file will be linted: load the rules and libcst once, before flake8 forks its workers. With the
             # cache on they wait for the first file it cannot answer, so a warm run never loads them.
             cls._rules()
-            import mfok_lint.lint.engine  # noqa: F401
+            import mfok_lint.lint.check  # noqa: F401
 
     @classmethod
     def _plugin_cache(cls):
         if cls._cache is None and cls.use_cache:
-            from mfok_lint.rules import resolve_codes
+            from mfok_lint.rules.selection import resolve_codes
             from mfok_lint.run.cache import PluginCache
 
             cls._cache = PluginCache(cls.cache_dir or ".mfok-lint-cache", resolve_codes(None, preview=cls.preview))
@@ -93,7 +93,8 @@ class MfokFlake8Plugin:
     @classmethod
     def _rules(cls) -> List[Any]:
         if not _SELECTED:
-            from mfok_lint.rules import RuleKind, resolve_selection
+            from mfok_lint.rules import RuleKind
+            from mfok_lint.rules.selection import resolve_selection
 
             _SELECTED.extend(
                 r for r in resolve_selection(None, preview=cls.preview) if r.kind in (RuleKind.PYTHON, RuleKind.PACKAGE) or r.code == "MFO900"
@@ -132,7 +133,8 @@ class MfokFlake8Plugin:
 
                 if not any(r.kind is RuleKind.PACKAGE for r in rules) or not is_package_report_target(self.filename):
                     return [], sorted(set(stamps))
-            from mfok_lint.lint.engine import InternalError, check_source
+            from mfok_lint.lint.check import check_source
+            from mfok_lint.lint.errors import InternalError
 
             errors: List[InternalError] = []
             diagnostics = check_source(text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors)

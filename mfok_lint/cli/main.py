@@ -32,6 +32,7 @@ import click
 from mfok_lint import __version__
 from mfok_lint.config.loading import ConfigError, Layer, check_selector, load_layers, resolve
 from mfok_lint.rules import all_rules, get_rule
+from mfok_lint.rules.selection import enabled_rules
 
 PROG = "mfok-lint"
 ENV_PREFIX = "MFOK_LINT_"
@@ -454,20 +455,20 @@ def run_check(args: CheckArgs) -> int:
     if not found.files and not found.errors and not run.quiet:
         _warn("No Python files found under the given path(s)")
 
-    from mfok_lint.lint.engine import Mode
+    from mfok_lint.run.runner import Mode
 
     mode = Mode(fix=run.fix, unsafe_fixes=run.unsafe_fixes, write=not run.diff, add_noqa=args.add_noqa)
     started = time.perf_counter()
     results = _run_files(found.files, settings, mode, args, project_root)
     if args.verbose and not run.quiet:
         _debug(f"configuration: {config_path or 'none (defaults)'}; project root: {project_root}")
-        _debug(f"rules: {', '.join(r.code for r in settings.enabled_rules()) or 'none'}")
+        _debug(f"rules: {', '.join(r.code for r in enabled_rules(settings)) or 'none'}")
         _debug(f"checked {_plural(len(found.files), 'file')} in {time.perf_counter() - started:.3f}s")
     return _report(results, run, args, status=2 if found.errors else 0)
 
 
 def _run_files(files: List[str], settings, mode, args: CheckArgs, project_root: str):
-    from mfok_lint.lint.engine import run_files
+    from mfok_lint.run.runner import run_files
 
     if settings.cache and not mode.fix and not mode.add_noqa:
         try:
@@ -481,8 +482,9 @@ def _run_files(files: List[str], settings, mode, args: CheckArgs, project_root: 
 
 
 def _check_stdin(args: CheckArgs, run: _Run, settings, options, name: str) -> int:
-    from mfok_lint.lint.engine import DecodeError, Mode, decode_source, process_file
+    from mfok_lint.core.source import DecodeError, decode_source
     from mfok_lint.run.discovery import _Excluder
+    from mfok_lint.run.runner import Mode, process_file
 
     raw = sys.stdin.buffer.read()
     try:
@@ -495,7 +497,7 @@ def _check_stdin(args: CheckArgs, run: _Run, settings, options, name: str) -> in
             sys.stdout.write(text)
         return 0
     mode = Mode(fix=run.fix, unsafe_fixes=run.unsafe_fixes, write=False)
-    result = process_file(name, settings, settings.enabled_rules(), mode, text=text)
+    result = process_file(name, settings, enabled_rules(settings), mode, text=text)
     if run.fix and not run.diff:
         # The fixed text owns stdout; the report goes to stderr.
         sys.stdout.write(result.source if result.source is not None else text)
@@ -730,7 +732,7 @@ def _print_settings(resolved, run: _Run, target: Optional[str]) -> None:
     out.append("# Linter Settings")
     out.append(f"preview = {str(settings.preview).lower()}")
     out.append(f"ignore_noqa = {str(settings.ignore_noqa).lower()}")
-    out.append(_toml_list("rules.enabled", [f"{r.code} ({r.name})" for r in settings.enabled_rules()]))
+    out.append(_toml_list("rules.enabled", [f"{r.code} ({r.name})" for r in enabled_rules(settings)]))
     if settings.per_file_ignores:
         out.append("per_file_ignores = {")
         for pattern, codes in settings.per_file_ignores.items():

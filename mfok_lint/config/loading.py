@@ -29,9 +29,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-from mfok_lint.core.settings import Settings
-from mfok_lint.rules import SelectionError, all_rules, selector_specificity, validate_selector
+from mfok_lint.core.settings import OUTPUT_FORMATS, Settings
+from mfok_lint.rules import all_rules
 from mfok_lint.rules.manifest import RULES as RULE_MANIFEST
+from mfok_lint.rules.selection import SelectionError, selector_specificity, validate_selector
 
 CONFIG_FILE_NAMES = (".mfok-lint.toml", "mfok-lint.toml")
 PYPROJECT = "pyproject.toml"
@@ -43,9 +44,7 @@ class ConfigError(ValueError):
 
 
 def _output_formats() -> Tuple[str, ...]:
-    from mfok_lint.cli.report import FORMATS
-
-    return tuple(FORMATS)
+    return OUTPUT_FORMATS
 
 
 # --------------------------------------------------------------------------------------------------------------

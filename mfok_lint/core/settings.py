@@ -9,9 +9,21 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from mfok_lint.rules import Rule, resolve_codes, resolve_selection
+# The ``--output-format`` names, in the order help texts list them (``mfok_lint.cli.report`` renders each).
+OUTPUT_FORMATS = (
+    "full",
+    "concise",
+    "grouped",
+    "json",
+    "json-lines",
+    "junit",
+    "github",
+    "gitlab",
+    "pylint",
+    "sarif",
+)
 
 
 @dataclass
@@ -33,13 +45,6 @@ class Settings:
     cache: bool = True
     cache_dir: Optional[str] = None
 
-    def enabled_rules(self) -> List[Rule]:
-        return resolve_selection(self.select, self.extend_select, self.ignore, self.preview)
-
-    def enabled_codes(self) -> List[str]:
-        """The codes of ``enabled_rules()``, read from the rule manifest without importing a rule."""
-        return resolve_codes(self.select, self.extend_select, self.ignore, self.preview)
-
     def fingerprint(self) -> Tuple:
         """What changes findings: part of every cache key."""
         return (
@@ -52,7 +57,7 @@ class Settings:
         )
 
 
-def _glob_matches(pattern: str, path: str, root: str) -> bool:
+def glob_matches(pattern: str, path: str, root: str) -> bool:
     """ruff's per-file-ignores matching: against the path relative to the project root, or the base name."""
     abspath = os.path.abspath(path)
     try:
@@ -72,17 +77,3 @@ def _globstar(path: str, pattern: str) -> bool:
     if "**/" in pattern:
         return fnmatch.fnmatchcase(path, pattern.replace("**/", ""))
     return False
-
-
-def ignored_codes_for(path: str, settings: Settings, rules: Sequence[Rule]) -> FrozenSet[str]:
-    if not settings.per_file_ignores:
-        return frozenset()
-    ignored = set()
-    codes = [r.code for r in rules]
-    for pattern, selectors in settings.per_file_ignores.items():
-        negated = pattern.startswith("!")
-        matched = _glob_matches(pattern[1:] if negated else pattern, path, settings.project_root)
-        if matched != negated:
-            for sel in selectors:
-                ignored.update(c for c in codes if sel == "ALL" or c.startswith(sel))
-    return frozenset(ignored)

@@ -23,54 +23,9 @@ from __future__ import annotations
 
 import sys
 from types import ModuleType
-from typing import Callable, Dict, FrozenSet, List, Mapping, Sequence
+from typing import Dict, FrozenSet, List, Sequence
 
 import libcst as cst
-
-
-class Piggyback(cst.BatchableCSTVisitor):
-    """Runs a collector's ``visit_*``/``leave_*`` methods in a batched traversal, guarded (see module doc)."""
-
-    def __init__(self, inner: object) -> None:
-        super().__init__()
-        self.inner = inner
-        self.complete = False
-        self.broken = False
-
-    def usable(self) -> bool:
-        return self.complete and not self.broken
-
-    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
-        methods: Dict[str, Callable[[cst.CSTNode], None]] = {}
-        for name in dir(type(self.inner)):
-            if not (name.startswith("visit_") or name.startswith("leave_")):
-                continue
-            method = getattr(self.inner, name)
-            if getattr(method, "_is_no_op", False) or not callable(method):
-                continue
-            methods[name] = self._guard(method)
-        finish = methods.get("leave_Module")
-
-        def leave_module(node: cst.CSTNode) -> None:
-            if finish is not None:
-                finish(node)
-            self.complete = True
-
-        methods["leave_Module"] = leave_module
-        return methods
-
-    def _guard(self, method: Callable[[cst.CSTNode], object]) -> Callable[[cst.CSTNode], None]:
-        def guarded(node: cst.CSTNode) -> None:
-            if self.broken:
-                return
-            try:
-                method(node)
-            except RecursionError:
-                raise  # the file's depth, not the collector's fault: the engine reports it for the whole file
-            except Exception:  # noqa: BLE001 - re-raised by the model's own walk, in the rule that asks
-                self.broken = True
-
-        return guarded
 
 
 def _modules_used(rule: object) -> FrozenSet[str]:

@@ -24,21 +24,14 @@ Decisions:
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Diagnostic, Location, Locator
+from mfok_lint.core.paths import is_template_path  # noqa: F401 - the templates' own predicate
 
-TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".mustache", ".tmpl", ".tpl", ".sh")
-_IN_EXTENSION = re.compile(r"(^|/)metaflow_extensions/")
 _NAME = "TEMPLATE_FILE_TEXT = r"
-
-
-def is_template_path(path: str) -> bool:
-    normalised = path.replace(os.sep, "/")
-    return normalised.endswith(TEMPLATE_SUFFIXES) and bool(_IN_EXTENSION.search(normalised))
 
 
 def host_path(path: str) -> str:

@@ -13,8 +13,8 @@ from typing import Dict, Iterator, List, Optional, Set
 import libcst as cst
 
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.source_file import SourceFile
 
 DEPLOYER_BASES = ("DeployerImpl", "DeployedFlow", "TriggeredRun")
 
@@ -126,7 +126,7 @@ def _class_level_members(node: cst.ClassDef) -> Dict[str, cst.CSTNode]:
     return members
 
 
-def _build_classes(ctx: FileContext) -> List[DeployerClass]:
+def _build_classes(ctx: SourceFile) -> List[DeployerClass]:
     aliases = import_aliases(ctx.module)
     top_level = [s for s in ctx.module.body if isinstance(s, cst.ClassDef)]
     by_name: Dict[str, DeployerClass] = {}
@@ -160,7 +160,7 @@ def _build_classes(ctx: FileContext) -> List[DeployerClass]:
     return ordered
 
 
-def deployer_classes(ctx: FileContext) -> List[DeployerClass]:
+def deployer_classes(ctx: SourceFile) -> List[DeployerClass]:
     """Top-level classes of the file with their deployer kind (memoised for every rule of the pass)."""
     return ctx.lazy("deployer-classes", _build_classes)
 

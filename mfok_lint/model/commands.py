@@ -58,11 +58,12 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Un
 
 import libcst as cst
 
+from mfok_lint.core.spans import Span
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.context import FileContext, Span
 from mfok_lint.syntax import cstparse, pyast, visiting
 from mfok_lint.syntax.offsets import node_offsets
 from mfok_lint.syntax.shell_words import Word, split_commands
+from mfok_lint.syntax.source_file import SourceFile
 from mfok_lint.syntax.string_literals import (
     HOLE,
     StrText,
@@ -1536,17 +1537,17 @@ def _strings_may_build_commands(text: Union[str, bytes]) -> bool:
 _PRECOLLECTED_INDEX = "commands:index"
 
 
-def index_collector(ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
+def index_collector(ctx: SourceFile) -> Optional[cst.BatchableCSTVisitor]:
     """The module index, filled in the engine's shared traversal (``model.shared``); None when the file
     cannot build a command (the model then never looks at the tree)."""
     if not may_build_commands(ctx.text):
         return None
-    from mfok_lint.lint.shared_walk import Piggyback
+    from mfok_lint.syntax.visiting import Piggyback
 
     return ctx.lazy(_PRECOLLECTED_INDEX, lambda _ctx: Piggyback(_Index()))
 
 
-def build_commands(ctx: FileContext) -> List[Command]:
+def build_commands(ctx: SourceFile) -> List[Command]:
     if not may_build_commands(ctx.text):
         return []
     shared = ctx.cached(_PRECOLLECTED_INDEX)

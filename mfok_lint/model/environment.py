@@ -32,8 +32,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
-from mfok_lint.rules.context import FileContext, Span, Target
+from mfok_lint.core.spans import Span, Target
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.source_file import SourceFile
 
 __all__ = ["EnvKey", "Environment", "build_environments", "environments"]
 
@@ -80,12 +81,12 @@ class Environment:
         self.keys.append(key)
 
 
-def environments(ctx: FileContext) -> List[Environment]:
+def environments(ctx: SourceFile) -> List[Environment]:
     """The file's environments, computed once per lint pass."""
     return ctx.lazy("environments", build_environments)
 
 
-def build_environments(ctx: FileContext) -> List[Environment]:
+def build_environments(ctx: SourceFile) -> List[Environment]:
     collector = _PythonCollector(ctx.module)
     visiting.visit(ctx.module, collector)
     envs = list(collector.result)

@@ -32,8 +32,9 @@ from typing import List, Optional
 
 import libcst as cst
 
-from mfok_lint.rules.context import FileContext, Span
+from mfok_lint.core.spans import Span
 from mfok_lint.syntax import pyast, visiting
+from mfok_lint.syntax.source_file import SourceFile
 from mfok_lint.syntax.string_literals import HOLE, StrText, jinja_holes, literal_text, percent_format, template_variants
 
 __all__ = ["HOLE", "CodeString", "char_offset", "code_strings", "matching_paren", "parse_python", "string_args"]
@@ -119,9 +120,9 @@ class _FlatCollector(_Collector):
 _PRECOLLECTED = "gencode:collector"
 
 
-def strings_collector(ctx: FileContext) -> cst.BatchableCSTVisitor:
+def strings_collector(ctx: SourceFile) -> cst.BatchableCSTVisitor:
     """This model's collector for the engine's shared traversal (see ``model.shared``)."""
-    from mfok_lint.lint.shared_walk import Piggyback
+    from mfok_lint.syntax.visiting import Piggyback
 
     return ctx.lazy(_PRECOLLECTED, lambda _ctx: Piggyback(_FlatCollector()))
 
@@ -155,7 +156,7 @@ def blank_comments(value: str) -> str:
     return "\n".join(out)
 
 
-def _build(ctx: FileContext) -> List[CodeString]:
+def _build(ctx: SourceFile) -> List[CodeString]:
     shared = ctx.cached(_PRECOLLECTED)
     if shared is not None and shared.usable():
         collector = shared.inner
@@ -171,7 +172,7 @@ def _build(ctx: FileContext) -> List[CodeString]:
     return result
 
 
-def code_strings(ctx: FileContext) -> List[CodeString]:
+def code_strings(ctx: SourceFile) -> List[CodeString]:
     return ctx.lazy("gencode:strings", _build)
 
 

@@ -34,43 +34,12 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from mfok_lint.core import dependencies
+from mfok_lint.core.paths import module_location
 from mfok_lint.model.environment import dotted_name
 
-__all__ = ["assigned_sources", "imported_constants", "module_location"]
+__all__ = ["assigned_sources", "imported_constants"]
 
-NAMESPACE_DIRS = {"metaflow_extensions"}
 MAX_VALUES = 8
-
-
-def module_location(path: str) -> Optional[Tuple[str, List[str]]]:
-    """(project root, dotted module name parts) of a file; None for no file.
-
-    Inside ``metaflow_extensions/`` every directory is a package (Metaflow's extension loader treats the
-    levels as namespace packages, and released extensions ship ``plugins/`` without ``__init__.py``); the root
-    is the directory above it. Elsewhere the packages are the directories holding an ``__init__.py``.
-    """
-    if not path or path.startswith("<") or not path.endswith(".py"):
-        return None
-    path = os.path.abspath(path)
-    directory, filename = os.path.split(path)
-    parts = [] if filename == "__init__.py" else [filename[:-3]]
-    components = directory.split(os.sep)
-    for marker in NAMESPACE_DIRS:
-        if marker in components:
-            index = len(components) - 1 - components[::-1].index(marker)
-            package = components[index:]
-            if all(part.isidentifier() for part in package):
-                return os.sep.join(components[:index]) or os.sep, package + parts
-    while True:
-        base = os.path.basename(directory)
-        if not os.path.isfile(os.path.join(directory, "__init__.py")) or not base.isidentifier():
-            break
-        parts.insert(0, base)
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            break
-        directory = parent
-    return directory, parts
 
 
 def _target_module(

@@ -409,7 +409,7 @@ class PackageContext:
             if path == self.focus:
                 text = self.focus_text
             else:
-                from mfok_lint.lint.engine import decode_source
+                from mfok_lint.core.source import decode_source
 
                 raw = dependencies.read_bytes(path)
                 try:

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
-from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import pyast
+from mfok_lint.syntax.source_file import SourceFile
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -38,7 +38,7 @@ class StepUnit:
 
 
 def step_units(
-    ctx: FileContext,
+    ctx: SourceFile,
     needles: Tuple[str, ...],
     whole_file: bool = False,
     may_report: Optional[Callable[[ast.AST], bool]] = None,

@@ -11,22 +11,15 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Optional
 
 from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
 from mfok_lint.rules.manifest import RULES as MANIFEST
 
-__all__ = [
-    "Rule", "RuleKind", "FixAvailability", "all_rules", "get_rule", "resolve_codes", "resolve_selection",
-    "selector_specificity", "SelectionError",
-]
+__all__ = ["Rule", "RuleKind", "FixAvailability", "all_rules", "get_rule"]
 
 _MODULE_RE = re.compile(r"^mfo\d{3}_[a-z0-9_]+$")
 _REGISTRY: Optional[Dict[str, Rule]] = None
-
-
-class SelectionError(ValueError):
-    """A selector that names no rule (unknown code or prefix)."""
 
 
 def _import_rules() -> Dict[str, Rule]:
@@ -74,54 +67,3 @@ def get_rule(code_or_name: str) -> Optional[Rule]:
     return None
 
 
-def validate_selector(selector: str) -> str:
-    sel = selector.strip()
-    if sel == "ALL":
-        return sel
-    if not sel or not any(code.startswith(sel) for code in MANIFEST):
-        raise SelectionError(f"unknown rule selector {selector!r} (expected ALL, MFO, or a prefix of an MFO code)")
-    return sel
-
-
-def selector_specificity(selector: str, code: str) -> int:
-    """How specifically ``selector`` names ``code``: its length for a matching prefix, 0 for ``ALL``, -1 if it
-    does not match (the most specific of select and ignore wins, as in ruff)."""
-    if selector == "ALL":
-        return 0
-    return len(selector) if code.startswith(selector) else -1
-
-
-def resolve_codes(
-    select: Optional[Sequence[str]] = None,
-    extend_select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-    preview: bool = False,
-) -> List[str]:
-    """The codes enabled by these selectors, in order. ``select=None`` means the default (all stable rules)."""
-    selectors = list(select) if select is not None else ["MFO"]
-    selectors += list(extend_select)
-    ignores = list(ignore)
-    for sel in selectors + ignores:
-        validate_selector(sel)
-    enabled = []
-    for code, (_name, is_preview) in MANIFEST.items():
-        best_select = max((selector_specificity(s, code) for s in selectors), default=-1)
-        best_ignore = max((selector_specificity(s, code) for s in ignores), default=-1)
-        if best_select < 0 or best_ignore >= best_select:
-            continue
-        if is_preview and not preview and code not in selectors:
-            continue
-        enabled.append(code)
-    return enabled
-
-
-def resolve_selection(
-    select: Optional[Sequence[str]] = None,
-    extend_select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-    preview: bool = False,
-) -> List[Rule]:
-    """The rules enabled by these selectors, in code order. ``select=None`` means the default (all stable rules)."""
-    codes = resolve_codes(select, extend_select, ignore, preview)
-    rules = all_rules()
-    return [rules[code] for code in codes]

@@ -16,8 +16,6 @@ Rules never import metaflow and never execute the code they check.
 from __future__ import annotations
 
 import enum
-import functools
-import os
 import re
 from typing import TYPE_CHECKING, ClassVar, Optional, Tuple, Union
 
@@ -27,48 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from mfok_lint.rules.context import FileContext
 
 DOCS_URL = "https://mfok.readthedocs.io/en/latest/rules/{code}/"
-EXTENSION_PATH = re.compile(r"(^|[/\\])metaflow_extensions[/\\]")
-
-
-# Test code of an extension builds commands to exercise the extension, not to run flows: the contract rules do
-# not apply there (RULES.md: "test directories are linted as what they are").
-TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
-
-
-def is_test_path(path: str) -> bool:
-    return bool(TEST_PATH.search(path))
-
-
-def in_extension_package(path: str) -> bool:
-    """True for files inside a ``metaflow_extensions/`` tree (the only place layout rules apply)."""
-    return bool(EXTENSION_PATH.search(layout_path(path)))
-
-
-def layout_path(path: str) -> str:
-    """Where the file sits in its project's package layout: ``metaflow_extensions/acme/plugins/acme/x.py``,
-    ``metaflow/runtime.py``, with ``/`` separators.
-
-    Rules that decide by location ask this instead of the path they were given, which depends on the directory
-    mfok-lint runs from (``./x.py`` inside ``plugins/acme/``) and, made absolute, on parent directories that are
-    no package (a checkout in ``~/src/metaflow/``). The layout is the one ``model.crossmodule`` resolves imports
-    with: the directory above ``metaflow_extensions/``, else the top of the ``__init__.py`` packages. A file
-    whose directory does not exist (a name given with ``--stdin-filename``) keeps its given path.
-    """
-    absolute = os.path.abspath(path)
-    if not os.path.isdir(os.path.dirname(absolute)):
-        return path.replace("\\", "/")
-    return _layout_of(absolute)
-
-
-@functools.lru_cache(maxsize=1024)  # keyed on the absolute path: a relative one changes meaning with the cwd
-def _layout_of(absolute: str) -> str:
-    from mfok_lint.model.imported_values import module_location
-
-    directory = os.path.dirname(absolute)
-    probe = absolute if absolute.endswith(".py") else os.path.join(directory, "__layout__.py")
-    location = module_location(probe)
-    root = location[0] if location is not None else directory
-    return os.path.relpath(absolute, root).replace(os.sep, "/")
 
 
 class FixAvailability(str, enum.Enum):

@@ -22,8 +22,8 @@ from typing import Set
 
 import libcst as cst
 
+from mfok_lint.core.spans import Span
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import Span
 
 _NAME = re.compile(r"(?<![\w])METAFLOW_PARAMETER_(?:[A-Za-z0-9_]*)")
 _KEYLIKE_BEFORE = re.compile(r"""(?:["'$]|\$\{|\{|\bexport\s+|\bname:\s*|\benv\s+|-e\s+)$""")

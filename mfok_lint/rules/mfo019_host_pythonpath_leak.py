@@ -26,11 +26,11 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from mfok_lint.lint.shared_walk import Piggyback
 from mfok_lint.model.environment import environments
 from mfok_lint.model.values import code_of, trace_origin
 from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.visiting import Piggyback
 
 _HOST_PATH = re.compile(
     r"""\b(?:os\.)?environ\s*(?:\[\s*|\.get\(\s*)["']PYTHONPATH["']|\bgetenv\(\s*["']PYTHONPATH["']"""

@@ -24,8 +24,9 @@ import ast
 import re
 from typing import Iterable, List, Optional
 
+from mfok_lint.core.paths import layout_path
 from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
-from mfok_lint.rules.base import Rule, layout_path
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import pyast
 

@@ -28,9 +28,11 @@ from typing import List, Optional, Set
 
 import libcst as cst
 
+from mfok_lint.core.paths import layout_path
+from mfok_lint.core.spans import Span
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import Rule, layout_path
-from mfok_lint.rules.context import FileContext, Span
+from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import FileContext
 
 _HOOK = "runtime_step_cli"
 _FACTORY = "extract_step_decorator_from_decospec"

@@ -29,8 +29,9 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
+from mfok_lint.core.paths import layout_path
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import Rule, layout_path
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import visiting
 

@@ -32,8 +32,9 @@ import libcst as cst
 
 from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.core.paths import layout_path
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import FixAvailability, Rule, layout_path
+from mfok_lint.rules.base import FixAvailability, Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import pyast
 from mfok_lint.syntax.statements import statements

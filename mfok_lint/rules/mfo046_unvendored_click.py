@@ -25,8 +25,9 @@ from typing import List, Set
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.core.paths import in_extension_package
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import FixAvailability, Rule, in_extension_package
+from mfok_lint.rules.base import FixAvailability, Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax.statements import statements
 

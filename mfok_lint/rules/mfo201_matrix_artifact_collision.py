@@ -24,8 +24,9 @@ from typing import Dict
 
 import yaml
 
-from mfok_lint.lint.workflows import (
-    YamlContext,
+from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.context import YamlContext
+from mfok_lint.syntax.workflow_yaml import (
     action_of,
     env_map,
     expressions,
@@ -36,7 +37,6 @@ from mfok_lint.lint.workflows import (
     scalar_text,
     steps,
 )
-from mfok_lint.rules.base import Rule, RuleKind
 
 _VARIES_RE = re.compile(r"\bmatrix\s*[.\[]|\bstrategy\.job-index\b|\bstrategy\[\s*'job-index'")
 _ENV_REF_RE = re.compile(r"\benv\.([A-Za-z_][A-Za-z0-9_]*)")

@@ -22,8 +22,9 @@ from typing import Iterator, Tuple
 
 import yaml
 
-from mfok_lint.lint.workflows import YamlContext, expressions, get_item, jobs, mapping_items, strip_string_literals
 from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.context import YamlContext
+from mfok_lint.syntax.workflow_yaml import expressions, get_item, jobs, mapping_items, strip_string_literals
 
 _BRACKET_RE = re.compile(r"(?<![\w.\-])env\s*\[\s*'([A-Za-z_][\w-]*)'\s*\]")
 _ENV_CONTEXT_RE = re.compile(r"(?<![\w.\-])env\s*\.\s*([A-Za-z_][\w-]*)")

@@ -29,8 +29,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from mfok_lint.lint.workflows import (
-    YamlContext,
+from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.context import YamlContext
+from mfok_lint.syntax.workflow_yaml import (
     action_of,
     conda_tests_enabled,
     get_item,
@@ -41,7 +42,6 @@ from mfok_lint.lint.workflows import (
     shell_commands,
     steps,
 )
-from mfok_lint.rules.base import Rule, RuleKind
 
 _GITHUB_PATH_RE = re.compile(r"\$\{?GITHUB_PATH\b|\$\{\{\s*github\.path\s*\}\}")
 

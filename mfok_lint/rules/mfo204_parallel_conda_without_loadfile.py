@@ -29,8 +29,9 @@ from typing import List, Optional, Tuple
 import yaml
 
 from mfok_lint.core.diagnostics import Applicability, Fix
-from mfok_lint.lint.workflows import ScriptLine, YamlContext, conda_tests_enabled, jobs, matrix_values, pytest_runs
 from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
+from mfok_lint.rules.context import YamlContext
+from mfok_lint.syntax.workflow_yaml import ScriptLine, conda_tests_enabled, jobs, matrix_values, pytest_runs
 
 _GROUPING_MODES = {"loadfile", "loadgroup"}
 _SERIAL = {"0", "1"}

@@ -30,9 +30,10 @@ from typing import List, Optional, Tuple
 
 import yaml
 
-from mfok_lint.lint.workflows import (
+from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.context import YamlContext
+from mfok_lint.syntax.workflow_yaml import (
     ScriptLine,
-    YamlContext,
     get_value,
     jobs,
     mapping_items,
@@ -42,7 +43,6 @@ from mfok_lint.lint.workflows import (
     shell_commands,
     steps,
 )
-from mfok_lint.rules.base import Rule, RuleKind
 
 _WORKER_WORD_RE = re.compile(r"worker|agent", re.IGNORECASE)
 _WORKER_IMAGE_RE = re.compile(r"(^|[/:-])(kestra|windmill|airflow|mageai)([/:-]|$)", re.IGNORECASE)

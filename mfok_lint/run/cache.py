@@ -31,8 +31,10 @@ from mfok_lint import __version__
 from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from mfok_lint.core.settings import Settings
-from mfok_lint.lint.engine import DecodeError, FileResult, Mode, decode_source, run_files
+from mfok_lint.core.source import DecodeError, decode_source
+from mfok_lint.rules.selection import enabled_codes
 from mfok_lint.run.discovery import CACHE_DIR_NAME
+from mfok_lint.run.runner import FileResult, Mode, run_files
 
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -73,7 +75,7 @@ def run_key(settings: Settings) -> str:
         __version__,
         _code_stamp_once(),
         repr(settings.fingerprint()),
-        tuple(settings.enabled_codes()),
+        tuple(enabled_codes(settings)),
         os.path.abspath(settings.project_root),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set,
 if TYPE_CHECKING:
     import pathspec
 
-from mfok_lint.lint.engine import is_lintable_path
+from mfok_lint.core.paths import is_lintable_path
 
 CACHE_DIR_NAME = ".mfok-lint-cache"
 

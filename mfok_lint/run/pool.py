@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 _STATE = {}
 
 
-def _init(settings, selected, mode) -> None:
+def _init(worker, settings, selected, mode) -> None:
+    _STATE["worker"] = worker
     _STATE["args"] = (settings, selected, mode)
 
 
 def _work(path: str):
-    from mfok_lint.lint.engine import process_file
-
-    settings, selected, mode = _STATE["args"]
-    return process_file(path, settings, selected, mode)
+    return _STATE["worker"](path, *_STATE["args"])
 
 
 def _work_indexed(task: Tuple[int, str]):
@@ -40,14 +38,13 @@ def _size(path: str) -> int:
         return 0
 
 
-def run_parallel(paths: Sequence[str], settings, selected, mode, jobs: int) -> List:
-    from mfok_lint.lint.engine import process_file
-
+def run_parallel(worker: Callable, paths: Sequence[str], settings, selected, mode, jobs: int) -> List:
+    """``[worker(path, settings, selected, mode) for path in paths]``, computed by ``jobs`` forked processes."""
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:
-        return [process_file(p, settings, selected, mode) for p in paths]
-    with ctx.Pool(processes=jobs, initializer=_init, initargs=(settings, selected, mode)) as pool:
+        return [worker(p, settings, selected, mode) for p in paths]
+    with ctx.Pool(processes=jobs, initializer=_init, initargs=(worker, settings, selected, mode)) as pool:
         order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
         results: List[Optional[object]] = [None] * len(paths)
         for index, result in pool.imap_unordered(_work_indexed, [(i, paths[i]) for i in order], chunksize=1):

@@ -21,7 +21,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from mfok_lint.rules.context import Span
+from mfok_lint.core.spans import Span
 
 # One character stands for "a value the source fills in later". It is a letter (valid in identifiers, so
 # generated Python with holes still parses) that no real template uses.

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from cli_support import CLEAN, INVALID_NOQA, write_tree
 
+from mfok_lint.rules.selection import enabled_rules
 from mfok_lint.run.discovery import DEFAULT_EXCLUDES, DiscoveryOptions, discover
 
 
@@ -184,13 +185,13 @@ def test_discovery_api_sorted_unique_relative_paths(tmp_path):
 
 def test_file_vanishing_during_the_run_is_an_error_line_not_a_crash(tmp_path):
     from mfok_lint.core.settings import Settings
-    from mfok_lint.lint.engine import Mode, process_file
+    from mfok_lint.run.runner import Mode, process_file
 
     write_tree(tmp_path, {"a.py": CLEAN})
     found = discover([str(tmp_path)], DiscoveryOptions(project_root=str(tmp_path)), cwd=str(tmp_path))
     (tmp_path / "a.py").unlink()
     settings = Settings()
-    result = process_file(str(tmp_path / found.files[0]), settings, settings.enabled_rules(), Mode())
+    result = process_file(str(tmp_path / found.files[0]), settings, enabled_rules(settings), Mode())
     assert result.errors and "cannot read" in result.errors[0]
 
 

@@ -11,9 +11,10 @@ import pytest
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.core.settings import Settings
-from mfok_lint.lint import engine
+from mfok_lint.lint import check, fixes
 from mfok_lint.rules import all_rules
 from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.run import runner
 
 
 class NameIsFoo(Rule):
@@ -54,9 +55,9 @@ class Exploding(Rule):
 
 def test_prefilter_skips_files_without_triggers():
     rule = NameIsFoo()
-    assert engine.check_source("x = 1\n", "a.py", [rule]) == []
+    assert check.check_source("x = 1\n", "a.py", [rule]) == []
     assert rule.visited == 0
-    diags = engine.check_source("foo = 1\n", "a.py", [rule])
+    diags = check.check_source("foo = 1\n", "a.py", [rule])
     assert [(d.code, d.location.row, d.location.column, d.end_location.column) for d in diags] == [("MFO900", 1, 1, 4)]
     assert rule.visited > 0
 
@@ -64,35 +65,35 @@ def test_prefilter_skips_files_without_triggers():
 def test_diagnostics_sorted_and_positions_are_characters():
     rule = NameIsFoo()
     text = "s = 'é'; foo = 1\nfoo\n"
-    diags = engine.check_source(text, "a.py", [rule])
+    diags = check.check_source(text, "a.py", [rule])
     assert [(d.location.row, d.location.column) for d in diags] == [(1, 10), (2, 1)]
 
 
 def test_noqa_suppresses_and_marks_used():
     rules = [NameIsFoo(), all_rules()["MFO901"], all_rules()["MFO902"]]
     text = "foo = 1  # noqa: MFO900\nx = 2  # noqa: MFO900\nfoo  # noqa: E501\n"
-    diags = engine.check_source(text, "a.py", rules)
+    diags = check.check_source(text, "a.py", rules)
     assert [(d.code, d.location.row) for d in diags] == [("MFO901", 2), ("MFO900", 3)]
 
 
 def test_blanket_noqa_and_file_level():
     rule = NameIsFoo()
-    assert engine.check_source("foo  # noqa\n", "a.py", [rule]) == []
-    assert engine.check_source("# mfok-lint: noqa: MFO900\nfoo\n", "a.py", [rule]) == []
-    assert engine.check_source("# mfok-lint: noqa\nfoo\n", "a.py", [rule]) == []
-    assert len(engine.check_source("# mfok-lint: noqa: MFO002\nfoo\n", "a.py", [rule])) == 1
+    assert check.check_source("foo  # noqa\n", "a.py", [rule]) == []
+    assert check.check_source("# mfok-lint: noqa: MFO900\nfoo\n", "a.py", [rule]) == []
+    assert check.check_source("# mfok-lint: noqa\nfoo\n", "a.py", [rule]) == []
+    assert len(check.check_source("# mfok-lint: noqa: MFO002\nfoo\n", "a.py", [rule])) == 1
 
 
 def test_bare_prefix_noqa_is_invalid_and_suppresses_nothing():
     rules = [NameIsFoo(), all_rules()["MFO902"]]
-    diags = engine.check_source("foo = 1  # noqa: MFO\n", "a.py", rules)
+    diags = check.check_source("foo = 1  # noqa: MFO\n", "a.py", rules)
     assert sorted(d.code for d in diags) == ["MFO900", "MFO902"]
     assert "blanket" in [d for d in diags if d.code == "MFO902"][0].message
 
 
 def test_noqa_in_string_is_not_a_directive():
     rules = [NameIsFoo()]
-    diags = engine.check_source("foo = '# noqa: MFO900'\n", "a.py", rules)
+    diags = check.check_source("foo = '# noqa: MFO900'\n", "a.py", rules)
     assert len(diags) == 1
 
 
@@ -107,40 +108,40 @@ def test_noqa_row_for_multiline_string():
             ctx.report(self, (start, start + 4))
 
     text = 'cmd = """\npython flow.py step start\n"""  # noqa: MFO003\n'
-    assert engine.check_source(text, "a.py", [InString()]) == []
-    diags = engine.check_source(text.replace("  # noqa: MFO003", ""), "a.py", [InString()])
+    assert check.check_source(text, "a.py", [InString()]) == []
+    diags = check.check_source(text.replace("  # noqa: MFO003", ""), "a.py", [InString()])
     assert diags[0].location.row == 2 and diags[0].noqa_row == 3
 
 
 def test_internal_error_is_recorded_not_raised():
     errors = []
-    diags = engine.check_source("foo = 1\n", "a.py", [NameIsFoo(), Exploding()], internal_errors=errors)
+    diags = check.check_source("foo = 1\n", "a.py", [NameIsFoo(), Exploding()], internal_errors=errors)
     assert len(diags) == 1
     assert len(errors) == 1 and "MFO002" in errors[0].message and "boom" in errors[0].message
 
 
 def test_syntax_error_reported_as_finding():
     rules = [NameIsFoo(), all_rules()["MFO900"]]
-    diags = engine.check_source("foo = (\n", "a.py", rules)
+    diags = check.check_source("foo = (\n", "a.py", rules)
     assert [d.code for d in diags] == ["MFO900"]
     # files no rule wants are still syntax-checked, cheaply
-    diags = engine.check_source("x = (\n", "a.py", [all_rules()["MFO900"]])
+    diags = check.check_source("x = (\n", "a.py", [all_rules()["MFO900"]])
     assert [d.code for d in diags] == ["MFO900"]
 
 
 def test_fix_loop_applies_safe_only_by_default():
     unsafe = NameIsFoo(Applicability.UNSAFE)
-    out = engine.fix_source("foo = foo\n", "a.py", [unsafe])
+    out = fixes.fix_source("foo = foo\n", "a.py", [unsafe])
     assert out.text == "foo = foo\n" and not out.fixed
-    out = engine.fix_source("foo = foo\n", "a.py", [unsafe], unsafe=True)
+    out = fixes.fix_source("foo = foo\n", "a.py", [unsafe], unsafe=True)
     assert out.text == "bar = bar\n" and out.fixed["MFO900"] == 2 and out.diagnostics == []
     display = NameIsFoo(Applicability.DISPLAY_ONLY)
-    assert engine.fix_source("foo\n", "a.py", [display], unsafe=True).text == "foo\n"
+    assert fixes.fix_source("foo\n", "a.py", [display], unsafe=True).text == "foo\n"
 
 
 def test_fix_that_breaks_syntax_is_dropped_and_reported():
     broken = NameIsFoo(replacement="bar(")
-    out = engine.fix_source("foo = 1\n", "a.py", [broken])
+    out = fixes.fix_source("foo = 1\n", "a.py", [broken])
     assert out.text == "foo = 1\n"
     assert any("does not parse" in e for e in out.errors)
     assert [d.code for d in out.diagnostics] == ["MFO900"]
@@ -148,7 +149,7 @@ def test_fix_that_breaks_syntax_is_dropped_and_reported():
 
 def test_fix_that_never_converges_is_reported():
     loop = NameIsFoo(replacement="foo")  # "fixes" foo into foo forever
-    out = engine.fix_source("foo\n", "a.py", [loop])
+    out = fixes.fix_source("foo\n", "a.py", [loop])
     assert any("did not converge" in e for e in out.errors)
 
 
@@ -159,17 +160,17 @@ def test_overlapping_edits_first_wins():
         fix = Fix(Applicability.SAFE, "m", (Edit(start, end, content),))
         return Diagnostic("MFO900", "m", "a.py", Location(1, 1), Location(1, 1), fix=fix)
 
-    chosen = engine.select_non_overlapping([diag(0, 5, "a"), diag(3, 8, "b"), diag(8, 9, "c")])
+    chosen = fixes.select_non_overlapping([diag(0, 5, "a"), diag(3, 8, "b"), diag(8, 9, "c")])
     assert [d.fix.edits[0].content for d in chosen] == ["a", "c"]
 
 
 def test_unused_noqa_fix_removes_code_or_directive():
     rules = [NameIsFoo(), all_rules()["MFO901"]]
-    out = engine.fix_source("x = 1  # noqa: MFO900\n", "a.py", rules)
+    out = fixes.fix_source("x = 1  # noqa: MFO900\n", "a.py", rules)
     assert out.text == "x = 1\n"
-    out = engine.fix_source("x = 1  # noqa: E501, MFO900\n", "a.py", rules)
+    out = fixes.fix_source("x = 1  # noqa: E501, MFO900\n", "a.py", rules)
     assert out.text == "x = 1  # noqa: E501\n"
-    assert engine.fix_source(out.text, "a.py", rules).text == out.text
+    assert fixes.fix_source(out.text, "a.py", rules).text == out.text
 
 
 def test_process_file_writes_atomically_and_keeps_mode(tmp_path):
@@ -177,7 +178,7 @@ def test_process_file_writes_atomically_and_keeps_mode(tmp_path):
     target.write_bytes(b"\xef\xbb\xbffoo = 1\r\nprint(foo)\r\n")
     os.chmod(target, 0o751)
     settings = Settings()
-    result = engine.process_file(str(target), settings, [NameIsFoo()], engine.Mode(fix=True))
+    result = runner.process_file(str(target), settings, [NameIsFoo()], runner.Mode(fix=True))
     assert result.fixed["MFO900"] == 2
     assert target.read_bytes() == b"\xef\xbb\xbfbar = 1\r\nprint(bar)\r\n"
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o751
@@ -187,18 +188,18 @@ def test_process_file_writes_atomically_and_keeps_mode(tmp_path):
 def test_process_file_does_not_overwrite_a_file_changed_on_disk(tmp_path):
     target = tmp_path / "mod.py"
     target.write_text("foo = 1\n")
-    original_write = engine.write_atomic
+    original_write = runner.write_atomic
 
     def racing_write(path, data, expected=None):
         with open(path, "w") as handle:  # another process edits the file between read and write
             handle.write("foo = 2  # edited elsewhere\n")
         return original_write(path, data, expected)
 
-    engine.write_atomic = racing_write
+    runner.write_atomic = racing_write
     try:
-        result = engine.process_file(str(target), Settings(), [NameIsFoo()], engine.Mode(fix=True))
+        result = runner.process_file(str(target), Settings(), [NameIsFoo()], runner.Mode(fix=True))
     finally:
-        engine.write_atomic = original_write
+        runner.write_atomic = original_write
     assert target.read_text() == "foo = 2  # edited elsewhere\n"
     assert any("changed on disk" in e for e in result.errors)
 
@@ -206,7 +207,7 @@ def test_process_file_does_not_overwrite_a_file_changed_on_disk(tmp_path):
 def test_diff_mode_writes_nothing(tmp_path):
     target = tmp_path / "mod.py"
     target.write_text("foo = 1\n")
-    result = engine.process_file(str(target), Settings(), [NameIsFoo()], engine.Mode(fix=True, write=False))
+    result = runner.process_file(str(target), Settings(), [NameIsFoo()], runner.Mode(fix=True, write=False))
     assert result.changed and result.source == "bar = 1\n"
     assert target.read_text() == "foo = 1\n"
 
@@ -221,16 +222,16 @@ def test_diff_mode_writes_nothing(tmp_path):
 def test_bad_bytes_become_mfo900(tmp_path, raw, expect):
     target = tmp_path / "bad.py"
     target.write_bytes(raw)
-    result = engine.process_file(str(target), Settings(), [all_rules()["MFO900"]], engine.Mode())
+    result = runner.process_file(str(target), Settings(), [all_rules()["MFO900"]], runner.Mode())
     assert [d.code for d in result.diagnostics] == ["MFO900"]
     assert expect in result.diagnostics[0].message
 
 
 def test_unreadable_path_is_a_one_line_error(tmp_path):
-    result = engine.process_file(str(tmp_path / "missing.py"), Settings(), [NameIsFoo()], engine.Mode())
+    result = runner.process_file(str(tmp_path / "missing.py"), Settings(), [NameIsFoo()], runner.Mode())
     assert len(result.errors) == 1 and "cannot read" in result.errors[0]
     (tmp_path / "dir.py").mkdir()
-    result = engine.process_file(str(tmp_path / "dir.py"), Settings(), [NameIsFoo()], engine.Mode())
+    result = runner.process_file(str(tmp_path / "dir.py"), Settings(), [NameIsFoo()], runner.Mode())
     assert result.errors == [f"{tmp_path / 'dir.py'}: is a directory"]
 
 
@@ -238,14 +239,14 @@ def test_add_noqa_then_clean():
     from mfok_lint.lint import noqa
 
     text = "foo = 1\nx = foo  # noqa: E501\n"
-    diags = engine.check_source(text, "a.py", [NameIsFoo()])
+    diags = check.check_source(text, "a.py", [NameIsFoo()])
     new, added = noqa.add_noqa(text, diags)
     assert new == "foo = 1  # noqa: MFO900\nx = foo  # noqa: E501, MFO900\n" and added == 2
-    assert engine.check_source(new, "a.py", [NameIsFoo(), all_rules()["MFO901"]]) == []
+    assert check.check_source(new, "a.py", [NameIsFoo(), all_rules()["MFO901"]]) == []
 
 
 def test_per_file_ignores_with_negation(tmp_path):
-    from mfok_lint.core.settings import ignored_codes_for
+    from mfok_lint.rules.selection import ignored_codes_for
 
     rules = list(all_rules().values())
     settings = Settings(per_file_ignores={"tests/*.py": ["MFO9"], "!src/**/*.py": ["MFO900"]}, project_root=str(tmp_path))
@@ -259,7 +260,7 @@ def test_linter_does_not_import_metaflow_or_pytest_and_astroid_only_on_demand():
     import sys
 
     code = (
-        "import sys; from mfok_lint.lint.engine import lint_text; from mfok_lint.rules import all_rules; all_rules();"
+        "import sys; from mfok_lint.lint.check import lint_text; from mfok_lint.rules import all_rules; all_rules();"
         "lint_text('import subprocess\\nsubprocess.run([\"python\", \"f.py\", \"step\", \"start\"])\\n');"
         "lint_text('from .config import X\\nN = 0\\ndef f(s):\\n    return [\"f.py\", \"step\", s, \"--run-id\", \"1\","
         " \"--retry-count\", str(N)]\\n');"
@@ -273,10 +274,10 @@ def test_linter_does_not_import_metaflow_or_pytest_and_astroid_only_on_demand():
 def test_contract_rules_skip_test_files_unless_they_opt_in():
     rule = NameIsFoo()
     for path in ("tests/test_compiler.py", "pkg/tests/helpers.py", "conftest.py", "pkg/compiler_test.py"):
-        assert engine.check_source("foo = 1\n", path, [rule]) == [], path
-    assert len(engine.check_source("foo = 1\n", "pkg/testing_utils.py", [rule])) == 1
+        assert check.check_source("foo = 1\n", path, [rule]) == [], path
+    assert len(check.check_source("foo = 1\n", "pkg/testing_utils.py", [rule])) == 1
     rule.lint_tests = True
-    assert len(engine.check_source("foo = 1\n", "tests/test_compiler.py", [rule])) == 1
+    assert len(check.check_source("foo = 1\n", "tests/test_compiler.py", [rule])) == 1
 
 
 def test_compiler_warnings_about_the_linted_code_are_not_errors(tmp_path):
@@ -309,11 +310,11 @@ def test_the_collector_thresholds_are_raised_for_a_lint_and_restored_after_it():
             seen.append(gc.get_threshold())
 
     before = gc.get_threshold()
-    assert before != engine.LINT_GC_THRESHOLDS
-    engine.check_source("x = 1\n", "a.py", [Records()])
-    assert seen == [engine.LINT_GC_THRESHOLDS]
+    assert before != check.LINT_GC_THRESHOLDS
+    check.check_source("x = 1\n", "a.py", [Records()])
+    assert seen == [check.LINT_GC_THRESHOLDS]
     assert gc.get_threshold() == before
     with pytest.raises(ZeroDivisionError):
-        with engine.collector_tuned_for_lint():
+        with check.collector_tuned_for_lint():
             1 / 0
     assert gc.get_threshold() == before

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+from mfok_lint.core.paths import is_lintable_path, is_template_path
 from mfok_lint.core.settings import Settings
-from mfok_lint.lint.engine import Mode, is_lintable_path, run_files
-from mfok_lint.lint.templates import is_template_path, wrap
+from mfok_lint.lint.templates import wrap
+from mfok_lint.run.runner import Mode, run_files
 
 PLUGIN = "metaflow_extensions/acme/plugins/acme"
 

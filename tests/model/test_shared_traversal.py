@@ -12,12 +12,13 @@ import libcst as cst
 import metaflow
 import pytest
 
-from mfok_lint.lint.engine import lint_text
-from mfok_lint.lint.shared_walk import Piggyback, piggyback_visitors
+from mfok_lint.lint.check import lint_text
+from mfok_lint.lint.shared_walk import piggyback_visitors
 from mfok_lint.model import commands, generated_code
 from mfok_lint.model.values import Assignments, small_statements
 from mfok_lint.rules import all_rules
 from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax.visiting import Piggyback
 
 PLUGINS = os.path.join(os.path.dirname(metaflow.__file__), "plugins")
 REAL_FILES = [

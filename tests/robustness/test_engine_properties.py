@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mfok_lint.lint.engine import fix_text, lint_text
+from mfok_lint.lint.check import lint_text
+from mfok_lint.lint.fixes import fix_text
 from mfok_lint.rules import all_rules
 
 PATHS = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import libcst
 
-from mfok_lint.lint.engine import apply_edits, fix_text, lint_text
+from mfok_lint.lint.check import lint_text
+from mfok_lint.lint.fixes import apply_edits, fix_text
 
 
 def apply_one(text: str, diagnostic) -> str:

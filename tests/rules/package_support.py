@@ -6,7 +6,7 @@ import os
 from typing import Dict, List
 
 from mfok_lint.core.settings import Settings
-from mfok_lint.lint.engine import Mode, run_files
+from mfok_lint.run.runner import Mode, run_files
 
 ACME_CLI = '''from metaflow._vendor import click
 

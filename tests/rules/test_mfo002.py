@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 from tests.rules.fixcheck import apply_one, assert_fix_converges
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
@@ -271,7 +271,7 @@ def test_unsafe_fix_adds_the_key_from_the_flow_config_state():
 
 
 def test_safe_fix_mode_leaves_the_file_alone():
-    from mfok_lint.lint.engine import fix_text
+    from mfok_lint.lint.fixes import fix_text
 
     text = textwrap.dedent(FIXABLE)
     assert fix_text(text, PATH, select=["MFO002"]).text == text

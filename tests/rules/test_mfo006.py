@@ -9,7 +9,7 @@ import libcst
 import pytest
 
 from mfok_lint.core.settings import Settings
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 from tests.rules.fixcheck import apply_one, assert_fix_converges
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_deployer_objects.py"
@@ -219,7 +219,7 @@ def test_the_screen_never_hides_a_finding_of_generated_templates(monkeypatch):
     """Differential: the rule run without its screen reports nothing the screen would have skipped."""
     import random
 
-    from mfok_lint.lint.engine import check_source
+    from mfok_lint.lint.check import check_source
     from mfok_lint.rules import mfo006_deployment_name_as_identifier as module
 
     rule = module.DeploymentNameAsIdentifier()

@@ -15,7 +15,7 @@ import zipfile
 import metaflow
 import pytest
 
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 
 CODES = ["MFO007", "MFO008", "MFO009", "MFO010", "MFO014", "MFO016"]
 PACKAGES = [

@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.engine import fix_text, lint_text
+from mfok_lint.lint.check import lint_text
+from mfok_lint.lint.fixes import fix_text
 from tests.rules.fixcheck import apply_one, assert_fix_converges
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
 
@@ -96,6 +96,6 @@ def test_clean_code(source):
 
 
 def test_bytes_literal_is_not_an_environment_variable():
-    from mfok_lint.lint.engine import lint_text
+    from mfok_lint.lint.check import lint_text
 
     assert lint_text('TRIGGERS = (b"METAFLOW_PARAMETER_",)\n', path="rule.py", select=["MFO017"]) == []

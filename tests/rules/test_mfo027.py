@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
 
@@ -127,7 +127,7 @@ def test_metaflow_runtime_itself_is_not_reported():
 
 
 def test_call_quoted_in_a_message_is_prose_not_generated_code():
-    from mfok_lint.lint.engine import lint_text
+    from mfok_lint.lint.check import lint_text
 
     source = 'MESSAGE = "`extract_step_decorator_from_decospec()` builds decorators outside the runtime"\n'
     assert lint_text(source, path="rule.py", select=["MFO027"]) == []

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 from mfok_lint.rules.mfo031_not_supported_without_reason import gives_reason
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"

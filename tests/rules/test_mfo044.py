@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
 

@@ -24,7 +24,7 @@ def test_noqa_on_first_line_suppresses(tmp_path):
 
 def test_display_only_fix_is_never_applied(tmp_path):
     from mfok_lint.core.settings import Settings
-    from mfok_lint.lint.engine import Mode, run_files
+    from mfok_lint.run.runner import Mode, run_files
     from tests.rules.package_support import write_package
 
     files = acme_files()

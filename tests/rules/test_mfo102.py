@@ -1,6 +1,6 @@
 import pytest
 
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 from tests.rules.package_support import ACME_CONFIG, acme_files, lint_package
 
 

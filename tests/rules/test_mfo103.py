@@ -1,4 +1,4 @@
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 from tests.rules.package_support import ACME_DEPLOYER, acme_files, lint_package
 
 CONFIG = "metaflow_extensions/acme/plugins/mfextinit_acme.py"

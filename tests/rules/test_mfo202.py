@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from mfok_lint.lint.engine import lint_text
+from mfok_lint.lint.check import lint_text
 
 PATH = ".github/workflows/ci.yml"
 

@@ -7,7 +7,8 @@ import textwrap
 import pytest
 import yaml
 
-from mfok_lint.lint.engine import fix_text, lint_text
+from mfok_lint.lint.check import lint_text
+from mfok_lint.lint.fixes import fix_text
 
 PATH = ".github/workflows/ci.yml"
 

@@ -21,19 +21,9 @@ from typing import List, Mapping, Optional
 
 from mfok_lint.cli.report._common import FixedCounts, is_applicable, summary
 from mfok_lint.core.diagnostics import Diagnostic
+from mfok_lint.core.settings import OUTPUT_FORMATS
 
-FORMATS = (
-    "full",
-    "concise",
-    "grouped",
-    "json",
-    "json-lines",
-    "junit",
-    "github",
-    "gitlab",
-    "pylint",
-    "sarif",
-)
+FORMATS = OUTPUT_FORMATS
 
 #: Formats a human reads; they carry the summary lines and honour ``color``.
 TEXT_FORMATS = frozenset({"full", "concise", "grouped"})
