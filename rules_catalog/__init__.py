@@ -1,11 +1,11 @@
 """The rule catalog: one markdown page per rule, shipped as package data next to this module.
 
-A page is a front matter block between ``---`` lines (flat ``key: value`` pairs, ``#`` starts a comment)
-followed by six sections in a fixed order. The front matter is parsed here with the standard library so
-reading the catalog at lint time (``mfok-lint rule MFO001``) never imports a YAML parser; the format is
-deliberately too small to need one. The Example and Use-instead sections each hold one fenced ``python``
-block (``yaml`` for workflow rules, whose ``example_path`` is a workflow file); the test suite lints those
-blocks, so every page's examples are executable claims about its rule.
+A page is prose only: six sections in a fixed order (``## What it does`` ... ``## References``). Everything else
+about a rule (name, status, fix, capabilities, summary) is its row in ``mfok_lint/rules/registry.py``. The Example
+and Use-instead sections each hold one fenced block (``python``; ``yaml`` for workflow rules) whose info string
+may name the path the example stands for (```` ```python title="metaflow_extensions/acme/plugins/acme/x.py" ````):
+rules that judge by location need it, and the test suite lints each block at that path, so every page's examples
+are executable claims about its rule. Parsed with the standard library: reading a page never imports a parser.
 """
 
 from __future__ import annotations
@@ -15,18 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-__all__ = ["Page", "CatalogError", "SECTIONS", "load_page", "all_pages", "page_for", "codes", "CATALOG_DIR"]
+__all__ = ["Page", "CatalogError", "SECTIONS", "parse_page", "load_page", "all_pages", "page_for", "codes", "CATALOG_DIR"]
 
 CATALOG_DIR = Path(__file__).resolve().parent
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "References")
-REQUIRED_KEYS = ("code", "name", "summary", "fix", "applicability", "status", "capability")
-_ALLOWED = {
-    "fix": {"always", "sometimes", "none"},
-    "applicability": {"safe", "unsafe", "display-only", "none"},
-    "status": {"stable", "preview", "removed"},
-}
+EXAMPLE_SECTIONS = ("Example", "Use instead")
+DEFAULT_EXAMPLE_PATH = "example.py"
 _CODE_RE = re.compile(r"^MFO\d{3}$")
-_FENCE_RE = re.compile(r"^```(?P<lang>[\w+-]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+_FENCE_RE = re.compile(
+    r'^```(?P<lang>[\w+-]*)(?:[ \t]+title="(?P<title>[^"\n]*)")?[ \t]*\n(?P<body>.*?)^```\s*$', re.MULTILINE | re.DOTALL
+)
 
 
 class CatalogError(ValueError):
@@ -35,43 +33,19 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True)
 class Page:
-    meta: Dict[str, str]
+    code: str
     body: str
     sections: Dict[str, str] = field(default_factory=dict)  # title -> text, in page order
-    examples: Dict[str, str] = field(default_factory=dict)  # "Example" / "Use instead" -> python source
-
-    @property
-    def code(self) -> str:
-        return self.meta["code"]
-
-    @property
-    def name(self) -> str:
-        return self.meta["name"]
+    examples: Dict[str, str] = field(default_factory=dict)  # "Example" / "Use instead" -> source
+    example_paths: Dict[str, str] = field(default_factory=dict)  # "Example" / "Use instead" -> the path it stands for
 
     @property
     def example_path(self) -> str:
-        return self.meta.get("example_path") or "example.py"
+        return self.example_paths.get("Example", DEFAULT_EXAMPLE_PATH)
 
-
-def _parse_front_matter(text: str, source: str) -> tuple:
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise CatalogError(f"{source}: front matter must start with a '---' line")
-    meta: Dict[str, str] = {}
-    for i, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
-            return meta, "\n".join(lines[i + 1 :])
-        stripped = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
-        if not stripped:
-            continue
-        key, sep, value = stripped.partition(":")
-        if not sep or not key.strip():
-            raise CatalogError(f"{source}:{i + 1}: expected 'key: value', got {line!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        meta[key.strip()] = value
-    raise CatalogError(f"{source}: front matter is not closed by a '---' line")
+    @property
+    def use_instead_path(self) -> str:
+        return self.example_paths.get("Use instead", self.example_path)
 
 
 def _split_sections(body: str) -> Dict[str, str]:
@@ -93,31 +67,21 @@ def _split_sections(body: str) -> Dict[str, str]:
     return sections
 
 
-def parse_page(text: str, source: str = "<page>") -> Page:
-    meta, body = _parse_front_matter(text, source)
-    missing = [k for k in REQUIRED_KEYS if k not in meta]
-    if missing:
-        raise CatalogError(f"{source}: front matter lacks {', '.join(missing)}")
-    if not _CODE_RE.match(meta["code"]):
-        raise CatalogError(f"{source}: code {meta['code']!r} is not MFO + three digits")
-    for key, allowed in _ALLOWED.items():
-        if meta[key] not in allowed:
-            raise CatalogError(f"{source}: {key} must be one of {', '.join(sorted(allowed))}, got {meta[key]!r}")
-    sections = _split_sections(body)
+def parse_page(text: str, code: str) -> Page:
+    if not _CODE_RE.match(code):
+        raise CatalogError(f"{code}.md: {code!r} is not MFO + three digits")
+    if text.startswith("---"):
+        raise CatalogError(f"{code}.md: pages hold prose only; a rule's metadata is its row in mfok_lint/rules/registry.py")
+    sections = _split_sections(text)
     examples: Dict[str, str] = {}
-    for title in ("Example", "Use instead"):
+    paths: Dict[str, str] = {}
+    for title in EXAMPLE_SECTIONS:
         match = _FENCE_RE.search(sections.get(title, ""))
         if match and match.group("lang") in ("python", "py", "", "yaml", "yml"):
             examples[title] = match.group("body")
-    return Page(meta=meta, body=body, sections=sections, examples=examples)
-
-
-def load_page(code: str) -> Page:
-    """The page of one rule by code (``MFO001``) or name (``run-params-tuple``)."""
-    page = page_for(code)
-    if page is None:
-        raise KeyError(f"no catalog page for {code!r}")
-    return page
+            if match.group("title"):
+                paths[title] = match.group("title")
+    return Page(code=code, body=text, sections=sections, examples=examples, example_paths=paths)
 
 
 def codes() -> List[str]:
@@ -130,10 +94,7 @@ _CACHE: Dict[str, Page] = {}
 def _read(code: str) -> Page:
     if code not in _CACHE:
         path = CATALOG_DIR / f"{code}.md"
-        page = parse_page(path.read_text(encoding="utf-8"), source=path.name)
-        if page.code != code:
-            raise CatalogError(f"{path.name}: front matter says {page.code}")
-        _CACHE[code] = page
+        _CACHE[code] = parse_page(path.read_text(encoding="utf-8"), code)
     return _CACHE[code]
 
 
@@ -142,10 +103,18 @@ def all_pages() -> List[Page]:
 
 
 def page_for(code_or_name: str) -> Optional[Page]:
+    """The page of a rule by code (``MFO001``, any case) or registry name (``run-params-tuple``)."""
     key = code_or_name.strip()
     if key.upper() in codes():
         return _read(key.upper())
-    for page in all_pages():
-        if page.name == key:
-            return page
-    return None
+    from mfok_lint.rules.registry import by_name
+
+    row = by_name().get(key)
+    return _read(row.code) if row is not None and row.code in codes() else None
+
+
+def load_page(code_or_name: str) -> Page:
+    page = page_for(code_or_name)
+    if page is None:
+        raise KeyError(f"no catalog page for {code_or_name!r}")
+    return page

@@ -1,4 +1,4 @@
-"""Regenerate the rule table of README.md from the rule registry and the catalog.
+"""Regenerate the rule table of README.md from the rule registry.
 
     .venv/bin/python scripts/readme_rules.py          # rewrite README.md
     .venv/bin/python scripts/readme_rules.py --check  # exit 1 when README.md is out of date (run by the tests)
@@ -14,17 +14,13 @@ START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
 def table() -> str:
-    import rules_catalog
-    from mfok_lint.rules import all_rules
+    from mfok_lint.rules.registry import RULES, FixAvailability
 
     lines = ["| code | name | status | fix | capability |", "|---|---|---|---|---|"]
-    for code, rule in all_rules().items():
-        page = rules_catalog.page_for(code)
-        applicability = page.meta.get("applicability", "none") if page else "none"
-        fix = rule.fix_availability.value
-        fix_text = "none" if fix == "none" else f"{applicability} ({fix})"
-        status = "preview" if rule.preview else "stable"
-        lines.append(f"| {code} | {rule.name} | {status} | {fix_text} | {rule.capability or '-'} |")
+    for row in RULES:
+        fix = "none" if row.fix is FixAvailability.NONE else f"{row.applicability.value} ({row.fix.value})"
+        capabilities = ", ".join(row.capabilities) or "-"
+        lines.append(f"| {row.code} | {row.name} | {row.status.value} | {fix} | {capabilities} |")
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ import pytest
 import rules_catalog
 from mfok_lint.lint.check import lint_text
 from mfok_lint.rules import all_rules
-from mfok_lint.rules.base import FixAvailability
+from mfok_lint.rules.registry import RULES, FixAvailability, by_code
 from mfok_runtime.capabilities import Cap
 
 PAGE_CODES = rules_catalog.codes()
@@ -23,25 +23,17 @@ def test_every_registered_rule_has_a_page(code):
     assert code in PAGE_CODES, f"rules_catalog/{code}.md is missing"
 
 
-@pytest.mark.parametrize("code", PAGE_CODES)
-def test_front_matter_matches_the_registered_rule(code):
-    page = rules_catalog.load_page(code)
-    rule = all_rules().get(code)
-    assert rule is not None, f"{code}.md documents a rule that is not registered"
-    meta = page.meta
-    assert meta["code"] == rule.code
-    assert meta["name"] == rule.name
-    assert meta["summary"] == rule.message
-    assert meta["fix"] == rule.fix_availability.value
-    assert meta["status"] == ("preview" if rule.preview else "stable")
-    expected_capability = rule.capability or "none"
-    assert meta["capability"] == expected_capability
-    if expected_capability != "none":
-        assert Cap(expected_capability)  # a real capability name
-    if rule.fix_availability is FixAvailability.NONE:
-        assert meta["applicability"] == "none"
-    else:
-        assert meta["applicability"] in ("safe", "unsafe", "display-only")
+def test_every_page_documents_a_registered_rule():
+    assert set(PAGE_CODES) == set(by_code()), "every registry row has a page and every page a row"
+
+
+@pytest.mark.parametrize("row", RULES, ids=lambda row: row.code)
+def test_registry_rows_are_coherent(row):
+    assert row.fix in FixAvailability
+    assert (row.applicability is None) == (row.fix is FixAvailability.NONE), f"{row.code}: applicability goes with a fix"
+    for capability in row.capabilities:
+        assert Cap(capability)  # a real capability name
+    assert row.summary and not row.summary.endswith(".")
 
 
 @pytest.mark.parametrize("code", PAGE_CODES)
@@ -62,13 +54,11 @@ def test_example_triggers_the_rule_and_use_instead_does_not(code):
     assert bad, f"{code}.md: the Example does not trigger {code}"
     assert {d.code for d in bad} == {code}
     # Layout rules judge the path itself, so their Use-instead may live at a path of its own.
-    good_path = page.meta.get("use_instead_path") or page.example_path
-    good = lint_text(page.examples["Use instead"], path=good_path, select=[code])
+    good = lint_text(page.examples["Use instead"], path=page.use_instead_path, select=[code])
     assert good == [], f"{code}.md: the Use-instead example triggers {[(d.code, d.message) for d in good]}"
 
 
 def test_lookup_by_code_and_by_name():
-    assert rules_catalog.load_page("MFO001").name == "run-params-tuple"
     assert rules_catalog.load_page("run-params-tuple").code == "MFO001"
     assert rules_catalog.load_page("mfo002").code == "MFO002"
     assert rules_catalog.page_for("no-such-rule") is None
@@ -81,39 +71,31 @@ def test_pages_are_package_data():
         assert (rules_catalog.CATALOG_DIR / f"{code}.md").is_file()
 
 
-PAGE = """---
-code: MFO123
-name: some-rule  # trailing comments are allowed
-summary: "Quoted: with a colon"
-fix: none
-applicability: none
-status: preview
-capability: none
----
-## What it does
+PAGE = """## What it does
 x
+
+## Example
+```python title="metaflow_extensions/acme/plugins/acme/x.py"
+cmd = ["step"]
+```
 """
 
 
-def test_front_matter_parser_reads_flat_pairs():
-    page = rules_catalog.parse_page(PAGE, "MFO123.md")
-    assert page.meta["name"] == "some-rule"
-    assert page.meta["summary"] == "Quoted: with a colon"
-    assert page.example_path == "example.py"
-    assert list(page.sections) == ["What it does"]
+def test_page_parser_reads_sections_and_example_paths():
+    page = rules_catalog.parse_page(PAGE, "MFO123")
+    assert list(page.sections) == ["What it does", "Example"]
+    assert page.examples["Example"] == 'cmd = ["step"]\n'
+    assert page.example_path == "metaflow_extensions/acme/plugins/acme/x.py"
+    assert page.use_instead_path == page.example_path
 
 
 @pytest.mark.parametrize(
-    "text, problem",
+    "text, code, problem",
     [
-        ("code: MFO123\n", "must start"),
-        ("---\ncode: MFO123\n", "not closed"),
-        (PAGE.replace("fix: none", "fix: maybe"), "fix must be one of"),
-        (PAGE.replace("code: MFO123", "code: MFO12"), r"not MFO \+ three digits"),
-        (PAGE.replace("status: preview\n", ""), "lacks status"),
-        (PAGE.replace("status: preview", "status preview"), "expected 'key: value'"),
+        ("---\ncode: MFO123\n---\n" + PAGE, "MFO123", "prose only"),
+        (PAGE, "MFO12", r"not MFO \+ three digits"),
     ],
 )
-def test_malformed_pages_are_rejected_with_the_reason(text, problem):
+def test_malformed_pages_are_rejected_with_the_reason(text, code, problem):
     with pytest.raises(rules_catalog.CatalogError, match=problem):
-        rules_catalog.parse_page(text, "MFO123.md")
+        rules_catalog.parse_page(text, code)

@@ -23,7 +23,6 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -31,7 +30,8 @@ import click
 
 from mfok_lint import __version__
 from mfok_lint.config.loading import ConfigError, Layer, check_selector, load_layers, resolve
-from mfok_lint.rules import all_rules, get_rule
+from mfok_lint.rules import all_rules
+from mfok_lint.rules.registry import RULES, FixAvailability, RuleRow, by_code, by_name
 from mfok_lint.rules.selection import enabled_rules
 
 PROG = "mfok-lint"
@@ -542,20 +542,6 @@ class _Writer:
             raise ConfigError(f"{self.path}: cannot write the output file: {exc.strerror or exc}") from None
 
 
-class _RulesOnDemand(Mapping):
-    """The rule registry for the output formats, imported only if one looks a rule up: findings carry their
-    rule's name and URL, so a run answered by the cache usually reports without loading any rule."""
-
-    def __getitem__(self, code: str):
-        return all_rules()[code]
-
-    def __iter__(self):
-        return iter(all_rules())
-
-    def __len__(self) -> int:
-        return len(all_rules())
-
-
 def _report(results, run: _Run, args: CheckArgs, report_stream=None, status: int = 0) -> int:
     from mfok_lint.cli.report import render
 
@@ -571,7 +557,7 @@ def _report(results, run: _Run, args: CheckArgs, report_stream=None, status: int
     sources = {r.path: r.source for r in results if r.source is not None}
     fixed = {r.path: dict(r.fixed) for r in results if r.fixed}
     fixed_total = sum(sum(v.values()) for v in fixed.values())
-    rules = _RulesOnDemand()
+    rules = by_code()
     writer = _Writer(args, report_stream or sys.stdout)
 
     try:
@@ -753,20 +739,22 @@ def _toml_list(name: str, items: Sequence[str]) -> str:
 # rule / rules / version
 
 
-def _catalog_page(code: str):
-    """(meta, body) of the rule's catalog page, or ({}, None) when the catalog has no page for it."""
+def _catalog_body(code: str) -> Optional[str]:
+    """The prose of the rule's catalog page, or None when the catalog has no page for it."""
     import rules_catalog
 
     page = rules_catalog.page_for(code)
-    if page is None:
-        return {}, None
-    return dict(page.meta), page.body
+    return page.body if page is not None else None
 
 
-def _source_location(rule) -> Dict[str, object]:
+def _source_location(row: RuleRow) -> Dict[str, object]:
+    import importlib
     import inspect
 
-    module = sys.modules.get(type(rule).__module__)
+    from mfok_lint.rules import all_rules
+
+    rule = all_rules()[row.code]
+    module = importlib.import_module(type(rule).__module__)
     file = getattr(module, "__file__", "") or ""
     try:
         line = inspect.getsourcelines(type(rule))[1]
@@ -780,48 +768,47 @@ def _source_location(rule) -> Dict[str, object]:
 _FIX_AVAILABILITY = {"always": "Always", "sometimes": "Sometimes", "none": "None"}
 
 
-def rule_json(rule) -> Dict[str, object]:
-    meta, body = _catalog_page(rule.code)
-    explanation = body if body is not None else f"## What it does\n{rule.message}.\n"
-    since = str(meta.get("since", __version__))
-    status_key = "Preview" if rule.preview else "Stable"
-    removed = str(meta.get("status", "")).lower() == "removed"
-    if removed:
-        status_key = "Removed"
-    messages = meta.get("message_formats") or [rule.message]
+def rule_json(row: RuleRow) -> Dict[str, object]:
+    body = _catalog_body(row.code)
+    explanation = body if body is not None else f"## What it does\n{row.summary}.\n"
     return {
-        "name": rule.name,
-        "code": rule.code,
+        "name": row.name,
+        "code": row.code,
         "linter": "mfok-lint",
-        "summary": str(meta.get("summary", rule.message)),
-        "message_formats": list(messages),
-        "fix": rule.fix_availability.ruff_label,
-        "fix_availability": _FIX_AVAILABILITY[rule.fix_availability.value],
+        "summary": row.summary,
+        "message_formats": [row.summary],
+        "fix": row.fix.ruff_label,
+        "fix_availability": _FIX_AVAILABILITY[row.fix.value],
         "explanation": explanation,
-        "preview": bool(rule.preview),
-        "status": {status_key: {"since": since}},
-        "category": str(meta.get("category", rule.kind.value)),
-        "source_location": _source_location(rule),
+        "preview": row.preview,
+        "status": {"Preview" if row.preview else "Stable": {"since": __version__}},
+        "category": row.kind.value,
+        "source_location": _source_location(row),
     }
 
 
-def rule_markdown(rule) -> str:
-    info = rule_json(rule)
-    lines = [f"# {rule.name} ({rule.code})", ""]
+def rule_markdown(row: RuleRow) -> str:
+    info = rule_json(row)
+    lines = [f"# {row.name} ({row.code})", ""]
     lines.append(f"Part of the **mfok-lint** rule set ({info['category']}).")
     lines.append("")
-    if rule.fix_availability.value != "none":
-        lines.append(rule.fix_availability.ruff_label)
+    if row.fix is not FixAvailability.NONE:
+        lines.append(row.fix.ruff_label)
         lines.append("")
-    capability = str(_catalog_page(rule.code)[0].get("capability", "none"))
-    if capability and capability != "none":
-        lines.append(f"Protects the `{capability}` capability of the compliance suite.")
+    if row.capabilities:
+        named = ", ".join(f"`{cap}`" for cap in row.capabilities)
+        lines.append(f"Protects the {named} {'capability' if len(row.capabilities) == 1 else 'capabilities'} of the compliance suite.")
         lines.append("")
-    if rule.preview:
+    if row.preview:
         lines.append("This rule is in preview and is not stable. The `--preview` flag is required for use.")
         lines.append("")
     text = "\n".join(lines) + "\n" + str(info["explanation"]).lstrip("\n")
     return text if text.endswith("\n") else text + "\n"
+
+
+def _find_row(code_or_name: str) -> Optional[RuleRow]:
+    key = code_or_name.strip()
+    return by_code().get(key.upper()) or by_name().get(key)
 
 
 @cli.command("rule", context_settings={"help_option_names": ["-h", "--help"]})
@@ -834,15 +821,15 @@ def rule_command(rule_name: Optional[str], show_all: bool, output_format: str, *
     if show_all == bool(rule_name):
         raise UsageError("give exactly one of RULE (a code such as MFO901, or a name) or --all")
     if show_all:
-        selected = list(all_rules().values())
+        selected = list(RULES)
     else:
-        rule = get_rule(rule_name)  # type: ignore[arg-type]
-        if rule is None:
-            codes = list(all_rules()) + [r.name for r in all_rules().values()]
+        row = _find_row(rule_name)  # type: ignore[arg-type]
+        if row is None:
+            codes = [r.code for r in RULES] + [r.name for r in RULES]
             close = difflib.get_close_matches(rule_name, codes, n=1, cutoff=0.6)  # type: ignore[arg-type]
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise UsageError(f"unknown rule {rule_name!r}{hint}")
-        selected = [rule]
+        selected = [row]
     if output_format == "json":
         payload = [rule_json(r) for r in selected]
         click.echo(json.dumps(payload if show_all else payload[0], indent=2, ensure_ascii=False))
@@ -857,25 +844,25 @@ def rule_command(rule_name: Optional[str], show_all: bool, output_format: str, *
 @_global_options
 def rules_command(output_format: str, preview: bool, **_globals) -> int:
     """List every rule: code, name, status and fix availability."""
-    rules = [r for r in all_rules().values() if preview or not r.preview]
+    rows = [r for r in RULES if preview or not r.preview]
     if output_format == "json":
-        rows = [
+        listing = [
             {
                 "code": r.code,
                 "name": r.name,
                 "linter": "mfok-lint",
-                "summary": r.message,
-                "status": "preview" if r.preview else "stable",
-                "preview": bool(r.preview),
-                "fix": r.fix_availability.ruff_label,
-                "fix_availability": _FIX_AVAILABILITY[r.fix_availability.value],
+                "summary": r.summary,
+                "status": r.status.value,
+                "preview": r.preview,
+                "fix": r.fix.ruff_label,
+                "fix_availability": _FIX_AVAILABILITY[r.fix.value],
             }
-            for r in rules
+            for r in rows
         ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return 0
     header = ("CODE", "NAME", "STATUS", "FIX")
-    table = [header] + [(r.code, r.name, "preview" if r.preview else "stable", r.fix_availability.value) for r in rules]
+    table = [header] + [(r.code, r.name, r.status.value, r.fix.value) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(3)]
     for row in table:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])

@@ -31,7 +31,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
 
 from mfok_lint.core.settings import OUTPUT_FORMATS, Settings
 from mfok_lint.rules import all_rules
-from mfok_lint.rules.manifest import RULES as RULE_MANIFEST
+from mfok_lint.rules.registry import RULES
 from mfok_lint.rules.selection import SelectionError, selector_specificity, validate_selector
 
 CONFIG_FILE_NAMES = (".mfok-lint.toml", "mfok-lint.toml")
@@ -283,8 +283,7 @@ class Resolved:
 
 
 def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
-    """ruff's layered selection, flattened to the enabled codes (read from the manifest: no rule is imported)."""
-    rules = RULE_MANIFEST
+    """ruff's layered selection, flattened to the enabled codes (read from the registry: no rule is imported)."""
     enabled: Dict[str, bool] = {}
     steps: List[Tuple[Optional[List[str]], List[str], List[str]]] = [(["MFO"], [], [])]
     for layer in layers:
@@ -299,7 +298,8 @@ def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
         negative = ignore + carried
         carried = []
         updates: Dict[str, bool] = {}
-        for code, (_name, is_preview) in rules.items():
+        for row in RULES:
+            code, is_preview = row.code, row.preview
             best_on = max((selector_specificity(s, code) for s in positive), default=-1)
             best_off = max((selector_specificity(s, code) for s in negative), default=-1)
             if best_on < 0 and best_off < 0:
@@ -320,7 +320,7 @@ def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
                     enabled[code] = True
                 else:
                     enabled.pop(code, None)
-    return [code for code in rules if enabled.get(code)]
+    return [row.code for row in RULES if enabled.get(row.code)]
 
 
 def resolve(layers: Sequence[Layer], *, project_root: str, config_path: Optional[str]) -> Resolved:

@@ -16,7 +16,7 @@ Decisions (see also docs/architecture.md):
   the file's own before noqa, so suppression, MFO901, the fix loop, stdin and the flake8 plugin all see them.
 - libcst, the file models and the rule modules are imported on the first file that needs them, not with this
   module: a run whose every file is answered by the cache never loads them (rules are selected through
-  ``rules/manifest.py``), which is most of what such a run would cost.
+  ``rules/registry.py``), which is most of what such a run would cost.
 """
 
 from __future__ import annotations

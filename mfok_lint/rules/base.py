@@ -15,54 +15,52 @@ Rules never import metaflow and never execute the code they check.
 
 from __future__ import annotations
 
-import enum
 import re
 from typing import TYPE_CHECKING, ClassVar, Optional, Tuple, Union
+
+from mfok_lint.rules.registry import FixAvailability, RuleKind, RuleRow
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
 
     from mfok_lint.rules.context import FileContext
 
-DOCS_URL = "https://mfok.readthedocs.io/en/latest/rules/{code}/"
-
-
-class FixAvailability(str, enum.Enum):
-    ALWAYS = "always"
-    SOMETIMES = "sometimes"
-    NONE = "none"
-
-    @property
-    def ruff_label(self) -> str:
-        """The phrase ruff's `rule --output-format json` uses in its "fix" key."""
-        return {
-            "always": "Fix is always available.",
-            "sometimes": "Fix is sometimes available.",
-            "none": "Fix is not available.",
-        }[self.value]
-
-
-class RuleKind(str, enum.Enum):
-    PYTHON = "python"  # one Python file at a time
-    PACKAGE = "package"  # needs the extension's other files (cross-file)
-    YAML = "yaml"  # GitHub Actions workflow files
-    META = "meta"  # produced by the engine itself (syntax error, noqa bookkeeping)
 
 
 class Rule:
-    code: ClassVar[str] = ""
-    name: ClassVar[str] = ""
-    message: ClassVar[str] = ""  # one sentence; the default diagnostic message and the rule summary
-    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
-    preview: ClassVar[bool] = False
-    kind: ClassVar[RuleKind] = RuleKind.PYTHON
+    row: ClassVar[RuleRow]  # the rule's registry row, attached when the registry loads the rule's module
     triggers: ClassVar[Tuple[Union[bytes, "re.Pattern[bytes]"], ...]] = ()
-    capability: ClassVar[Optional[str]] = None  # the mfok_runtime Cap this rule protects
     lint_tests: ClassVar[bool] = False  # whether the rule also applies to test files (see is_test_path)
+
+    # What the registry says of the rule, read through its row.
+    @property
+    def code(self) -> str:
+        return self.row.code
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+    @property
+    def message(self) -> str:
+        """The default message of a finding: the row's summary."""
+        return self.row.summary
+
+    @property
+    def kind(self) -> RuleKind:
+        return self.row.kind
+
+    @property
+    def fix_availability(self) -> FixAvailability:
+        return self.row.fix
+
+    @property
+    def preview(self) -> bool:
+        return self.row.preview
 
     @property
     def url(self) -> str:
-        return DOCS_URL.format(code=self.code)
+        return self.row.url
 
     def applies_to(self, raw: bytes) -> bool:
         if not self.triggers:

@@ -40,7 +40,7 @@ import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name, string_value
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import pyast, visiting
 
@@ -98,11 +98,6 @@ class _FunctionFacts:
 
 
 class RunParamsTuple(Rule):
-    code = "MFO001"
-    name = "run-params-tuple"
-    message = "Multi-value option forwarded as a tuple where a `list` is expected"
-    fix_availability = FixAvailability.SOMETIMES
-    capability = "RUN_PARAMS"
     # A tuple is only ever judged when it is bound to a multi-value option: ``multiple=True`` (the keyword
     # ``_is_multi_value`` reads, with any whitespace, continuation, comment or parenthesis around ``=``),
     # ``nargs`` or a ``run_param(s)`` name. The bare word "multiple" in prose is not enough.

@@ -37,7 +37,7 @@ import libcst as cst
 from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import Environment, build_environments
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import visiting
 
@@ -48,14 +48,6 @@ _TASK_KINDS = ("python", "generated-python", "bash", "container")
 
 
 class FlowConfigValueMissing(Rule):
-    code = "MFO002"
-    name = "flow-config-value-missing"
-    message = (
-        "Step environment built without `METAFLOW_FLOW_CONFIG_VALUE`, so `@config` and `@project` "
-        "see their defaults at task runtime"
-    )
-    fix_availability = FixAvailability.SOMETIMES
-    capability = "CONFIG_EXPR"
     triggers = (b"METAFLOW_",)
 
     def applies_to(self, raw: bytes) -> bool:

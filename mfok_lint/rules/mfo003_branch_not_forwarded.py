@@ -31,7 +31,6 @@ import libcst as cst
 from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import insert_before_subcommand, reportable
-from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 from mfok_lint.syntax import visiting
 
@@ -48,15 +47,7 @@ def _code(node: cst.CSTNode) -> str:
 
 
 class BranchNotForwarded(CommandRule):
-    code = "MFO003"
-    name = "branch-not-forwarded"
-    message = (
-        "Step or init command does not forward `--branch`/`--production` before the subcommand, "
-        "so `@project` flows run on the wrong branch"
-    )
-    fix_availability = FixAvailability.SOMETIMES
     triggers = (b"get_lower_level_group",)
-    capability = "PROJECT_BRANCH"
 
     def check(self, ctx) -> None:
         if _ENV_ROUTE.search(ctx.text):

@@ -22,13 +22,7 @@ from mfok_lint.rules.command_rule import CommandOptionRule
 
 
 class RetryCountHardcoded(CommandOptionRule):
-    code = "MFO004"
-    name = "retry-count-hardcoded"
-    message = (
-        "`--retry-count` is a constant, so every retry runs as the same attempt and `@catch` never sees the last one"
-    )
     triggers = (b"retry-count",)
-    capability = "RETRY"
 
     def check(self, ctx) -> None:
         for cmd, opt, source in traced_option_values(ctx, "--retry-count"):

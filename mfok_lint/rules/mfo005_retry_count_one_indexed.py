@@ -24,7 +24,6 @@ import libcst as cst
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import reportable
 from mfok_lint.model.values import traced_option_values
-from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandOptionRule
 
 # counter name -> scheduler that numbers attempts from 1
@@ -49,15 +48,7 @@ def _inside(ctx, inner, outer) -> bool:
 
 
 class RetryCountOneIndexed(CommandOptionRule):
-    code = "MFO005"
-    name = "retry-count-one-indexed"
-    message = (
-        "`--retry-count` is fed a 1-based scheduler attempt counter without subtracting 1; "
-        "Metaflow numbers attempts from 0"
-    )
-    fix_availability = FixAvailability.SOMETIMES
     triggers = (b"retry-count",)
-    capability = "RETRY"
 
     def check(self, ctx) -> None:
         for cmd, opt, source in traced_option_values(ctx, "--retry-count"):

@@ -37,7 +37,7 @@ import libcst as cst
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.values import code_of, trace_origin
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import pyast
 
 # The words and forms of an external name, each written once: the rule's regexes and its prefilter's tests on
@@ -135,15 +135,6 @@ class _LoopIterables:
 
 
 class DeploymentNameAsIdentifier(Rule):
-    code = "MFO006"
-    name = "deployment-name-as-identifier"
-    message = (
-        "An external name (deployment identifier, project-qualified flow name or parameter name) is used "
-        "whole as a Python identifier in generated source"
-    )
-    fix_availability = FixAvailability.SOMETIMES
-    capability = "FROM_DEPLOYMENT"
-
     def applies_to(self, raw: bytes) -> bool:
         # No word list: the words of external names are everywhere in prose, and the name may be spelled only
         # in another module (``from .config import NAME``). A placeholder that can hold an external name is

@@ -27,22 +27,12 @@ import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import function_params, insert_before_subcommand, reportable
-from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 
 _ENV_ROUTE = re.compile(r"METAFLOW_ENVIRONMENT\b")
 
 
 class EnvironmentNotForwarded(CommandRule):
-    code = "MFO007"
-    name = "environment-not-forwarded"
-    message = (
-        "Step or init command does not forward `--environment` before the subcommand, "
-        "so `@conda`/`@pypi` steps run outside their environment"
-    )
-    fix_availability = FixAvailability.SOMETIMES
-    capability = "CONDA"
-
     def check(self, ctx) -> None:
         if _ENV_ROUTE.search(ctx.text):
             return

@@ -29,11 +29,6 @@ _MENTION = re.compile(r"""(?:--|["'])input-paths""")
 
 
 class InputPathsMissing(CommandRule):
-    code = "MFO008"
-    name = "input-paths-missing"
-    message = "`step` command lacks `--input-paths`, so the task loads no inputs (and `start` no Parameters)"
-    capability = "LINEAR_DAG"
-
     def check(self, ctx) -> None:
         for cmd in ctx.commands:
             if cmd.subcommand != "step":

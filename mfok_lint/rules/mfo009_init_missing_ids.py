@@ -26,11 +26,6 @@ _MENTIONS = {
 
 
 class InitMissingIds(CommandRule):
-    code = "MFO009"
-    name = "init-missing-ids"
-    message = "`init` command lacks `--run-id` or `--task-id`, so the start step cannot find the run's parameters"
-    capability = "RUN_PARAMS"
-
     def check(self, ctx) -> None:
         for cmd in ctx.commands:
             if cmd.subcommand != "init" or cmd.unknown_after_subcommand:

@@ -19,11 +19,7 @@ from mfok_lint.rules.command_rule import CommandOptionRule
 
 
 class RunParamInInit(CommandOptionRule):
-    code = "MFO010"
-    name = "run-param-in-init"
-    message = "`--run-param` passed to Metaflow's `init`, which has no such option"
     triggers = (b"run-param",)
-    capability = "RUN_PARAMS"
 
     def check(self, ctx) -> None:
         for cmd in ctx.commands:

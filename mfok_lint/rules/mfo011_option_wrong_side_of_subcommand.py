@@ -26,7 +26,6 @@ import libcst as cst
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import reportable
 from mfok_lint.model.commands import INIT_OPTIONS, STEP_OPTIONS, TOP_LEVEL_OPTIONS
-from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandRule
 from mfok_lint.syntax import visiting
 
@@ -35,11 +34,6 @@ _SUB_SETS = (("step", STEP_OPTIONS), ("init", INIT_OPTIONS))
 
 
 class OptionWrongSideOfSubcommand(CommandRule):
-    code = "MFO011"
-    name = "option-wrong-side-of-subcommand"
-    message = "Option is on the wrong side of the `step`/`init` subcommand, so Metaflow's CLI rejects it"
-    fix_availability = FixAvailability.SOMETIMES
-
     def check(self, ctx) -> None:
         # one helper often feeds both the step and the init command: report each option token once
         seen = set()

@@ -31,14 +31,6 @@ _FORMATTED = re.compile(
 
 
 class BranchPreformatted(CommandRule):
-    code = "MFO012"
-    name = "branch-preformatted"
-    message = (
-        "`--branch` is given a branch name `@project` already formatted; pass the raw user branch, "
-        "or the branch is formatted twice"
-    )
-    capability = "PROJECT_BRANCH"
-
     def check(self, ctx) -> None:
         if not _FORMATTED.search(ctx.text):
             return

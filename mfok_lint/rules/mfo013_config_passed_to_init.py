@@ -72,15 +72,7 @@ def _init_takes_dynamic_options(cmd) -> bool:
 
 
 class ConfigPassedToInit(Rule):
-    code = "MFO013"
-    name = "config-passed-to-init"
-    message = (
-        "Flow parameters from `_get_parameters()` are collected for `init` without skipping configs "
-        "(`param.IS_CONFIG_PARAMETER`)"
-    )
-    preview = True
     triggers = (b"_get_parameters",)
-    capability = "CONFIG_EXPR"
 
     def visitor(self, ctx):
         candidates: List[cst.CSTNode] = ctx.lazy("mfo013.candidates", lambda _ctx: [])

@@ -31,12 +31,7 @@ _HANDLES_FOREACH = re.compile(
 
 
 class SplitIndexMissing(CommandOptionRule):
-    code = "MFO014"
-    name = "split-index-missing"
-    message = "Step command never passes `--split-index`, so foreach-body tasks cannot tell which item they run"
-    preview = True
     triggers = (b"foreach",)
-    capability = "FOREACH"
 
     def check(self, ctx) -> None:
         steps = [cmd for cmd in ctx.commands if cmd.subcommand == "step"]

@@ -24,7 +24,6 @@ from libcst.metadata import ScopeProvider
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import reportable, unique_options
 from mfok_lint.model.values import trace_token
-from mfok_lint.rules.base import FixAvailability
 from mfok_lint.rules.command_rule import CommandOptionRule
 from mfok_lint.syntax import visiting
 
@@ -32,15 +31,7 @@ _RETRY_NAMES = ("max_user_code_retries", "user_code_retries", "max_retries", "re
 
 
 class MaxUserCodeRetriesMissing(CommandOptionRule):
-    code = "MFO015"
-    name = "max-user-code-retries-missing"
-    message = (
-        "`--retry-count` is sent without `--max-user-code-retries`, so on retries `@catch` skips the step "
-        "and `@timeout` does not arm"
-    )
-    fix_availability = FixAvailability.SOMETIMES
     triggers = (b"retry-count", b"retry_count")
-    capability = "RETRY"
 
     def check(self, ctx) -> None:
         for cmd, opt in unique_options(ctx, "--retry-count", subcommand="step"):

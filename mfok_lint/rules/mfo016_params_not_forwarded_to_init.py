@@ -32,14 +32,6 @@ _METAFLOW_INIT_OPTIONS = STEP_OPTIONS | TOP_LEVEL_OPTIONS
 
 
 class ParamsNotForwardedToInit(CommandRule):
-    code = "MFO016"
-    name = "params-not-forwarded-to-init"
-    message = (
-        "`init` command never receives the flow's Parameters (no `--<name>` options, no "
-        "`METAFLOW_INIT_<NAME>`), so every run uses the defaults"
-    )
-    capability = "RUN_PARAMS"
-
     def check(self, ctx) -> None:
         inits = [cmd for cmd in ctx.commands if cmd.subcommand == "init"]
         if not inits or _file_forwards_parameters(ctx):

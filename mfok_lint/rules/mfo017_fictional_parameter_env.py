@@ -31,14 +31,7 @@ _STRING_PREFIX = re.compile(r"""^[rRbBuUfF]*(?:'''|\"\"\"|'|")""")
 
 
 class FictionalParameterEnv(Rule):
-    code = "MFO017"
-    name = "fictional-parameter-env"
-    message = (
-        "Parameters passed as `METAFLOW_PARAMETER_<NAME>` environment variables, which Metaflow never reads; "
-        "use `--<name>` options or `METAFLOW_INIT_<NAME>` for `init`"
-    )
     triggers = (b"METAFLOW_PARAMETER_",)
-    capability = "RUN_PARAMS"
 
     def visitor(self, ctx):
         rule = self

@@ -52,15 +52,7 @@ _RESTRICTION = {
 
 
 class InternalTypeLeak(CommandOptionRule):
-    code = "MFO018"
-    name = "internal-type-leak"
-    message = (
-        "The deployer's own metadata/datastore type is forwarded to workers without restricting it to "
-        "portable values"
-    )
-    preview = True
     triggers = (b".TYPE",)
-    capability = None
 
     def check(self, ctx) -> None:
         reported = set()

@@ -94,11 +94,7 @@ class _ValueIndex(cst.CSTVisitor):
 
 
 class HostPythonpathLeak(Rule):
-    code = "MFO019"
-    name = "host-pythonpath-leak"
-    message = "The deployer's `PYTHONPATH`/`sys.path` is forwarded into the worker environment"
     triggers = (b"PYTHONPATH",)
-    capability = None
 
     def visitor(self, ctx):
         # The index rides in the engine's shared traversal (guarded: see ``model.shared``).

@@ -41,13 +41,6 @@ _OR = re.compile(r"\s*or\s+([^\n;#'\"]*(?:(['\"])[^\n'\"]*\2)?[^\n;#'\"]*)")
 
 
 class SysrootRuntimeOverride(Rule):
-    code = "MFO020"
-    name = "sysroot-runtime-override"
-    message = (
-        "Worker-side code lets the worker's own `METAFLOW_DATASTORE_SYSROOT_LOCAL` override the value "
-        "captured at compile time"
-    )
-    capability = "LINEAR_DAG"
     triggers = (_KEY.encode(),)
 
     def check(self, ctx: FileContext) -> None:

@@ -42,13 +42,6 @@ _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class SysrootDatastoreRootConflation(Rule):
-    code = "MFO021"
-    name = "sysroot-datastore-root-conflation"
-    message = (
-        "One value is used both as `METAFLOW_DATASTORE_SYSROOT_LOCAL` (the parent directory) and as "
-        "`--datastore-root` (the `.metaflow` directory)"
-    )
-    capability = "LINEAR_DAG"
     triggers = (b"SYSROOT_",)
 
     def applies_to(self, raw: bytes) -> bool:

@@ -49,10 +49,6 @@ class _Finding:
 
 
 class StepSubprocessOrphan(Rule):
-    code = "MFO022"
-    name = "step-subprocess-orphan"
-    message = "Step subprocess is not terminated when the task is cancelled; it keeps running as an orphan"
-    capability = "TIMEOUT"
     triggers = (b"Popen", b"create_subprocess_", b"to_thread", b"run_in_executor", b"subprocess.run")
 
     def applies_to(self, raw: bytes) -> bool:

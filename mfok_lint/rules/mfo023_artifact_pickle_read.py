@@ -37,11 +37,6 @@ _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class ArtifactPickleRead(Rule):
-    code = "MFO023"
-    name = "artifact-pickle-read"
-    message = "Datastore artifact unpickled by hand instead of read through `FlowDataStore`/the client"
-    preview = True
-    capability = "LINEAR_DAG"
     triggers = (b"pickle",)
 
     def check(self, ctx: FileContext) -> None:

@@ -43,10 +43,6 @@ _INDEX_PATH = re.compile(r"(?:^|/)\d+\.data\.json$")
 
 
 class ArtifactAttemptHardcoded(Rule):
-    code = "MFO024"
-    name = "artifact-attempt-hardcoded"
-    message = "Artifacts read at a hard-coded attempt; a step that succeeded on retry is missed"
-    capability = "RETRY"
     # Every report needs an integer literal right after ``attempt=`` (in code or in generated code), a
     # ``get_task_datastore`` call (positional attempt) or an index file name; the bare word ``attempt`` is in a
     # third of any large code base.

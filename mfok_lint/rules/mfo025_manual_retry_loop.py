@@ -33,11 +33,6 @@ _RETRY_NAME = re.compile(r"(?:^|_)(?:retry|retries|retry_count|attempts?|tries|t
 
 
 class ManualRetryLoop(Rule):
-    code = "MFO025"
-    name = "manual-retry-loop"
-    message = "Step re-run in the extension's own retry loop instead of the scheduler's native retry"
-    preview = True
-    capability = "RETRY"
     triggers = (b"retr", b"attempt", b"tries")
 
     def check(self, ctx: FileContext) -> None:

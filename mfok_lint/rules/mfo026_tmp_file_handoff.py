@@ -53,12 +53,6 @@ class _Use:
 
 
 class TmpFileHandoff(Rule):
-    code = "MFO026"
-    name = "tmp-file-handoff"
-    message = (
-        "State handed between steps through a fixed `/tmp` file, which other workers and concurrent runs do not share"
-    )
-    capability = "LINEAR_DAG"
     triggers = (b"/tmp/",)
 
     def check(self, ctx: FileContext) -> None:

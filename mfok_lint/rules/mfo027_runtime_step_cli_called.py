@@ -124,9 +124,6 @@ def _called_name(func: cst.BaseExpression) -> Optional[str]:
 
 
 class RuntimeStepCliCalled(Rule):
-    code = "MFO027"
-    name = "runtime-step-cli-called"
-    message = "Decorator `runtime_step_cli()` called outside Metaflow's runtime; forward decorators with `--with` instead"
     triggers = (b"runtime_step_cli", b"extract_step_decorator_from_decospec")
 
     def applies_to_path(self, path: str) -> bool:

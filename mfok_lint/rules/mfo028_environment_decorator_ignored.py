@@ -73,13 +73,6 @@ def _invocation_like(command) -> bool:
 
 
 class EnvironmentDecoratorIgnored(CommandRule):
-    code = "MFO028"
-    name = "environment-decorator-ignored"
-    message = (
-        "Step command built without applying `@environment(vars=...)`; "
-        "the decorator only works when Metaflow's runtime launches the step"
-    )
-
     def check(self, ctx: FileContext) -> None:
         path = ctx.path.replace(os.sep, "/")
         if _TEST_PATH.search(path):

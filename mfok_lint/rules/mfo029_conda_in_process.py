@@ -128,14 +128,7 @@ class _Visitor(cst.BatchableCSTVisitor):
 
 
 class CondaInProcess(Rule):
-    code = "MFO029"
-    name = "conda-in-process"
-    message = (
-        "Flow code called inside the orchestrator's process (flow module imported, its class instantiated and "
-        "called), so `@conda`/`@pypi` never activate"
-    )
     triggers = (b"MetaflowTask", b"spec_from_file_location", b"run_path", b"load_source", b"SourceFileLoader")
-    capability = "CONDA"
 
     def applies_to_path(self, path: str) -> bool:
         # Decided by the path alone, so Metaflow's core modules are not even parsed for this rule.

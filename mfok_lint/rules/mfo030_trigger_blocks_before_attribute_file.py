@@ -184,12 +184,6 @@ def _mentions(node: cst.CSTNode, name: str) -> bool:
 
 
 class TriggerBlocksBeforeAttributeFile(Rule):
-    code = "MFO030"
-    name = "trigger-blocks-before-attribute-file"
-    message = (
-        "`trigger` waits for the run before writing `--deployer-attribute-file`, "
-        "so `Deployer.trigger()` blocks for the whole run"
-    )
     triggers = (b"deployer-attribute-file",)
 
     def check(self, ctx: FileContext) -> None:

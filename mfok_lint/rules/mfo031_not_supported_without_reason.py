@@ -148,9 +148,6 @@ class _Raises(cst.BatchableCSTVisitor):
 
 
 class NotSupportedWithoutReason(Rule):
-    code = "MFO031"
-    name = "not-supported-without-reason"
-    message = "`NotSupportedException` message names the feature but not the architectural reason it cannot work"
     triggers = (b"NotSupportedException",)
 
     def applies_to(self, raw: bytes) -> bool:

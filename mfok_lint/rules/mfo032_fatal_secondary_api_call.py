@@ -89,13 +89,6 @@ def _is_create_command(function: cst.FunctionDef) -> bool:
 
 
 class FatalSecondaryApiCall(Rule):
-    code = "MFO032"
-    name = "fatal-secondary-api-call"
-    message = (
-        "Scheduler call after the deployment was created is not guarded: a transient error aborts `create` "
-        "although the workflow is already deployed"
-    )
-    preview = True
     triggers = (b"command",)
 
     def check(self, ctx: FileContext) -> None:

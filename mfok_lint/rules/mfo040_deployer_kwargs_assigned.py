@@ -25,7 +25,7 @@ import libcst as cst
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.classes import DeployerClass, class_body, decorator_names, deployer_classes
 from mfok_lint.model.environment import dotted_name, string_value
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import visiting
 
@@ -120,10 +120,6 @@ class _WriteFinder(cst.CSTVisitor):
 
 
 class DeployerKwargsAssigned(Rule):
-    code = "MFO040"
-    name = "deployer-kwargs-assigned"
-    message = "`self.deployer_kwargs` assigned in a `DeployerImpl` subclass, where it is a read-only property"
-    fix_availability = FixAvailability.SOMETIMES
     triggers = (b"deployer_kwargs",)
 
     def check(self, ctx: FileContext) -> None:

@@ -23,7 +23,7 @@ from typing import Optional
 import libcst as cst
 
 from mfok_lint.model.classes import decorator_names, deployer_classes
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 
 
@@ -56,10 +56,6 @@ def signature_problem(func: cst.FunctionDef, skip_first: bool) -> Optional[str]:
 
 
 class FromDeploymentSignature(Rule):
-    code = "MFO041"
-    name = "from-deployment-signature"
-    message = "`from_deployment` is not a classmethod accepting `(identifier, metadata=None)`"
-    fix_availability = FixAvailability.NONE
     triggers = (b"from_deployment",)
 
     def check(self, ctx: FileContext) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import List
 
 from mfok_lint.model.classes import DeployerClass, deployer_classes
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 
 REQUIRED = {
@@ -38,10 +38,6 @@ def _looks_abstract(cls: DeployerClass) -> bool:
 
 
 class DeployedFlowIncomplete(Rule):
-    code = "MFO042"
-    name = "deployed-flow-incomplete"
-    message = "Deployer class lacks members Metaflow requires"
-    fix_availability = FixAvailability.NONE
     triggers = (b"DeployedFlow", b"DeployerImpl")
 
     def check(self, ctx: FileContext) -> None:

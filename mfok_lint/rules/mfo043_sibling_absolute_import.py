@@ -34,7 +34,7 @@ from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.core.paths import layout_path
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import pyast
 from mfok_lint.syntax.statements import statements
@@ -109,10 +109,6 @@ def _imports(module: cst.Module) -> List[cst.CSTNode]:
 
 
 class SiblingAbsoluteImport(Rule):
-    code = "MFO043"
-    name = "sibling-absolute-import"
-    message = "Sibling module imported as a top-level module; it fails inside the package layout"
-    fix_availability = FixAvailability.SOMETIMES
     triggers = (b"import",)
 
     def applies_to_path(self, path: str) -> bool:

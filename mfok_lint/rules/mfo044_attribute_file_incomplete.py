@@ -23,7 +23,7 @@ from typing import List, Optional, Set, Tuple
 import libcst as cst
 
 from mfok_lint.model.environment import dotted_name, string_value
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import visiting
 from mfok_lint.syntax.statements import statements
@@ -152,10 +152,6 @@ def _resolve_payload(func: cst.FunctionDef, payload: cst.BaseExpression) -> Opti
 
 
 class AttributeFileIncomplete(Rule):
-    code = "MFO044"
-    name = "attribute-file-incomplete"
-    message = "The `--deployer-attribute-file` JSON lacks keys the deployer reads"
-    fix_availability = FixAvailability.NONE
     triggers = (b"deployer_attribute_file",)
 
     def check(self, ctx: FileContext) -> None:

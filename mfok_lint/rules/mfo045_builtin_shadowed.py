@@ -35,7 +35,7 @@ import libcst as cst
 from libcst.metadata import GlobalScope, ParentNodeProvider, ScopeProvider
 
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import pyast
 
@@ -153,10 +153,6 @@ def _ast_call_fits(func, call: ast.Call) -> bool:
 
 
 class BuiltinShadowed(Rule):
-    code = "MFO045"
-    name = "builtin-shadowed"
-    message = "Module-level function named like a builtin that the same module uses"
-    fix_availability = FixAvailability.NONE
     triggers = (_BUILTIN_DEF,)
 
     def applies_to(self, raw: bytes) -> bool:

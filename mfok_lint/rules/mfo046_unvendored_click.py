@@ -27,7 +27,7 @@ import libcst as cst
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.core.paths import in_extension_package
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax.statements import statements
 
@@ -81,10 +81,6 @@ class _Collector(cst.CSTVisitor):
 
 
 class UnvendoredClick(Rule):
-    code = "MFO046"
-    name = "unvendored-click"
-    message = "Extension CLI imports `click` instead of `metaflow._vendor.click`"
-    fix_availability = FixAvailability.SOMETIMES
     triggers = (b"click",)
 
     def applies_to_path(self, path: str) -> bool:

@@ -14,17 +14,10 @@ Decisions:
 from __future__ import annotations
 
 from mfok_lint.core.diagnostics import Applicability
-from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
+from mfok_lint.rules.base import Rule
 
 
 class NamespacePackageInit(Rule):
-    code = "MFO101"
-    name = "namespace-package-init"
-    message = "`metaflow_extensions/__init__.py` makes `import metaflow` fail: the package must stay a namespace package"
-    fix_availability = FixAvailability.ALWAYS
-    kind = RuleKind.PACKAGE
-    capability = None
-
     def check_package(self, package) -> None:
         if package.below != ["__init__.py"]:
             return

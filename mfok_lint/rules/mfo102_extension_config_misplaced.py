@@ -18,18 +18,12 @@ Decisions:
 from __future__ import annotations
 
 from mfok_lint.model.package import CONFIG_NAME_RE, EXTENSION_POINTS, extension_point_of
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 
 _POINT_ROOTS = {p.split(".")[0] for p in EXTENSION_POINTS}
 
 
 class ExtensionConfigMisplaced(Rule):
-    code = "MFO102"
-    name = "extension-config-misplaced"
-    message = "Extension configuration file is misplaced, misnamed or duplicated: Metaflow ignores it or refuses to load"
-    kind = RuleKind.PACKAGE
-    capability = None
-
     def check_package(self, package) -> None:
         below = package.below
         filename = below[-1]

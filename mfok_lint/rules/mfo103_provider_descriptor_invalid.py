@@ -18,16 +18,10 @@ Decisions:
 from __future__ import annotations
 
 from mfok_lint.model.package import DESC_NAME_ATTRIBUTE, UNKNOWN, resolve_relative
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 
 
 class ProviderDescriptorInvalid(Rule):
-    code = "MFO103"
-    name = "provider-descriptor-invalid"
-    message = "Plugin descriptor entry is malformed, does not resolve, or names a different `TYPE` than its class"
-    kind = RuleKind.PACKAGE
-    capability = None
-
     def check_package(self, package) -> None:
         base = package.config_package()
         for desc in package.descriptors():

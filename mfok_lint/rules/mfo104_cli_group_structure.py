@@ -21,16 +21,10 @@ Decisions:
 from __future__ import annotations
 
 from mfok_lint.model.package import CLI_DESCS, UNKNOWN, read_click_group, resolve_relative
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 
 
 class CliGroupStructure(Rule):
-    code = "MFO104"
-    name = "cli-group-structure"
-    message = "`CLIS_DESC` target is not a click group holding exactly one command named like the provider `TYPE`"
-    kind = RuleKind.PACKAGE
-    capability = None
-
     def check_package(self, package) -> None:
         base = package.config_package()
         descs = package.descriptors()

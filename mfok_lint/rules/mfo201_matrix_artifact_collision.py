@@ -24,7 +24,7 @@ from typing import Dict
 
 import yaml
 
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import YamlContext
 from mfok_lint.syntax.workflow_yaml import (
     action_of,
@@ -67,10 +67,6 @@ def _varies_with_matrix(text: str, env: Dict[str, str], depth: int = 0) -> bool:
 
 
 class MatrixArtifactCollision(Rule):
-    code = "MFO201"
-    name = "matrix-artifact-collision"
-    message = "Artifact uploaded from a matrix job under a name that does not vary with the matrix"
-    kind = RuleKind.YAML
     triggers = (b"upload-artifact",)
 
     def check_yaml(self, ctx: YamlContext) -> None:

@@ -22,7 +22,7 @@ from typing import Iterator, Tuple
 
 import yaml
 
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import YamlContext
 from mfok_lint.syntax.workflow_yaml import expressions, get_item, jobs, mapping_items, strip_string_literals
 
@@ -47,10 +47,6 @@ def _env_references(node: yaml.Node) -> Iterator[str]:
 
 
 class EnvContextInEnvBlock(Rule):
-    code = "MFO202"
-    name = "env-context-in-env-block"
-    message = "`env` context used inside a workflow- or job-level `env:` map, where it is not available"
-    kind = RuleKind.YAML
     triggers = (b"env",)
 
     def check_yaml(self, ctx: YamlContext) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import YamlContext
 from mfok_lint.syntax.workflow_yaml import (
     action_of,
@@ -65,10 +65,6 @@ def _is_full_bin(directory: str) -> bool:
 
 
 class MinicondaBinNotOnPath(Rule):
-    code = "MFO203"
-    name = "miniconda-bin-not-on-path"
-    message = "`setup-miniconda` used for conda tests without adding its full `bin/` directory to `$GITHUB_PATH`"
-    kind = RuleKind.YAML
     triggers = (b"setup-miniconda",)
 
     def check_yaml(self, ctx: YamlContext) -> None:

@@ -29,7 +29,7 @@ from typing import List, Optional, Tuple
 import yaml
 
 from mfok_lint.core.diagnostics import Applicability, Fix
-from mfok_lint.rules.base import FixAvailability, Rule, RuleKind
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import YamlContext
 from mfok_lint.syntax.workflow_yaml import ScriptLine, conda_tests_enabled, jobs, matrix_values, pytest_runs
 
@@ -70,11 +70,6 @@ def _is_parallel(value: str, job: yaml.Node) -> bool:
 
 
 class ParallelCondaWithoutLoadfile(Rule):
-    code = "MFO204"
-    name = "parallel-conda-without-loadfile"
-    message = "Conda tests run on parallel pytest-xdist workers without `--dist loadfile`"
-    fix_availability = FixAvailability.SOMETIMES
-    kind = RuleKind.YAML
     triggers = (b"-n", b"--numprocesses")
 
     def check_yaml(self, ctx: YamlContext) -> None:

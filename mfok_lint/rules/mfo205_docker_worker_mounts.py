@@ -30,7 +30,7 @@ from typing import List, Optional, Tuple
 
 import yaml
 
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import YamlContext
 from mfok_lint.syntax.workflow_yaml import (
     ScriptLine,
@@ -171,11 +171,6 @@ def _is_worker(image: str, names: List[str], arguments: List[str]) -> bool:
 
 
 class DockerWorkerMounts(Rule):
-    code = "MFO205"
-    name = "docker-worker-mounts"
-    message = "Worker container started without the workspace and `/tmp` mounted at their host paths"
-    preview = True
-    kind = RuleKind.YAML
     triggers = (b"docker", b"services")
 
     def check_yaml(self, ctx: YamlContext) -> None:

@@ -1,10 +1,8 @@
 """MFO900: the engine reports files it cannot parse instead of crashing; the rest of the run goes on."""
 
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 
 
 class SyntaxErrorRule(Rule):
-    code = "MFO900"
-    name = "syntax-error"
-    message = "File cannot be parsed"
-    kind = RuleKind.META
+    pass
+    """Reported by the engine, not by a check of its own."""

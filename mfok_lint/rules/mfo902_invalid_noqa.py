@@ -4,11 +4,9 @@ The bare prefix matters most: flake8 reads `# noqa: MFO` as a blanket noqa silen
 while mfok-lint and ruff would read it as a code list, so the comment means different things to each tool.
 """
 
-from mfok_lint.rules.base import Rule, RuleKind
+from mfok_lint.rules.base import Rule
 
 
 class InvalidNoqa(Rule):
-    code = "MFO902"
-    name = "invalid-noqa"
-    message = "Invalid `noqa` directive: unknown MFO code"
-    kind = RuleKind.META
+    pass
+    """Reported by the engine, not by a check of its own."""

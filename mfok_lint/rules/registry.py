@@ -8,6 +8,9 @@ The catalog page of a rule (`rules_catalog/<CODE>.md`) holds its prose only.
 A row says:
 - ``code`` and ``name``: the stable code and the kebab-case name (ruff's style); the rule's module is
   ``mfok_lint/rules/<code>_<name>.py`` with ``-`` as ``_`` (``module``);
+- ``kind``: the unit the rule checks: a Python module (``PYTHON``; template files are linted as the string
+  constant they stand for), the extension package around a configuration file (``PACKAGE``), a GitHub Actions
+  workflow (``WORKFLOW``), or nothing, because the engine itself reports it (``ENGINE``);
 - ``status``: ``stable`` rules run by default, ``preview`` ones need ``--preview`` or their exact code;
 - ``fix`` and ``applicability``: whether a fix is offered (always / sometimes / none) and how far it may be
   trusted (safe: applied by ``--fix``; unsafe: needs ``--unsafe-fixes``; display-only: shown, never applied);
@@ -15,6 +18,7 @@ A row says:
   is present;
 - ``metaflow``: the first and last Metaflow release whose contract the rule checks (``None``: no bound);
 - ``summary``: one sentence, the rule's default message and its line in every listing.
+
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Dict, Optional, Tuple
 
 from mfok_lint.core.diagnostics import Applicability
 
-__all__ = ["RULES", "RuleRow", "Status", "Fix", "SAFE", "UNSAFE", "DISPLAY_ONLY", "STABLE", "PREVIEW", "by_code", "by_name"]
+__all__ = ["RULES", "RuleRow", "RuleKind", "Status", "FixAvailability", "SAFE", "UNSAFE", "DISPLAY_ONLY", "STABLE", "PREVIEW", "by_code", "by_name"]
 
 
 class Status(str, enum.Enum):
@@ -33,7 +37,7 @@ class Status(str, enum.Enum):
     PREVIEW = "preview"
 
 
-class Fix(str, enum.Enum):
+class FixAvailability(str, enum.Enum):
     """Whether a rule offers a fix."""
 
     ALWAYS = "always"
@@ -50,7 +54,18 @@ class Fix(str, enum.Enum):
         }[self.value]
 
 
+class RuleKind(str, enum.Enum):
+    """What a rule checks: the unit the engine hands it."""
+
+    PYTHON = "python"  # one Python module (or a template file, linted as the string constant it stands for)
+    PACKAGE = "package"  # the extension package around a configuration file (cross-file)
+    YAML = "yaml"  # a GitHub Actions workflow file
+    META = "meta"  # nothing: the engine itself reports it (syntax errors, noqa bookkeeping)
+
+
 STABLE, PREVIEW = Status.STABLE, Status.PREVIEW
+ALWAYS, SOMETIMES, NEVER = FixAvailability.ALWAYS, FixAvailability.SOMETIMES, FixAvailability.NONE
+PYTHON, PACKAGE, WORKFLOW, ENGINE = RuleKind.PYTHON, RuleKind.PACKAGE, RuleKind.YAML, RuleKind.META
 SAFE, UNSAFE, DISPLAY_ONLY = Applicability.SAFE, Applicability.UNSAFE, Applicability.DISPLAY_ONLY
 DOCS_URL = "https://mfok.readthedocs.io/en/latest/rules/{code}/"
 
@@ -59,8 +74,9 @@ DOCS_URL = "https://mfok.readthedocs.io/en/latest/rules/{code}/"
 class RuleRow:
     code: str
     name: str
+    kind: RuleKind
     status: Status
-    fix: Fix
+    fix: FixAvailability
     applicability: Optional[Applicability]
     capabilities: Tuple[str, ...]
     summary: str
@@ -81,108 +97,109 @@ class RuleRow:
 
 # fmt: off
 RULES: Tuple[RuleRow, ...] = (
-    #       code      name                                    status   fix            applicability capabilities
-    RuleRow("MFO001", "run-params-tuple",                     STABLE,  Fix.SOMETIMES, SAFE,         ("RUN_PARAMS",),
+    #       code      name                                    kind      status   fix        applicability capabilities
+    #       summary
+    RuleRow("MFO001", "run-params-tuple",                     PYTHON,   STABLE,  SOMETIMES, SAFE,         ("RUN_PARAMS",),
             "Multi-value option forwarded as a tuple where a `list` is expected"),
-    RuleRow("MFO002", "flow-config-value-missing",            STABLE,  Fix.SOMETIMES, UNSAFE,       ("CONFIG_EXPR",),
+    RuleRow("MFO002", "flow-config-value-missing",            PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("CONFIG_EXPR",),
             "Step environment built without `METAFLOW_FLOW_CONFIG_VALUE`, so `@config` and `@project` see their defaults at task runtime"),
-    RuleRow("MFO003", "branch-not-forwarded",                 STABLE,  Fix.SOMETIMES, UNSAFE,       ("PROJECT_BRANCH",),
+    RuleRow("MFO003", "branch-not-forwarded",                 PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("PROJECT_BRANCH",),
             "Step or init command does not forward `--branch`/`--production` before the subcommand, so `@project` flows run on the wrong branch"),
-    RuleRow("MFO004", "retry-count-hardcoded",                STABLE,  Fix.NONE,      None,         ("RETRY",),
+    RuleRow("MFO004", "retry-count-hardcoded",                PYTHON,   STABLE,  NEVER,      None,         ("RETRY",),
             "`--retry-count` is a constant, so every retry runs as the same attempt and `@catch` never sees the last one"),
-    RuleRow("MFO005", "retry-count-one-indexed",              STABLE,  Fix.SOMETIMES, UNSAFE,       ("RETRY",),
+    RuleRow("MFO005", "retry-count-one-indexed",              PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("RETRY",),
             "`--retry-count` is fed a 1-based scheduler attempt counter without subtracting 1; Metaflow numbers attempts from 0"),
-    RuleRow("MFO006", "deployment-name-as-identifier",        STABLE,  Fix.SOMETIMES, UNSAFE,       ("FROM_DEPLOYMENT",),
+    RuleRow("MFO006", "deployment-name-as-identifier",        PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("FROM_DEPLOYMENT",),
             "An external name (deployment identifier, project-qualified flow name or parameter name) is used whole as a Python identifier in generated source"),
-    RuleRow("MFO007", "environment-not-forwarded",            STABLE,  Fix.SOMETIMES, UNSAFE,       ("CONDA",),
+    RuleRow("MFO007", "environment-not-forwarded",            PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("CONDA",),
             "Step or init command does not forward `--environment` before the subcommand, so `@conda`/`@pypi` steps run outside their environment"),
-    RuleRow("MFO008", "input-paths-missing",                  STABLE,  Fix.NONE,      None,         ("LINEAR_DAG",),
+    RuleRow("MFO008", "input-paths-missing",                  PYTHON,   STABLE,  NEVER,      None,         ("LINEAR_DAG",),
             "`step` command lacks `--input-paths`, so the task loads no inputs (and `start` no Parameters)"),
-    RuleRow("MFO009", "init-missing-ids",                     STABLE,  Fix.NONE,      None,         ("RUN_PARAMS",),
+    RuleRow("MFO009", "init-missing-ids",                     PYTHON,   STABLE,  NEVER,      None,         ("RUN_PARAMS",),
             "`init` command lacks `--run-id` or `--task-id`, so the start step cannot find the run's parameters"),
-    RuleRow("MFO010", "run-param-in-init",                    STABLE,  Fix.NONE,      None,         ("RUN_PARAMS",),
+    RuleRow("MFO010", "run-param-in-init",                    PYTHON,   STABLE,  NEVER,      None,         ("RUN_PARAMS",),
             "`--run-param` passed to Metaflow's `init`, which has no such option"),
-    RuleRow("MFO011", "option-wrong-side-of-subcommand",      STABLE,  Fix.SOMETIMES, SAFE,         (),
+    RuleRow("MFO011", "option-wrong-side-of-subcommand",      PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
             "Option is on the wrong side of the `step`/`init` subcommand, so Metaflow's CLI rejects it"),
-    RuleRow("MFO012", "branch-preformatted",                  STABLE,  Fix.NONE,      None,         ("PROJECT_BRANCH",),
+    RuleRow("MFO012", "branch-preformatted",                  PYTHON,   STABLE,  NEVER,      None,         ("PROJECT_BRANCH",),
             "`--branch` is given a branch name `@project` already formatted; pass the raw user branch, or the branch is formatted twice"),
-    RuleRow("MFO013", "config-passed-to-init",                PREVIEW, Fix.NONE,      None,         ("CONFIG_EXPR",),
+    RuleRow("MFO013", "config-passed-to-init",                PYTHON,   PREVIEW, NEVER,      None,         ("CONFIG_EXPR",),
             "Flow parameters from `_get_parameters()` are collected for `init` without skipping configs (`param.IS_CONFIG_PARAMETER`)"),
-    RuleRow("MFO014", "split-index-missing",                  PREVIEW, Fix.NONE,      None,         ("FOREACH",),
+    RuleRow("MFO014", "split-index-missing",                  PYTHON,   PREVIEW, NEVER,      None,         ("FOREACH",),
             "Step command never passes `--split-index`, so foreach-body tasks cannot tell which item they run"),
-    RuleRow("MFO015", "max-user-code-retries-missing",        STABLE,  Fix.SOMETIMES, UNSAFE,       ("RETRY",),
+    RuleRow("MFO015", "max-user-code-retries-missing",        PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("RETRY",),
             "`--retry-count` is sent without `--max-user-code-retries`, so on retries `@catch` skips the step and `@timeout` does not arm"),
-    RuleRow("MFO016", "params-not-forwarded-to-init",         STABLE,  Fix.NONE,      None,         ("RUN_PARAMS",),
+    RuleRow("MFO016", "params-not-forwarded-to-init",         PYTHON,   STABLE,  NEVER,      None,         ("RUN_PARAMS",),
             "`init` command never receives the flow's Parameters (no `--<name>` options, no `METAFLOW_INIT_<NAME>`), so every run uses the defaults"),
-    RuleRow("MFO017", "fictional-parameter-env",              STABLE,  Fix.NONE,      None,         ("RUN_PARAMS",),
+    RuleRow("MFO017", "fictional-parameter-env",              PYTHON,   STABLE,  NEVER,      None,         ("RUN_PARAMS",),
             "Parameters passed as `METAFLOW_PARAMETER_<NAME>` environment variables, which Metaflow never reads; use `--<name>` options or `METAFLOW_INIT_<NAME>` for `init`"),
-    RuleRow("MFO018", "internal-type-leak",                   PREVIEW, Fix.NONE,      None,         (),
+    RuleRow("MFO018", "internal-type-leak",                   PYTHON,   PREVIEW, NEVER,      None,         (),
             "The deployer's own metadata/datastore type is forwarded to workers without restricting it to portable values"),
-    RuleRow("MFO019", "host-pythonpath-leak",                 STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO019", "host-pythonpath-leak",                 PYTHON,   STABLE,  NEVER,      None,         (),
             "The deployer's `PYTHONPATH`/`sys.path` is forwarded into the worker environment"),
-    RuleRow("MFO020", "sysroot-runtime-override",             STABLE,  Fix.NONE,      None,         ("LINEAR_DAG",),
+    RuleRow("MFO020", "sysroot-runtime-override",             PYTHON,   STABLE,  NEVER,      None,         ("LINEAR_DAG",),
             "Worker-side code lets the worker's own `METAFLOW_DATASTORE_SYSROOT_LOCAL` override the value captured at compile time"),
-    RuleRow("MFO021", "sysroot-datastore-root-conflation",    STABLE,  Fix.NONE,      None,         ("LINEAR_DAG",),
+    RuleRow("MFO021", "sysroot-datastore-root-conflation",    PYTHON,   STABLE,  NEVER,      None,         ("LINEAR_DAG",),
             "One value is used both as `METAFLOW_DATASTORE_SYSROOT_LOCAL` (the parent directory) and as `--datastore-root` (the `.metaflow` directory)"),
-    RuleRow("MFO022", "step-subprocess-orphan",               STABLE,  Fix.NONE,      None,         ("TIMEOUT",),
+    RuleRow("MFO022", "step-subprocess-orphan",               PYTHON,   STABLE,  NEVER,      None,         ("TIMEOUT",),
             "Step subprocess is not terminated when the task is cancelled; it keeps running as an orphan"),
-    RuleRow("MFO023", "artifact-pickle-read",                 PREVIEW, Fix.NONE,      None,         ("LINEAR_DAG",),
+    RuleRow("MFO023", "artifact-pickle-read",                 PYTHON,   PREVIEW, NEVER,      None,         ("LINEAR_DAG",),
             "Datastore artifact unpickled by hand instead of read through `FlowDataStore`/the client"),
-    RuleRow("MFO024", "artifact-attempt-hardcoded",           STABLE,  Fix.NONE,      None,         ("RETRY",),
+    RuleRow("MFO024", "artifact-attempt-hardcoded",           PYTHON,   STABLE,  NEVER,      None,         ("RETRY",),
             "Artifacts read at a hard-coded attempt; a step that succeeded on retry is missed"),
-    RuleRow("MFO025", "manual-retry-loop",                    PREVIEW, Fix.NONE,      None,         ("RETRY",),
+    RuleRow("MFO025", "manual-retry-loop",                    PYTHON,   PREVIEW, NEVER,      None,         ("RETRY",),
             "Step re-run in the extension's own retry loop instead of the scheduler's native retry"),
-    RuleRow("MFO026", "tmp-file-handoff",                     STABLE,  Fix.NONE,      None,         ("LINEAR_DAG",),
+    RuleRow("MFO026", "tmp-file-handoff",                     PYTHON,   STABLE,  NEVER,      None,         ("LINEAR_DAG",),
             "State handed between steps through a fixed `/tmp` file, which other workers and concurrent runs do not share"),
-    RuleRow("MFO027", "runtime-step-cli-called",              STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO027", "runtime-step-cli-called",              PYTHON,   STABLE,  NEVER,      None,         (),
             "Decorator `runtime_step_cli()` called outside Metaflow's runtime; forward decorators with `--with` instead"),
-    RuleRow("MFO028", "environment-decorator-ignored",        STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO028", "environment-decorator-ignored",        PYTHON,   STABLE,  NEVER,      None,         (),
             "Step command built without applying `@environment(vars=...)`; the decorator only works when Metaflow's runtime launches the step"),
-    RuleRow("MFO029", "conda-in-process",                     STABLE,  Fix.NONE,      None,         ("CONDA",),
+    RuleRow("MFO029", "conda-in-process",                     PYTHON,   STABLE,  NEVER,      None,         ("CONDA",),
             "Flow code called inside the orchestrator's process (flow module imported, its class instantiated and called), so `@conda`/`@pypi` never activate"),
-    RuleRow("MFO030", "trigger-blocks-before-attribute-file", STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO030", "trigger-blocks-before-attribute-file", PYTHON,   STABLE,  NEVER,      None,         (),
             "`trigger` waits for the run before writing `--deployer-attribute-file`, so `Deployer.trigger()` blocks for the whole run"),
-    RuleRow("MFO031", "not-supported-without-reason",         STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO031", "not-supported-without-reason",         PYTHON,   STABLE,  NEVER,      None,         (),
             "`NotSupportedException` message names the feature but not the architectural reason it cannot work"),
-    RuleRow("MFO032", "fatal-secondary-api-call",             PREVIEW, Fix.NONE,      None,         (),
+    RuleRow("MFO032", "fatal-secondary-api-call",             PYTHON,   PREVIEW, NEVER,      None,         (),
             "Scheduler call after the deployment was created is not guarded: a transient error aborts `create` although the workflow is already deployed"),
-    RuleRow("MFO040", "deployer-kwargs-assigned",             STABLE,  Fix.SOMETIMES, SAFE,         (),
+    RuleRow("MFO040", "deployer-kwargs-assigned",             PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
             "`self.deployer_kwargs` assigned in a `DeployerImpl` subclass, where it is a read-only property"),
-    RuleRow("MFO041", "from-deployment-signature",            STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO041", "from-deployment-signature",            PYTHON,   STABLE,  NEVER,      None,         (),
             "`from_deployment` is not a classmethod accepting `(identifier, metadata=None)`"),
-    RuleRow("MFO042", "deployed-flow-incomplete",             STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO042", "deployed-flow-incomplete",             PYTHON,   STABLE,  NEVER,      None,         (),
             "Deployer class lacks members Metaflow requires"),
-    RuleRow("MFO043", "sibling-absolute-import",              STABLE,  Fix.SOMETIMES, SAFE,         (),
+    RuleRow("MFO043", "sibling-absolute-import",              PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
             "Sibling module imported as a top-level module; it fails inside the package layout"),
-    RuleRow("MFO044", "attribute-file-incomplete",            STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO044", "attribute-file-incomplete",            PYTHON,   STABLE,  NEVER,      None,         (),
             "The `--deployer-attribute-file` JSON lacks keys the deployer reads"),
-    RuleRow("MFO045", "builtin-shadowed",                     STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO045", "builtin-shadowed",                     PYTHON,   STABLE,  NEVER,      None,         (),
             "Module-level function named like a builtin that the same module uses"),
-    RuleRow("MFO046", "unvendored-click",                     STABLE,  Fix.SOMETIMES, UNSAFE,       (),
+    RuleRow("MFO046", "unvendored-click",                     PYTHON,   STABLE,  SOMETIMES, UNSAFE,       (),
             "Extension CLI imports `click` instead of `metaflow._vendor.click`"),
-    RuleRow("MFO101", "namespace-package-init",               STABLE,  Fix.ALWAYS,    DISPLAY_ONLY, (),
+    RuleRow("MFO101", "namespace-package-init",               PACKAGE,  STABLE,  ALWAYS,    DISPLAY_ONLY, (),
             "`metaflow_extensions/__init__.py` makes `import metaflow` fail: the package must stay a namespace package"),
-    RuleRow("MFO102", "extension-config-misplaced",           STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO102", "extension-config-misplaced",           PACKAGE,  STABLE,  NEVER,      None,         (),
             "Extension configuration file is misplaced, misnamed or duplicated: Metaflow ignores it or refuses to load"),
-    RuleRow("MFO103", "provider-descriptor-invalid",          STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO103", "provider-descriptor-invalid",          PACKAGE,  STABLE,  NEVER,      None,         (),
             "Plugin descriptor entry is malformed, does not resolve, or names a different `TYPE` than its class"),
-    RuleRow("MFO104", "cli-group-structure",                  STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO104", "cli-group-structure",                  PACKAGE,  STABLE,  NEVER,      None,         (),
             "`CLIS_DESC` target is not a click group holding exactly one command named like the provider `TYPE`"),
-    RuleRow("MFO201", "matrix-artifact-collision",            STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO201", "matrix-artifact-collision",            WORKFLOW, STABLE,  NEVER,      None,         (),
             "Artifact uploaded from a matrix job under a name that does not vary with the matrix"),
-    RuleRow("MFO202", "env-context-in-env-block",             STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO202", "env-context-in-env-block",             WORKFLOW, STABLE,  NEVER,      None,         (),
             "`env` context used inside a workflow- or job-level `env:` map, where it is not available"),
-    RuleRow("MFO203", "miniconda-bin-not-on-path",            STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO203", "miniconda-bin-not-on-path",            WORKFLOW, STABLE,  NEVER,      None,         (),
             "`setup-miniconda` used for conda tests without adding its full `bin/` directory to `$GITHUB_PATH`"),
-    RuleRow("MFO204", "parallel-conda-without-loadfile",      STABLE,  Fix.SOMETIMES, SAFE,         (),
+    RuleRow("MFO204", "parallel-conda-without-loadfile",      WORKFLOW, STABLE,  SOMETIMES, SAFE,         (),
             "Conda tests run on parallel pytest-xdist workers without `--dist loadfile`"),
-    RuleRow("MFO205", "docker-worker-mounts",                 PREVIEW, Fix.NONE,      None,         (),
+    RuleRow("MFO205", "docker-worker-mounts",                 WORKFLOW, PREVIEW, NEVER,      None,         (),
             "Worker container started without the workspace and `/tmp` mounted at their host paths"),
-    RuleRow("MFO900", "syntax-error",                         STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO900", "syntax-error",                         ENGINE,   STABLE,  NEVER,      None,         (),
             "File cannot be parsed"),
-    RuleRow("MFO901", "unused-noqa",                          STABLE,  Fix.ALWAYS,    SAFE,         (),
+    RuleRow("MFO901", "unused-noqa",                          ENGINE,   STABLE,  ALWAYS,    SAFE,         (),
             "Unused `noqa` directive"),
-    RuleRow("MFO902", "invalid-noqa",                         STABLE,  Fix.NONE,      None,         (),
+    RuleRow("MFO902", "invalid-noqa",                         ENGINE,   STABLE,  NEVER,      None,         (),
             "Invalid `noqa` directive: unknown MFO code"),
 )
 # fmt: on

@@ -1,7 +1,7 @@
 """Which rules run: ruff's selection over the rule codes, and per-file-ignores.
 
 Selection follows ruff: prefixes of codes (``MFO``, ``MFO0``, ``MFO00``, ``MFO001``) or ``ALL``; the most specific of
-select / ignore wins; preview rules need ``preview`` or their exact code. Codes are read from the rule manifest, so
+select / ignore wins; preview rules need ``preview`` or their exact code. Codes are read from the registry, so
 selecting rules imports no rule module.
 """
 
@@ -11,7 +11,7 @@ from typing import FrozenSet, Iterable, List, Optional, Sequence
 
 from mfok_lint.core.settings import Settings, glob_matches
 from mfok_lint.rules import Rule, all_rules
-from mfok_lint.rules.manifest import RULES as MANIFEST
+from mfok_lint.rules.registry import RULES
 
 
 class SelectionError(ValueError):
@@ -22,7 +22,7 @@ def validate_selector(selector: str) -> str:
     sel = selector.strip()
     if sel == "ALL":
         return sel
-    if not sel or not any(code.startswith(sel) for code in MANIFEST):
+    if not sel or not any(row.code.startswith(sel) for row in RULES):
         raise SelectionError(f"unknown rule selector {selector!r} (expected ALL, MFO, or a prefix of an MFO code)")
     return sel
 
@@ -48,7 +48,8 @@ def resolve_codes(
     for sel in selectors + ignores:
         validate_selector(sel)
     enabled = []
-    for code, (_name, is_preview) in MANIFEST.items():
+    for row in RULES:
+        code, is_preview = row.code, row.preview
         best_select = max((selector_specificity(s, code) for s in selectors), default=-1)
         best_ignore = max((selector_specificity(s, code) for s in ignores), default=-1)
         if best_select < 0 or best_ignore >= best_select:
@@ -90,5 +91,5 @@ def enabled_rules(settings: Settings) -> List[Rule]:
 
 
 def enabled_codes(settings: Settings) -> List[str]:
-    """The codes of ``enabled_rules(settings)``, read from the rule manifest without importing a rule."""
+    """The codes of ``enabled_rules(settings)``, read from the registry without importing a rule."""
     return resolve_codes(settings.select, settings.extend_select, settings.ignore, settings.preview)

@@ -1,8 +1,7 @@
 """Which MFO rules relate to a capability, and what the linter finds in the extension's own source.
 
-The mapping lives in the rule catalog: each `rules_catalog/*.md` page has a `capability:` front-matter key
-(one name or a list). The front matter is read here directly (a small `key: value` subset of YAML), so the
-report works with any catalog version and without importing the linter.
+The mapping is the `capabilities` column of the linter's rule registry (`mfok_lint/rules/registry.py`), which
+imports no rule module.
 
 Findings come from running `python -m mfok_lint check --output-format json` on the extension's
 `metaflow_extensions/<pkg>` directory in a subprocess: the report only needs the codes and locations, and
@@ -11,62 +10,21 @@ a linter failure must never break the compliance report (it degrades to a note).
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-import re
 import subprocess
 import sys
 from typing import Dict, List, Optional, Tuple
 
 
-def catalog_dir() -> Optional[str]:
-    import importlib.util
+def rules_by_capability() -> Dict[str, List[Tuple[str, str]]]:
+    """{"RETRY": [("MFO004", "retry-count-hardcoded"), ...], ...}, from the linter's rule registry."""
+    from mfok_lint.rules.registry import RULES
 
-    spec = importlib.util.find_spec("rules_catalog")
-    if spec is None:
-        return None
-    locations = list(spec.submodule_search_locations or [])
-    if locations:
-        return locations[0]
-    return os.path.dirname(spec.origin) if spec.origin else None
-
-
-def _front_matter(text: str) -> Dict[str, str]:
-    if not text.startswith("---"):
-        return {}
-    end = text.find("\n---", 3)
-    if end == -1:
-        return {}
-    data = {}
-    for line in text[3:end].splitlines():
-        match = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$", line)
-        if match:
-            data[match.group(1).strip()] = match.group(2).strip()
-    return data
-
-
-def _names(value: str) -> List[str]:
-    value = value.strip().strip("[]")
-    return [part.strip().strip("'\"").upper() for part in value.split(",") if part.strip().strip("'\"")]
-
-
-def rules_by_capability(directory: Optional[str] = None) -> Dict[str, List[Tuple[str, str]]]:
-    """{"RETRY": [("MFO004", "retry-count-hardcoded"), ...], ...}"""
-    directory = directory or catalog_dir()
     mapping: Dict[str, List[Tuple[str, str]]] = {}
-    if not directory:
-        return mapping
-    for path in sorted(glob.glob(os.path.join(directory, "*.md"))):
-        try:
-            with open(path, encoding="utf-8") as handle:
-                meta = _front_matter(handle.read())
-        except OSError:
-            continue
-        code = meta.get("code") or os.path.basename(path).split("-")[0].split(".")[0].upper()
-        name = meta.get("name", "").strip("'\"")
-        for cap in _names(meta.get("capability", "")):
-            mapping.setdefault(cap, []).append((code.strip("'\""), name))
+    for row in RULES:
+        for cap in row.capabilities:
+            mapping.setdefault(cap, []).append((row.code, row.name))
     return mapping
 
 

@@ -133,7 +133,7 @@ def test_package_findings_are_cached_and_follow_the_modules_they_resolve(tmp_pat
 
 
 def test_a_run_answered_by_the_cache_loads_no_rule_and_no_libcst(tmp_path, mfok):
-    """Selecting rules and keying the cache read ``rules/manifest.py``; findings carry their rule's name."""
+    """Selecting rules and keying the cache read ``rules/registry.py``; findings carry their rule's name."""
     import subprocess
     import sys
 

@@ -13,17 +13,16 @@ from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint import check, fixes
 from mfok_lint.rules import all_rules
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
+from mfok_lint.rules.registry import ALWAYS, NEVER, PYTHON, SAFE, STABLE, RuleRow
 from mfok_lint.run import runner
 
 
 class NameIsFoo(Rule):
     """Reports every Name `foo`; safe fix renames it to `bar`."""
 
-    code = "MFO900"  # borrow a registered code so noqa parsing treats it as known
-    name = "test-name-is-foo"
-    message = "name is foo"
-    fix_availability = FixAvailability.ALWAYS
+    # borrows a registered code so noqa parsing treats it as known
+    row = RuleRow("MFO900", "test-name-is-foo", PYTHON, STABLE, ALWAYS, SAFE, (), "name is foo")
     triggers = (b"foo",)
 
     def __init__(self, applicability=Applicability.SAFE, replacement="bar"):
@@ -45,9 +44,7 @@ class NameIsFoo(Rule):
 
 
 class Exploding(Rule):
-    code = "MFO002"
-    name = "test-exploding"
-    message = "never"
+    row = RuleRow("MFO002", "test-exploding", PYTHON, STABLE, NEVER, None, (), "never")
 
     def check(self, ctx):
         raise ValueError("boom")
@@ -99,9 +96,7 @@ def test_noqa_in_string_is_not_a_directive():
 
 def test_noqa_row_for_multiline_string():
     class InString(Rule):
-        code = "MFO003"
-        name = "t"
-        message = "m"
+        row = RuleRow("MFO003", "t", PYTHON, STABLE, NEVER, None, (), "m")
 
         def check(self, ctx):
             start = ctx.text.index("step")
@@ -302,9 +297,7 @@ def test_the_collector_thresholds_are_raised_for_a_lint_and_restored_after_it():
     seen = []
 
     class Records(Rule):
-        code = "MFO003"
-        name = "t"
-        message = "m"
+        row = RuleRow("MFO003", "t", PYTHON, STABLE, NEVER, None, (), "m")
 
         def check(self, ctx):
             seen.append(gc.get_threshold())

@@ -16,7 +16,8 @@ from output_support import ruff
 import mfok_lint
 from mfok_lint.cli.report import FORMATS, TEXT_FORMATS, UnknownFormatError, render
 from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Locator
-from mfok_lint.rules.base import FixAvailability, Rule
+from mfok_lint.rules.base import Rule
+from mfok_lint.rules.registry import ALWAYS, NEVER, PYTHON, SAFE, STABLE, RuleRow
 
 REQUIRED_JSON_KEYS = {
     "code",
@@ -34,19 +35,14 @@ REQUIRED_JSON_KEYS = {
 
 
 class RunParamsTuple(Rule):
-    code = "MFO001"
-    name = "run-params-tuple"
-    message = "Multi-value option forwarded as a tuple"
-    fix_availability = FixAvailability.ALWAYS
+    row = RuleRow("MFO001", "run-params-tuple", PYTHON, STABLE, ALWAYS, SAFE, (), "Multi-value option forwarded as a tuple")
 
 
 class RetryCountHardcoded(Rule):
-    code = "MFO004"
-    name = "retry-count-hardcoded"
-    message = "`--retry-count` fed a constant"
+    row = RuleRow("MFO004", "retry-count-hardcoded", PYTHON, STABLE, NEVER, None, (), "`--retry-count` fed a constant")
 
 
-RULES = {rule.code: rule() for rule in (RunParamsTuple, RetryCountHardcoded)}
+RULES = {rule.row.code: rule.row for rule in (RunParamsTuple, RetryCountHardcoded)}
 EXT_SOURCE = (
     "def trigger(run_params):\n"
     "    payload = {'params': run_params}\n"
@@ -330,7 +326,7 @@ def test_sarif_structure_and_rule_docs(tmp_path, monkeypatch):
     rule = driver["rules"][0]
     assert rule["name"] == "run-params-tuple"
     assert rule["helpUri"] == RULES["MFO001"].url
-    assert rule["shortDescription"]["text"] == RULES["MFO001"].message
+    assert rule["shortDescription"]["text"] == RULES["MFO001"].summary
     docs = catalog_body("MFO001") or RULES["MFO001"].message
     assert rule["fullDescription"]["text"] == docs and rule["help"]["markdown"] == docs
     assert rule["properties"]["fix_availability"] == "always"

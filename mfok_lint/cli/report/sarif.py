@@ -47,7 +47,7 @@ def _uri(path: str) -> str:
 
 def _descriptor(code: str, example: Diagnostic, rules: Mapping[str, object]) -> Dict[str, Any]:
     rule = rules.get(code)
-    summary = getattr(rule, "message", "") or example.message
+    summary = getattr(rule, "summary", "") or example.message
     documentation = rule_documentation(code) or summary
     name = rule_name(example, rules)
     descriptor: Dict[str, Any] = {
@@ -65,7 +65,7 @@ def _descriptor(code: str, example: Diagnostic, rules: Mapping[str, object]) -> 
         descriptor["helpUri"] = url
     if rule is not None:
         kind = getattr(rule, "kind", None)
-        availability = getattr(rule, "fix_availability", None)
+        availability = getattr(rule, "fix", None)
         descriptor["properties"].update(
             {
                 "kind": getattr(kind, "value", kind),
