@@ -26,7 +26,7 @@ import libcst as cst  # noqa: E402
 from mfok_lint.core.settings import Settings  # noqa: E402
 from mfok_lint.core.source import DecodeError, decode_source  # noqa: E402
 from mfok_lint.rules import RuleKind  # noqa: E402
-from mfok_lint.rules.context import FileContext  # noqa: E402
+from mfok_lint.rules.context import Context  # noqa: E402
 from mfok_lint.rules.selection import enabled_rules  # noqa: E402
 from mfok_lint.run.runner import Mode, process_file  # noqa: E402
 
@@ -81,11 +81,9 @@ def per_rule(files, rules) -> None:
         parse_total += time.perf_counter() - t
         parsed += 1
         for rule in active:
-            ctx = FileContext(path, text, module)
+            ctx = Context("python", path, text, module)
+            ctx.rule = rule
             t = time.perf_counter()
-            visitor = rule.visitor(ctx)
-            if visitor is not None:
-                ctx.wrapper.visit_batched([visitor])
             rule.check(ctx)
             seconds = time.perf_counter() - t
             per_rule_total[rule.code] += seconds

@@ -123,20 +123,12 @@ class MfokFlake8Plugin:
             pyast.remember(text, self.tree)  # the prefilter's string-literal test reads the tree flake8 built
         rules = self._rules()
         from mfok_lint.core import dependencies
-        from mfok_lint.rules import RuleKind
+        from mfok_lint.lint.check import check_source
+        from mfok_lint.lint.errors import InternalError
 
+        errors: List[InternalError] = []
         # Recorded from the prefilter on: a screen may look beside the file, and "no rule applies" is cached too.
         with dependencies.recording() as stamps:
-            if not any(r.applies_to_file(self.filename, raw) for r in rules if r.kind is RuleKind.PYTHON):
-                # Package rules are decided by where a file sits, not by what it says.
-                from mfok_lint.model.package import is_package_report_target
-
-                if not any(r.kind is RuleKind.PACKAGE for r in rules) or not is_package_report_target(self.filename):
-                    return [], sorted(set(stamps))
-            from mfok_lint.lint.check import check_source
-            from mfok_lint.lint.errors import InternalError
-
-            errors: List[InternalError] = []
             diagnostics = check_source(text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors)
         if errors:
             raise RuntimeError(errors[0].message)  # flake8 reports a plugin failure; nothing is cached

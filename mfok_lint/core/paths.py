@@ -11,6 +11,8 @@ import os
 import re
 from typing import List, Optional, Tuple
 
+from mfok_lint.core import dependencies
+
 PYTHON_SUFFIXES = (".py", ".pyi")
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".mustache", ".tmpl", ".tpl", ".sh")
 # Directories that are packages without an ``__init__.py``: Metaflow's extension loader treats every level of
@@ -112,3 +114,16 @@ def module_location(path: str) -> Optional[Tuple[str, List[str]]]:
             break
         directory = parent
     return directory, parts
+
+
+def sibling_module_exists(path: str, name: str) -> bool:
+    """Is ``name`` (the first part of an absolute import) a module beside ``path`` other than the file itself?
+
+    Read through ``dependencies``: a cached result must be recomputed when a sibling appears or goes.
+    """
+    directory, filename = os.path.split(os.path.abspath(path))
+    if not name or name == os.path.splitext(filename)[0]:
+        return False
+    return dependencies.is_file(os.path.join(directory, name + ".py")) or dependencies.is_file(
+        os.path.join(directory, name, "__init__.py")
+    )

@@ -92,7 +92,7 @@ def _check_source(
     wanted_kinds = (RuleKind.PYTHON,) if python or template else (RuleKind.YAML,)
     active = [r for r in rules if r.kind in wanted_kinds and r.applies_to_file(path, raw)]
     if active and is_test_path(path):
-        active = [r for r in active if r.lint_tests]
+        active = []  # test code exercises the extension; the contract rules are not about it
     package_rules = [r for r in rules if r.kind is RuleKind.PACKAGE] if python else []
     if package_rules:
         from mfok_lint.model.package import is_package_report_target
@@ -101,7 +101,7 @@ def _check_source(
             package_rules = []
 
     if python:
-        if active:
+        if active and any(rule.needs_cst() for rule in active):
             import libcst as cst
 
             try:
@@ -117,16 +117,14 @@ def _check_source(
                         exc.raw_column + 1,
                     )
                     diagnostics.append(_syntax_error_diag(path, text, locator, *error))
-                active = []
             except (RecursionError, MemoryError) as exc:
                 if "MFO900" in enabled:
                     diagnostics.append(
                         _syntax_error_diag(path, text, locator, f"File too deeply nested to parse ({type(exc).__name__})", 1, 1)
                     )
-                active = []
             else:
                 try:
-                    diagnostics.extend(_run_python_rules(path, text, module, active, internal_errors))
+                    diagnostics.extend(_run_python_rules("python", path, text, module, active, internal_errors))
                 except RecursionError:
                     # Valid code nested deeper than libcst's recursive position pass can go (hundreds of
                     # implicitly concatenated strings, as in pydoc_data/topics.py): a finding, not a crash.
@@ -134,19 +132,22 @@ def _check_source(
                         diagnostics.append(
                             _syntax_error_diag(path, text, locator, "File too deeply nested to analyse (RecursionError)", 1, 1)
                         )
-        elif "MFO900" in enabled:
-            error = _ast_syntax_error(text, path)
-            if error is not None:
-                diagnostics.append(_syntax_error_diag(path, text, locator, *error))
+        else:
+            # No rule here reads libcst's tree: CPython's parser is the syntax check, and the rules that read its
+            # tree (or nothing but the text) run on it.
+            if "MFO900" in enabled:
+                error = _ast_syntax_error(text, path)
+                if error is not None:
+                    diagnostics.append(_syntax_error_diag(path, text, locator, *error))
+            if active:
+                diagnostics.extend(_run_python_rules("python", path, text, None, active, internal_errors))
         if package_rules:
             diagnostics.extend(_run_package_rules(path, text, package_rules, internal_errors))
     elif template:
         if active:
             diagnostics.extend(_run_template_rules(path, text, active, internal_errors))
     elif active:
-        from mfok_lint.lint.workflows import run_yaml_rules  # only workflow files need PyYAML
-
-        diagnostics.extend(run_yaml_rules(path, text, active, internal_errors, report_syntax="MFO900" in enabled))
+        diagnostics.extend(_run_workflow_rules(path, text, active, internal_errors, report_syntax="MFO900" in enabled))
 
     if not ignore_noqa and (diagnostics or b"MFO" in raw):
         diagnostics = noqa_mod.apply(
@@ -204,43 +205,44 @@ def _ast_syntax_error(text: str, path: str) -> Optional[Tuple[str, int, int]]:
 
 
 def _run_python_rules(
+    kind: str,
     path: str,
     text: str,
-    module: cst.Module,
+    module: Optional[cst.Module],
     rules: Sequence[Rule],
     internal_errors: Optional[List[InternalError]],
 ) -> List[Diagnostic]:
-    from mfok_lint.rules.context import FileContext
+    from mfok_lint.rules.context import Context
 
-    ctx = FileContext(path, text, module)
-    visitors = []
-    for rule in rules:
-        try:
-            visitor = rule.visitor(ctx)
-        except Exception as exc:  # noqa: BLE001 - a rule bug must not end the run
-            _record(internal_errors, path, rule, exc)
-            continue
-        if visitor is not None:
-            visitors.append(visitor)
-    if visitors:
-        from mfok_lint.lint.shared_walk import piggyback_visitors
+    ctx = Context(kind, path, text, module)
+    classes = {cls for rule in rules for cls in rule.node_classes()}
+    if classes:
+        from mfok_lint.lint.shared_walk import model_collectors
+        from mfok_lint.syntax.node_index import NodeIndex
 
-        visitors.extend(piggyback_visitors(ctx, rules))
+        ctx.node_index = NodeIndex(classes)
+        needs = {need for rule in rules for need in rule.needs}
         # A RecursionError is the file's depth, not a rule bug: check_source reports it for the whole file.
         try:
-            ctx.wrapper.visit_batched(visitors)
+            ctx.wrapper.visit_batched([ctx.node_index, *model_collectors(ctx, needs)])
         except RecursionError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a walk bug must not end the run
             _record(internal_errors, path, None, exc)
+    _run_checks(ctx, rules, internal_errors)
+    return ctx.diagnostics
+
+
+def _run_checks(ctx, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]]) -> None:
     for rule in rules:
+        ctx.rule = rule
         try:
             rule.check(ctx)
         except RecursionError:
             raise
-        except Exception as exc:  # noqa: BLE001
-            _record(internal_errors, path, rule, exc)
-    return ctx.diagnostics
+        except Exception as exc:  # noqa: BLE001 - a rule bug must not end the run
+            _record(internal_errors, ctx.path, rule, exc)
+    ctx.rule = None
 
 
 def _run_template_rules(
@@ -260,7 +262,7 @@ def _run_template_rules(
     except (cst.ParserSyntaxError, RecursionError, MemoryError):
         return []  # a text no literal can carry through libcst: nothing to say about it
     host = templates.host_path(path)
-    found = _run_python_rules(host, synthetic, module, rules, internal_errors)
+    found = _run_python_rules("template", host, synthetic, module, rules, internal_errors)
     return templates.unwrap(found, text, prefix, path)
 
 
@@ -268,16 +270,39 @@ def _run_package_rules(
     path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]]
 ) -> List[Diagnostic]:
     from mfok_lint.model.package import build_package
+    from mfok_lint.rules.context import Context
 
-    package = build_package(path, text)
-    if package is None:
+    ctx = Context("package", path, text)
+    ctx.package = build_package(ctx)
+    if ctx.package is None:
         return []
-    for rule in rules:
-        try:
-            rule.check_package(package)
-        except Exception as exc:  # noqa: BLE001 - a rule bug must not end the run
-            _record(internal_errors, path, rule, exc)
-    return package.diagnostics
+    _run_checks(ctx, rules, internal_errors)
+    if ctx.diagnostics and not ctx.package.focus_parses:
+        return []  # an unparsable configuration file gets MFO900, not package findings
+    return ctx.diagnostics
+
+
+def _run_workflow_rules(
+    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]], report_syntax: bool
+) -> List[Diagnostic]:
+    """A workflow's rules on its YAML, composed with PyYAML's composer, which keeps a line and column for every
+    node (imported only when a workflow file is linted)."""
+    import yaml
+
+    from mfok_lint.rules.context import Context
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        if not report_syntax:
+            return []
+        mark = getattr(exc, "problem_mark", None)
+        row, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return [_syntax_error_diag(path, text, Locator(text), f"YAML error: {getattr(exc, 'problem', exc)}", row, col)]
+    ctx = Context("workflow", path, text)
+    ctx.root = root
+    _run_checks(ctx, rules, internal_errors)
+    return ctx.diagnostics
 
 
 def lint_text(

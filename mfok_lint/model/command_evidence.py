@@ -22,6 +22,8 @@ import re
 import tokenize
 from collections.abc import Sequence
 
+from mfok_lint.model.commands import commands_of
+
 __all__ = [
     "covered_ranges",
     "function_params",
@@ -52,7 +54,7 @@ def covered_ranges(ctx) -> list[tuple[int, int]]:
 
     def build(_ctx):
         ranges = []
-        for cmd in ctx.commands:
+        for cmd in commands_of(ctx):
             for tok in cmd.tokens:
                 if tok.span is None:
                     continue
@@ -147,7 +149,7 @@ def unique_options(ctx, name: str, subcommand=None):
     A helper that builds the option for several commands yields one finding, not one per command.
     """
     seen = set()
-    for cmd in ctx.commands:
+    for cmd in commands_of(ctx):
         if subcommand is not None and cmd.subcommand != subcommand:
             continue
         opt = cmd.option(name)

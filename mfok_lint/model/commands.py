@@ -1547,6 +1547,11 @@ def index_collector(ctx: SourceFile) -> Optional[cst.BatchableCSTVisitor]:
     return ctx.lazy(_PRECOLLECTED_INDEX, lambda _ctx: Piggyback(_Index()))
 
 
+def commands_of(source: SourceFile) -> List[Command]:
+    """Every Metaflow command the file builds, computed once per file for every reader."""
+    return source.lazy("commands", build_commands)
+
+
 def build_commands(ctx: SourceFile) -> List[Command]:
     if not may_build_commands(ctx.text):
         return []

@@ -36,8 +36,8 @@ import libcst as cst
 
 from mfok_lint.core import dependencies
 from mfok_lint.model.environment import dotted_name
-from mfok_lint.rules.context import FileContext
 from mfok_lint.syntax import cstparse, visiting
+from mfok_lint.syntax.source_file import SourceFile
 
 EXT_PKG = "metaflow_extensions"
 EXTENSION_POINTS: Tuple[str, ...] = (
@@ -129,11 +129,11 @@ def is_package_report_target(path: str) -> bool:
 @dataclass
 class ParsedFile:
     path: str  # absolute, normalised
-    ctx: Optional[FileContext]  # None: unreadable or unparsable
+    source: Optional[SourceFile]  # None: unreadable or unparsable
 
     @property
     def module(self) -> Optional[cst.Module]:
-        return self.ctx.module if self.ctx is not None else None
+        return self.source.module if self.source is not None else None
 
 
 def string_value(node: cst.BaseExpression) -> Optional[str]:
@@ -387,13 +387,17 @@ class Resolved:
     opaque: bool  # the module may bind names nobody can see (star import, __getattr__)
 
 
-class PackageContext:
-    """One extension package (``metaflow_extensions/<pkg>``) seen from the file being checked (``focus``)."""
+class PackageModel:
+    """One extension package (``metaflow_extensions/<pkg>``) seen from the file being checked (``focus``).
 
-    def __init__(self, focus_path: str, focus_text: str, ext_root: str, below: List[str]) -> None:
-        self.focus = _norm(focus_path)
-        self.focus_display = focus_path
-        self.focus_text = focus_text
+    The focus file is the unit's own source (``focus_source``): its module is parsed here on first use, and
+    findings of package rules go into it, the only file of the package this pass reports into.
+    """
+
+    def __init__(self, focus_source: SourceFile, ext_root: str, below: List[str]) -> None:
+        self.focus = _norm(focus_source.path)
+        self.focus_source = focus_source
+        self.focus_text = focus_source.text
         self.ext_root = ext_root  # the directory that holds metaflow_extensions/
         self.below = below
         self.name = below[0] if len(below) > 1 else None
@@ -416,14 +420,19 @@ class PackageContext:
                     text = decode_source(raw)[0] if raw is not None else None
                 except ValueError:
                     text = None
-            ctx = None
+            source = None
             if text is not None:
                 try:
-                    display = self.focus_display if path == self.focus else path
-                    ctx = FileContext(display, text, cstparse.parse_module(text))
+                    module = cstparse.parse_module(text)
                 except (cst.ParserSyntaxError, RecursionError, MemoryError):
-                    ctx = None
-            self._parsed[path] = ParsedFile(path, ctx)
+                    module = None
+                if module is not None:
+                    if path == self.focus:
+                        source = self.focus_source
+                        source.attach_module(module)
+                    else:
+                        source = SourceFile(path, text, module)
+            self._parsed[path] = ParsedFile(path, source)
         return self._parsed[path]
 
     @property
@@ -546,18 +555,10 @@ class PackageContext:
             return []
         return read_descriptors(module)
 
-    # ---- reporting -----------------------------------------------------------------------------------------
-    def report(self, rule, target, message: Optional[str] = None, fix=None):
-        """Report into the focus file (the only file whose findings this pass keeps)."""
-        ctx = self.focus_file.ctx
-        if ctx is None:
-            return None
-        return ctx.report(rule, target, message, fix)
-
     @property
-    def diagnostics(self):
-        ctx = self.focus_file.ctx
-        return list(ctx.diagnostics) if ctx is not None else []
+    def focus_parses(self) -> bool:
+        """Whether the focus file parses: an unparsable one gets no package finding (MFO900 speaks for it)."""
+        return self.focus_file.source is not None
 
 
 class _Unknown:
@@ -568,13 +569,13 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-def build_package(path: str, text: str) -> Optional[PackageContext]:
-    """The package context for a file that can carry package findings, or None."""
-    split = split_extension_path(path)
+def build_package(focus: SourceFile) -> Optional[PackageModel]:
+    """The package around a file that can carry package findings, or None."""
+    split = split_extension_path(focus.path)
     if split is None:
         return None
     ext_root, below = split
-    return PackageContext(path, text, ext_root, below)
+    return PackageModel(focus, ext_root, below)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from mfok_lint.model.commands import commands_of
 from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
 from mfok_lint.syntax import pyast
 from mfok_lint.syntax.source_file import SourceFile
@@ -50,7 +51,7 @@ def step_units(
     ``may_report(tree)``: the caller's own superset test on the file's tree; False leaves the file itself
     out (placing step commands needs the file's positions, a whole-module pass).
     """
-    steps = [c for c in ctx.commands if c.subcommand == "step"]
+    steps = [c for c in commands_of(ctx) if c.subcommand == "step"]
     if not steps:
         return []
     located: List[List[int]] = []

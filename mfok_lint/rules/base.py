@@ -1,38 +1,63 @@
-"""The rule protocol. One rule = one module in this package, holding one ``Rule`` subclass.
+"""The rule contract. One rule = one module in this package holding one ``Rule`` subclass, plus its registry row
+(``registry.py``), its catalog page (``rules_catalog/<CODE>.md``) and its tests (``tests/rules/test_<code>.py``).
 
-A rule declares what it needs so the engine can skip work:
-- ``triggers``: byte strings (or compiled ``bytes`` regexes) of which at least one must occur in a file's raw
-  bytes for the rule to run on it (the cheap prefilter: most files never mention a Metaflow command). Empty =
-  always run. Rules whose question needs a finer text test override ``applies_to``.
-- ``applies_to_path()``: rules about the extension layout only look at files inside ``metaflow_extensions/``.
-- ``applies_to_file()``: both of the above; a rule whose screen needs the path and the text together (a file
-  beside the linted one) overrides it, and reads other files only through ``mfok_lint.core.dependencies``.
-- ``visitor()``: an optional libcst ``BatchableCSTVisitor``; all selected rules' visitors share ONE traversal.
-  Its ``METADATA_DEPENDENCIES`` are resolved only when the rule runs on a file.
-- ``check()``: runs after the traversal; most rules ask the lazily built file model (``ctx.commands``, ...).
-Rules never import metaflow and never execute the code they check.
+A rule says three things, and the engine derives everything else from them:
+
+``needs``
+    What ``check`` reads of the unit, so the engine knows which parse to do and which shared walks to run:
+    ``"ast"`` (CPython's tree; a rule that needs nothing more gets no libcst parse), ``"cst"`` (the libcst
+    module, node offsets, edits), ``"commands"`` (the command model), ``"code_strings"`` (generated code held in
+    string literals), and libcst node classes (``cst.Call``): the nodes ``ctx.nodes(...)`` returns, collected
+    for every rule in one walk. Workflow and package rules read ``ctx.root`` / ``ctx.package`` and need nothing.
+``triggers``
+    The cheap tests of ``mfok_lint.prefilter`` under which the rule can report in a file at all
+    (``Text(b"retry-count") & CommandText()``). Files where they fail are never parsed for the rule.
+``check(ctx)``
+    Looks at the unit and calls ``ctx.report(target, message=None, fix=None)`` for each finding.
+
+What a rule is called, its status, its fix availability and its summary are its registry row; rules never
+import metaflow and never execute the code they check.
 """
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, ClassVar, Optional, Tuple, Union
+from typing import TYPE_CHECKING, ClassVar, FrozenSet, Tuple, Union
 
+from mfok_lint.prefilter import ALWAYS, Trigger
 from mfok_lint.rules.registry import FixAvailability, RuleKind, RuleRow
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
 
-    from mfok_lint.rules.context import FileContext
+    from mfok_lint.rules.context import Context
 
+Need = Union[str, type]
+# What a need brings besides itself: every model is read from the libcst module.
+NEEDS_CST = frozenset({"cst", "commands", "code_strings"})
+KNOWN_NEEDS = NEEDS_CST | {"ast"}
 
 
 class Rule:
     row: ClassVar[RuleRow]  # the rule's registry row, attached when the registry loads the rule's module
-    triggers: ClassVar[Tuple[Union[bytes, "re.Pattern[bytes]"], ...]] = ()
-    lint_tests: ClassVar[bool] = False  # whether the rule also applies to test files (see is_test_path)
+    needs: ClassVar[FrozenSet[Need]] = frozenset()
+    triggers: ClassVar[Trigger] = ALWAYS
 
-    # What the registry says of the rule, read through its row.
+    def check(self, ctx: "Context") -> None:
+        """Report findings with ``ctx.report(target, message=None, fix=None)``."""
+
+    # ---- what the engine derives from the declarations ------------------------------------------------------
+    def applies_to_file(self, path: str, raw: bytes) -> bool:
+        """Could the rule report anything in this file? (Its ``triggers``; the engine parses only files some
+        rule wants.)"""
+        return self.triggers.matches(path, raw)
+
+    def node_classes(self) -> Tuple["type[cst.CSTNode]", ...]:
+        return tuple(need for need in self.needs if isinstance(need, type))
+
+    def needs_cst(self) -> bool:
+        return bool(self.node_classes()) or any(need in NEEDS_CST for need in self.needs)
+
+    # ---- what the registry says of the rule -----------------------------------------------------------------
     @property
     def code(self) -> str:
         return self.row.code
@@ -61,30 +86,6 @@ class Rule:
     @property
     def url(self) -> str:
         return self.row.url
-
-    def applies_to(self, raw: bytes) -> bool:
-        if not self.triggers:
-            return True
-        for trigger in self.triggers:
-            if trigger.search(raw) if isinstance(trigger, re.Pattern) else trigger in raw:
-                return True
-        return False
-
-    def applies_to_path(self, path: str) -> bool:
-        return True
-
-    def applies_to_file(self, path: str, raw: bytes) -> bool:
-        """Whether the rule could report anything in this file; the engine parses only files some rule wants."""
-        return self.applies_to_path(path) and self.applies_to(raw)
-
-    def visitor(self, ctx: "FileContext") -> "Optional[cst.BatchableCSTVisitor]":
-        return None
-
-    def check(self, ctx: "FileContext") -> None:
-        """Report findings with ``ctx.report(self, node, ...)``."""
-
-    def check_package(self, package) -> None:
-        """PACKAGE rules: judge the extension package around a file (see ``mfok_lint.model.package``)."""
 
     def __repr__(self) -> str:
         return f"<{self.code} {self.name}>"

@@ -1,66 +1,130 @@
-"""What a rule sees of one file: the parsed source, the file models, and ``report()``."""
+"""What a rule sees of the unit it checks, and the one way it reports: ``ctx.report(target, message, fix)``.
+
+One class for every kind of unit. ``ctx.kind`` says which:
+- ``"python"``: a Python module. ``ctx.module`` (libcst) when the rule needs ``"cst"``, ``ctx.ast`` (CPython's
+  tree) when it needs ``"ast"``, ``ctx.commands`` (the command model) when it needs ``"commands"``, and
+  ``ctx.nodes(cst.Call, ...)`` for the node classes the rule declares in its ``needs``;
+- ``"template"``: a template file of an extension package, seen as a module whose one statement assigns the
+  file's text to a name (``lint.templates``); everything above applies, findings are mapped back to the file;
+- ``"workflow"``: a GitHub Actions workflow: ``ctx.root`` is its composed YAML node tree;
+- ``"package"``: the extension package around a configuration file: ``ctx.package`` (``model.package``); findings
+  go into that configuration file, the only file of the package this pass reports into.
+
+A target is a node of the unit (a libcst node, or a YAML node of a workflow), a ``Span`` inside a node, or absolute
+``(start, end)`` character offsets. Files beside the unit are read through ``ctx.read_text`` and its siblings,
+which record what was read, so cached findings follow those files without the rule knowing.
+
+The models a rule asks for are computed once per unit and shared by every rule of the pass (``ctx.lazy``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 import libcst as cst
-import yaml
 
-from mfok_lint.core.diagnostics import Diagnostic, Edit, Fix, Locator, diagnostic_for
-from mfok_lint.core.spans import Span, Target  # noqa: F401 - part of the context's vocabulary
+from mfok_lint.core import dependencies
+from mfok_lint.core.diagnostics import Diagnostic, Fix, diagnostic_for
+from mfok_lint.core.spans import Target
+from mfok_lint.syntax import pyast
+from mfok_lint.syntax.node_index import NodeClass, NodeIndex
 from mfok_lint.syntax.source_file import SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
+    import ast
+
+    import yaml
+
+    from mfok_lint.model.package import PackageModel
     from mfok_lint.rules.base import Rule
 
+PYTHON, TEMPLATE, WORKFLOW, PACKAGE = "python", "template", "workflow", "package"
 
-class FileContext(SourceFile):
-    def __init__(self, path: str, text: str, module: cst.Module, settings: Any = None) -> None:
-        super().__init__(path, text, module, settings)
+
+class Context(SourceFile):
+    def __init__(self, kind: str, path: str, text: str, module: Optional[cst.Module] = None) -> None:
+        super().__init__(path, text, module)
+        self.kind = kind
         self.diagnostics: List[Diagnostic] = []
+        self.rule: Optional["Rule"] = None  # the rule whose check is running: findings are its
+        self.root: Optional["yaml.Node"] = None  # workflow units
+        self.package: Optional["PackageModel"] = None  # package units
+        self.node_index: Optional[NodeIndex] = None
+
+    # ---- reporting ---------------------------------------------------------------------------------------------
+    def report(self, target: Target, message: Optional[str] = None, fix: Optional[Fix] = None, **extra: Any) -> Diagnostic:
+        """A finding of the running rule at ``target``; ``message`` defaults to the rule's summary."""
+        if self.rule is None:
+            raise RuntimeError("report() outside a rule's check")
+        start, end = self.offsets(target)
+        diag = diagnostic_for(self.rule, self.path, self.locator, start, end, message, fix, **extra)
+        self.diagnostics.append(diag)
+        return diag
+
+    def offsets(self, target: Target) -> Tuple[int, int]:
+        mark = getattr(target, "start_mark", None)
+        if mark is not None:  # a YAML node
+            end = target.end_mark  # type: ignore[union-attr]
+            return (
+                self.locator.offset(mark.line + 1, mark.column + 1),
+                self.locator.offset(end.line + 1, end.column + 1),
+            )
+        return super().offsets(target)
+
+    # ---- Python units ------------------------------------------------------------------------------------------
+    @property
+    def ast(self) -> Optional["ast.Module"]:
+        """CPython's tree of the text (shared with every other reader of it), or None when CPython cannot parse it."""
+        return pyast.parse(self.text)
 
     @property
     def commands(self):
-        from mfok_lint.model.commands import build_commands
+        """Every Metaflow command the module builds (``model.commands``)."""
+        from mfok_lint.model.commands import commands_of
 
-        return self.lazy("commands", build_commands)
+        return commands_of(self)
 
-    def report(
-        self,
-        rule: "Rule",
-        target: Target,
-        message: Optional[str] = None,
-        fix: Optional[Fix] = None,
-        **extra: Any,
-    ) -> Diagnostic:
-        start, end = self.offsets(target)
-        diag = diagnostic_for(rule, self.path, self.locator, start, end, message, fix, **extra)
-        self.diagnostics.append(diag)
-        return diag
+    def nodes(self, *classes: NodeClass) -> List[cst.CSTNode]:
+        """The module's nodes of these classes (declared in the rule's ``needs``), in walk order."""
+        return self._index(classes).nodes(*classes)
 
+    def functions_around(self, node: cst.CSTNode) -> Tuple[cst.FunctionDef, ...]:
+        """The function definitions enclosing a node ``nodes()`` returned, outermost first."""
+        return self._index((type(node),)).functions_around(node)
 
-class YamlContext:
-    def __init__(self, path: str, text: str, root: Optional[yaml.Node]) -> None:
-        self.path = path
-        self.text = text
-        self.root = root
-        self.locator = Locator(text)
-        self.diagnostics: List[Diagnostic] = []
+    def _index(self, classes) -> NodeIndex:
+        index = self.node_index
+        if index is None or not index.complete:
+            # No shared walk ran (or it ended early): walk for the running rule's own classes.
+            from mfok_lint.syntax import visiting
 
-    def report(self, rule, node: yaml.Node, message: Optional[str] = None, fix: Optional[Fix] = None) -> Diagnostic:
-        start = self.locator.offset(node.start_mark.line + 1, node.start_mark.column + 1)
-        end = self.locator.offset(node.end_mark.line + 1, node.end_mark.column + 1)
-        return self.report_span(rule, start, end, message, fix)
+            wanted = set(classes) | set(self.rule.node_classes() if self.rule is not None else ())
+            index = self.node_index = NodeIndex(wanted)
+            visiting.visit_batched(self.module, [index])
+        return index
 
-    def report_span(
-        self, rule, start: int, end: int, message: Optional[str] = None, fix: Optional[Fix] = None
-    ) -> Diagnostic:
-        """A finding at text offsets, for positions inside a scalar (a command in a ``run:`` script)."""
-        diag = diagnostic_for(rule, self.path, self.locator, start, end, message, fix)
-        self.diagnostics.append(diag)
-        return diag
+    # ---- files beside the unit (recorded, so cached findings follow them) -----------------------------------
+    @staticmethod
+    def read_bytes(path: str) -> Optional[bytes]:
+        return dependencies.read_bytes(path)
 
-    def insert_at(self, offset: int, content: str) -> Edit:
-        location = self.locator.location(offset)
-        return Edit(offset, offset, content, location, location)
+    @staticmethod
+    def read_text(path: str) -> Optional[str]:
+        return dependencies.read_text(path)
+
+    @staticmethod
+    def list_dir(path: str) -> List[str]:
+        return dependencies.list_dir(path)
+
+    @staticmethod
+    def is_file(path: str) -> bool:
+        return dependencies.is_file(path)
+
+    @staticmethod
+    def is_dir(path: str) -> bool:
+        return dependencies.is_dir(path)
+
+    @staticmethod
+    def note_read(path: str, kind: str = "file") -> None:
+        """Record an input read by other means (``os.walk``, a memoised reader)."""
+        dependencies.note(path, kind)

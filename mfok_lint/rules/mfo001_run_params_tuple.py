@@ -31,7 +31,6 @@ Design decisions:
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -40,9 +39,11 @@ import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import dotted_name, string_value
+from mfok_lint.prefilter import Text
+from mfok_lint.prefilter.screens import MultiValueClickOption
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
-from mfok_lint.syntax import pyast, visiting
+from mfok_lint.rules.context import Context
+from mfok_lint.syntax import visiting
 
 _RUN_PARAM_NAMES = {"run_params", "run_param"}
 _CONSUMING_BUILTINS = {
@@ -60,6 +61,8 @@ _CONSUMING_QUALIFIED = {
     "logging.warning", "logging.error", "click.echo", "click.secho", "collections.Counter",
 }
 _CLICK_DECORATORS = {"option", "argument"}
+# The module facts are read from these nodes (``_ModuleFacts.of``).
+_FACT_NODES = (cst.FunctionDef, cst.AssignTarget, cst.For, cst.CompFor, cst.Tuple, cst.Call, cst.ImportFrom)
 _MULTIPLE_TRUE = re.compile(rb"\bmultiple(?:[\s\\]|#[^\n]*)*=(?:[\s\\(]|#[^\n]*)*True\b")
 
 
@@ -98,20 +101,15 @@ class _FunctionFacts:
 
 
 class RunParamsTuple(Rule):
+    needs = frozenset(_FACT_NODES)
     # A tuple is only ever judged when it is bound to a multi-value option: ``multiple=True`` (the keyword
     # ``_is_multi_value`` reads, with any whitespace, continuation, comment or parenthesis around ``=``),
-    # ``nargs`` or a ``run_param(s)`` name. The bare word "multiple" in prose is not enough.
-    triggers = (_MULTIPLE_TRUE, b"nargs", b"run_param")
+    # ``nargs`` or a ``run_param(s)`` name. The bare word "multiple" in prose is not enough; and every source needs
+    # a ``run_param(s)`` name or a multi-value click decorator of this file (the word ``nargs`` alone is everywhere
+    # in click-based code: Metaflow vendors click itself).
+    triggers = Text(_MULTIPLE_TRUE, b"nargs", b"run_param") & (Text(b"run_param") | MultiValueClickOption())
 
-    def applies_to(self, raw: bytes) -> bool:
-        # Every source needs a ``run_param(s)`` name or a multi-value click decorator of this file; the word
-        # ``nargs`` alone is everywhere in click-based code (Metaflow vendors click itself).
-        return super().applies_to(raw) and (b"run_param" in raw or _may_declare_multi_value_option(raw))
-
-    def visitor(self, ctx: FileContext) -> cst.BatchableCSTVisitor:
-        return _ModuleFacts.collector(ctx)
-
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         analysis = _Analysis(ctx, _ModuleFacts.of(ctx))
         findings = analysis.run()
         first_unit: Dict[Tuple[int, str], _Unit] = {}
@@ -130,10 +128,10 @@ class RunParamsTuple(Rule):
                 unit = first_unit[(id(analysis.function_of(f.unit)), f.variable)]
                 fix = _conversion_fix(ctx, unit, f.variable)
             message = f"{f.detail}; forward multi-value options as a `list`"
-            ctx.report(self, f.node, message=message, fix=fix)
+            ctx.report(f.node, message=message, fix=fix)
 
 
-def _conversion_fix(ctx: FileContext, unit: _Unit, variable: str):
+def _conversion_fix(ctx: Context, unit: _Unit, variable: str):
     start, _ = ctx.node_range(unit.stmt)
     line_start = ctx.text.rfind("\n", 0, start) + 1
     indent = ctx.text[line_start:start]
@@ -176,31 +174,8 @@ def _is_multi_value(call: cst.Call) -> bool:
     return False
 
 
-def _may_declare_multi_value_option(raw: bytes) -> bool:
-    """``_click_multi_params``' question asked of CPython's ``ast``, loosely: does any function carry an
-    ``option``/``argument`` decorator call with ``multiple=True`` or a ``nargs`` of -N or above 1? True when
-    ``ast`` cannot read the file."""
-    tree = pyast.parse_source(raw)
-    if tree is None:
-        return True
-    for function in pyast.nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef):
-        for decorator in function.decorator_list:
-            if not isinstance(decorator, ast.Call):
-                continue
-            if pyast.called_name(decorator) in _CLICK_DECORATORS and any(map(_ast_multi_value, decorator.keywords)):
-                return True
-    return False
 
 
-def _ast_multi_value(keyword: ast.keyword) -> bool:
-    value = keyword.value
-    if keyword.arg == "multiple":
-        return isinstance(value, ast.Constant) and value.value is True
-    if keyword.arg == "nargs":
-        if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
-            return True
-        return isinstance(value, ast.Constant) and isinstance(value.value, int) and value.value > 1
-    return False
 
 
 def _click_multi_params(func: cst.FunctionDef) -> Set[str]:
@@ -292,8 +267,6 @@ class _ModuleFacts:
     report anything and is skipped (functions reached by argument-following are still scanned on demand).
     """
 
-    KEY = "mfo001:module-facts"
-
     def __init__(self) -> None:
         self.all_funcs: List[cst.FunctionDef] = []
         self.functions: Dict[str, cst.FunctionDef] = {}
@@ -301,79 +274,56 @@ class _ModuleFacts:
         self.option_names: Set[str] = set(_RUN_PARAM_NAMES)
         self.click_params: Dict[int, Set[str]] = {}
         self.with_tuple_source: Set[int] = set()
-        self.complete = False
 
     @classmethod
-    def of(cls, ctx: FileContext) -> "_ModuleFacts":
-        facts = ctx.lazy(cls.KEY, lambda _ctx: cls())
-        if not facts.complete:  # check() without the shared traversal (never in the engine): walk here
-            visiting.visit_batched(ctx.module, [cls.collector(ctx)])
-        return facts
-
-    @classmethod
-    def collector(cls, ctx: FileContext) -> cst.BatchableCSTVisitor:
-        facts = ctx.lazy(cls.KEY, lambda _ctx: cls())
-        stack: List[cst.FunctionDef] = []
-        targets: Set[int] = set()
-
-        def mark_target(node: cst.CSTNode) -> None:
-            targets.add(id(node))
-
-        class Collector(cst.BatchableCSTVisitor):
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def of(cls, ctx: Context) -> "_ModuleFacts":
+        facts = cls()
+        targets: Set[int] = set()  # assignment and loop targets: a tuple there unpacks, it is no value
+        for node in ctx.nodes(*_FACT_NODES):  # in walk order: a target is marked before the tuples inside it
+            if isinstance(node, cst.FunctionDef):
                 facts.all_funcs.append(node)
                 facts.functions.setdefault(node.name.value, node)
                 params = _click_multi_params(node)
                 facts.click_params[id(node)] = params
                 facts.option_names |= params
-                stack.append(node)
-
-            def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-                stack.pop()
-
-            def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-                mark_target(node.target)
-
-            def visit_For(self, node: cst.For) -> None:
-                mark_target(node.target)
-
-            def visit_CompFor(self, node: cst.CompFor) -> None:
-                mark_target(node.target)
-
-            def visit_Tuple(self, node: cst.Tuple) -> None:
+            elif isinstance(node, (cst.AssignTarget, cst.For, cst.CompFor)):
+                targets.add(id(node.target))
+            elif isinstance(node, cst.Tuple):
                 if id(node) in targets:
                     for element in node.elements:  # nested unpacking: ``for i, (k, v) in ...``
-                        mark_target(element.value)
-                    return
-                facts.with_tuple_source.update(id(f) for f in stack)
-
-            def visit_Call(self, node: cst.Call) -> None:
+                        targets.add(id(element.value))
+                else:
+                    facts.with_tuple_source.update(id(f) for f in ctx.functions_around(node))
+            elif isinstance(node, cst.Call):
                 if isinstance(node.func, cst.Name) and node.func.value == "tuple":
-                    facts.with_tuple_source.update(id(f) for f in stack)
-
-            def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-                module = (dotted_name(node.module) if node.module is not None else "") or ""
-                # Metaflow's core helpers (validate_tags, metadata providers) take any iterable; only its
-                # runner API type-checks options, and that is reached through objects, not imported names.
-                metaflow_core = module == "metaflow" or (module.startswith("metaflow.") and not module.startswith("metaflow.runner"))
-                own = bool(node.relative) or module.startswith("metaflow_extensions") or metaflow_core
-                if own and not isinstance(node.names, cst.ImportStar):
-                    for alias in node.names:
-                        bound = alias.asname.name if alias.asname else alias.name
-                        if isinstance(bound, cst.Name):
-                            facts.package_imports.add(bound.value)
-
-            def leave_Module(self, original_node: cst.Module) -> None:
-                facts.complete = True
-
-        return Collector()
+                    facts.with_tuple_source.update(id(f) for f in ctx.functions_around(node))
+            else:
+                facts.package_imports.update(_own_imported_names(node))
+        return facts
 
     def may_hold_tuple(self, func: cst.FunctionDef) -> bool:
         return id(func) in self.with_tuple_source or bool(self.click_params.get(id(func)))
 
 
+def _own_imported_names(node: cst.ImportFrom) -> List[str]:
+    """Names an import binds from the extension's own package (or Metaflow's core)."""
+    module = (dotted_name(node.module) if node.module is not None else "") or ""
+    # Metaflow's core helpers (validate_tags, metadata providers) take any iterable; only its runner API
+    # type-checks options, and that is reached through objects, not imported names.
+    metaflow_core = module == "metaflow" or (module.startswith("metaflow.") and not module.startswith("metaflow.runner"))
+    own = bool(node.relative) or module.startswith("metaflow_extensions") or metaflow_core
+    if not own or isinstance(node.names, cst.ImportStar):
+        return []
+    names = []
+    for alias in node.names:
+        bound = alias.asname.name if alias.asname else alias.name
+        if isinstance(bound, cst.Name):
+            names.append(bound.value)
+    return names
+
+
 class _Analysis:
-    def __init__(self, ctx: FileContext, module_facts: _ModuleFacts) -> None:
+    def __init__(self, ctx: Context, module_facts: _ModuleFacts) -> None:
         self.ctx = ctx
         self.module = ctx.module
         self.module_facts = module_facts

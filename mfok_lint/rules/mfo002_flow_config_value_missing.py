@@ -34,11 +34,11 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.environment import Environment, build_environments
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
 
 KEY = "METAFLOW_FLOW_CONFIG_VALUE"
@@ -48,14 +48,12 @@ _TASK_KINDS = ("python", "generated-python", "bash", "container")
 
 
 class FlowConfigValueMissing(Rule):
-    triggers = (b"METAFLOW_",)
+    needs = frozenset({"cst"})
+    # A finding needs a string literal naming a step-only option; literals are source text, so a file whose bytes
+    # never spell one cannot have such a literal (and is not walked for its strings).
+    triggers = Text(b"METAFLOW_") & Text(*(opt.encode() for opt in _STEP_ONLY_OPTIONS))
 
-    def applies_to(self, raw: bytes) -> bool:
-        # A finding needs a string literal naming a step-only option; literals are source text, so a file
-        # whose bytes never spell one cannot have such a literal (and is not walked for its strings).
-        return super().applies_to(raw) and any(opt.encode() in raw for opt in _STEP_ONLY_OPTIONS)
-
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         if not any(opt in ctx.text for opt in _STEP_ONLY_OPTIONS):
             return
         strings = _code_strings(ctx.module)
@@ -69,7 +67,7 @@ class FlowConfigValueMissing(Rule):
             return
         if any(_is_config_option(s) for s in strings):
             return
-        package_sets_key, package_passes_options = _package_facts(ctx.path)
+        package_sets_key, package_passes_options = _package_facts(ctx)
         if package_passes_options:
             return
         module_sets_key = any(KEY in s for s in strings)
@@ -84,10 +82,10 @@ class FlowConfigValueMissing(Rule):
                 continue
             if module_sets_key and env.kind == "python" and not _function_builds_step(env.function):
                 continue  # the module knows the key; this mapping serves an auxiliary process (hooks, daemons)
-            ctx.report(self, env.anchor, fix=self._fix(ctx, env))
+            ctx.report(env.anchor, fix=self._fix(ctx, env))
 
     # -- fix ------------------------------------------------------------------------------------------------
-    def _fix(self, ctx: FileContext, env: Environment):
+    def _fix(self, ctx: Context, env: Environment):
         if env.kind != "python" or env.name is None or env.function is None:
             return None
         stmt = env.creation
@@ -164,7 +162,7 @@ def _code_strings(module: cst.CSTNode) -> List[str]:
     return visitor.values
 
 
-def _flow_expression(ctx: FileContext, func: cst.FunctionDef) -> Optional[str]:
+def _flow_expression(ctx: Context, func: cst.FunctionDef) -> Optional[str]:
     params = [p.name.value for p in func.params.params + func.params.kwonly_params]
     if "flow" in params:
         return "flow"
@@ -219,8 +217,9 @@ def _package_root(path: str) -> Optional[str]:
     return directory if os.path.isdir(directory) else None
 
 
-def _package_facts(path: str) -> Tuple[bool, bool]:
+def _package_facts(ctx: Context) -> Tuple[bool, bool]:
     """(some other module sets METAFLOW_FLOW_CONFIG_VALUE, some other module passes --config-value/--config)."""
+    path = ctx.path
     if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         return False, False  # text linted under a made-up name has no package around it
     root = _package_root(path)
@@ -231,7 +230,7 @@ def _package_facts(path: str) -> Tuple[bool, bool]:
     single_dir = "metaflow_extensions" not in root.split(os.sep)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [] if single_dir else sorted(d for d in dirnames if not d.startswith((".", "__pycache__")))
-        dependencies.note(dirpath, "dir")
+        ctx.note_read(dirpath, "dir")
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if name.endswith(".py") and full != own:
@@ -240,7 +239,7 @@ def _package_facts(path: str) -> Tuple[bool, bool]:
                 except OSError:
                     continue
                 files.append((full, st.st_mtime_ns, st.st_size))
-                dependencies.note(full)
+                ctx.note_read(full)
         if len(files) > 400:
             break
     sets_key = passes = False

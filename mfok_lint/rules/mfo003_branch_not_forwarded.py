@@ -28,10 +28,10 @@ from typing import Optional
 
 import libcst as cst
 
-from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import insert_before_subcommand, reportable
-from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.prefilter import CommandText, Text
+from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import visiting
 
 _EMPTY = cst.Module(body=[])
@@ -46,8 +46,9 @@ def _code(node: cst.CSTNode) -> str:
         return ""
 
 
-class BranchNotForwarded(CommandRule):
-    triggers = (b"get_lower_level_group",)
+class BranchNotForwarded(Rule):
+    needs = frozenset({"commands"})
+    triggers = CommandText() | Text(b"get_lower_level_group")
 
     def check(self, ctx) -> None:
         if _ENV_ROUTE.search(ctx.text):
@@ -68,7 +69,6 @@ class BranchNotForwarded(CommandRule):
                 if target is None:
                     return
                 ctx.report(
-                    self,
                     target,
                     message=f"`{opt.name}` is forwarded only to the start step; every step and init command needs it",
                 )
@@ -84,7 +84,7 @@ class BranchNotForwarded(CommandRule):
             f"`{cmd.subcommand}` command does not forward `--branch`/`--production` before the subcommand, "
             "so `@project` flows run on the wrong branch"
         )
-        ctx.report(self, target, message=message, fix=self._fix(ctx, cmd))
+        ctx.report(target, message=message, fix=self._fix(ctx, cmd))
 
     def _fix(self, ctx, cmd):
         if cmd.function is None:
@@ -99,10 +99,9 @@ class BranchNotForwarded(CommandRule):
 
     # ---- trigger ------------------------------------------------------------------------------------------------
     def _check_trigger(self, ctx) -> None:
-        if not _sibling_trigger_declares_branch(ctx.path):
+        if not _sibling_trigger_declares_branch(ctx):
             return
 
-        rule = self
 
         class _Finder(cst.CSTVisitor):
             def __init__(self) -> None:
@@ -127,7 +126,6 @@ class BranchNotForwarded(CommandRule):
                 if scope is not None and re.search(r"""["']branch["']|\bbranch\s*=""", _code(scope)):
                     return
                 ctx.report(
-                    rule,
                     node,
                     message="`trigger` drops the deployer's branch: pass `branch=` to the trigger command, "
                     "which declares `--branch`",
@@ -146,13 +144,14 @@ def _callee_name(func) -> Optional[str]:
     return None
 
 
-def _sibling_trigger_declares_branch(path: str) -> bool:
+def _sibling_trigger_declares_branch(ctx) -> bool:
     """Does the extension's own ``trigger`` click command (in a sibling ``*cli*.py``) take ``--branch``?"""
+    path = ctx.path
     directory = os.path.dirname(os.path.abspath(path))
-    for name in dependencies.list_dir(directory):
+    for name in ctx.list_dir(directory):
         if not (name.endswith(".py") and "cli" in name):
             continue
-        raw = dependencies.read_bytes(os.path.join(directory, name))
+        raw = ctx.read_bytes(os.path.join(directory, name))
         try:
             text = "\n" + raw.decode("utf-8") if raw is not None else None
         except UnicodeDecodeError:

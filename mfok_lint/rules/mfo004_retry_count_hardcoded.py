@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from mfok_lint.model.command_evidence import reportable
 from mfok_lint.model.values import traced_option_values
-from mfok_lint.rules.command_rule import CommandOptionRule
+from mfok_lint.prefilter import CommandText, Text
+from mfok_lint.rules.base import Rule
 
 
-class RetryCountHardcoded(CommandOptionRule):
-    triggers = (b"retry-count",)
+class RetryCountHardcoded(Rule):
+    needs = frozenset({"commands"})
+    triggers = Text(b"retry-count") & CommandText()
 
     def check(self, ctx) -> None:
         for cmd, opt, source in traced_option_values(ctx, "--retry-count"):
@@ -33,7 +35,6 @@ class RetryCountHardcoded(CommandOptionRule):
                 continue
             shown = " or ".join(str(c) for c in source.constants)
             ctx.report(
-                self,
                 target,
                 message=f"`--retry-count` is always {shown}, so every retry runs as the same attempt and `@catch` "
                 "never sees the last one; pass the scheduler's 0-based attempt counter",

@@ -24,7 +24,8 @@ import libcst as cst
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import reportable
 from mfok_lint.model.values import traced_option_values
-from mfok_lint.rules.command_rule import CommandOptionRule
+from mfok_lint.prefilter import CommandText, Text
+from mfok_lint.rules.base import Rule
 
 # counter name -> scheduler that numbers attempts from 1
 ONE_INDEXED = {"run_count": "Prefect", "attempt": "Temporal", "try_number": "Airflow"}
@@ -47,8 +48,9 @@ def _inside(ctx, inner, outer) -> bool:
     return c <= a and b <= d
 
 
-class RetryCountOneIndexed(CommandOptionRule):
-    triggers = (b"retry-count",)
+class RetryCountOneIndexed(Rule):
+    needs = frozenset({"commands"})
+    triggers = Text(b"retry-count") & CommandText()
 
     def check(self, ctx) -> None:
         for cmd, opt, source in traced_option_values(ctx, "--retry-count"):
@@ -62,7 +64,7 @@ class RetryCountOneIndexed(CommandOptionRule):
                 f"`--retry-count` is fed {scheduler}'s 1-based `{source.counter}` without subtracting 1; "
                 "Metaflow numbers attempts from 0"
             )
-            ctx.report(self, target, message=message, fix=self._fix(ctx, opt.value, source))
+            ctx.report(target, message=message, fix=self._fix(ctx, opt.value, source))
 
     def _fix(self, ctx, token, source):
         node = source.node

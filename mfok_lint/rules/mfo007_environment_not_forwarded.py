@@ -27,12 +27,15 @@ import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import function_params, insert_before_subcommand, reportable
-from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.prefilter import CommandText
+from mfok_lint.rules.base import Rule
 
 _ENV_ROUTE = re.compile(r"METAFLOW_ENVIRONMENT\b")
 
 
-class EnvironmentNotForwarded(CommandRule):
+class EnvironmentNotForwarded(Rule):
+    needs = frozenset({"commands"})
+    triggers = CommandText()
     def check(self, ctx) -> None:
         if _ENV_ROUTE.search(ctx.text):
             return
@@ -46,7 +49,7 @@ class EnvironmentNotForwarded(CommandRule):
                 f"`{cmd.subcommand}` command does not forward `--environment` before the subcommand, "
                 "so `@conda`/`@pypi` steps run outside their environment"
             )
-            ctx.report(self, target, message=message, fix=self._fix(ctx, cmd))
+            ctx.report(target, message=message, fix=self._fix(ctx, cmd))
 
     def _fix(self, ctx, cmd):
         if cmd.function is None:

@@ -22,13 +22,16 @@ from __future__ import annotations
 import re
 
 from mfok_lint.model.command_evidence import mentioned_outside_commands, reportable
-from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.prefilter import CommandText
+from mfok_lint.rules.base import Rule
 
 _NAMES = ("--input-paths", "--input-paths-filename")
 _MENTION = re.compile(r"""(?:--|["'])input-paths""")
 
 
-class InputPathsMissing(CommandRule):
+class InputPathsMissing(Rule):
+    needs = frozenset({"commands"})
+    triggers = CommandText()
     def check(self, ctx) -> None:
         for cmd in ctx.commands:
             if cmd.subcommand != "step":
@@ -40,7 +43,6 @@ class InputPathsMissing(CommandRule):
                         target = reportable(ctx, opt.token.span, cmd.target)
                         if target is not None:
                             ctx.report(
-                                self,
                                 target,
                                 message=f"`{opt.name}` is given an empty value, so the task loads no inputs",
                             )
@@ -49,7 +51,7 @@ class InputPathsMissing(CommandRule):
                 continue
             target = reportable(ctx, cmd.subcommand_token.span, cmd.target)
             if target is not None:
-                ctx.report(self, target)
+                ctx.report(target)
 
 
 def _is_empty(opt) -> bool:

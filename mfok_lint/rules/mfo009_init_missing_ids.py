@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 
 from mfok_lint.model.command_evidence import mentioned_outside_commands, reportable
-from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.prefilter import CommandText
+from mfok_lint.rules.base import Rule
 
 _MENTIONS = {
     "--run-id": re.compile(r"""(?:--|["'])run-id\b"""),
@@ -25,7 +26,9 @@ _MENTIONS = {
 }
 
 
-class InitMissingIds(CommandRule):
+class InitMissingIds(Rule):
+    needs = frozenset({"commands"})
+    triggers = CommandText()
     def check(self, ctx) -> None:
         for cmd in ctx.commands:
             if cmd.subcommand != "init" or cmd.unknown_after_subcommand:
@@ -39,7 +42,6 @@ class InitMissingIds(CommandRule):
                 continue
             spelled = " and ".join(f"`{name}`" for name in missing)
             ctx.report(
-                self,
                 target,
                 message=f"`init` command lacks {spelled}, so the start step cannot find the run's parameters",
             )

@@ -15,11 +15,13 @@ Decisions:
 from __future__ import annotations
 
 from mfok_lint.model.command_evidence import reportable
-from mfok_lint.rules.command_rule import CommandOptionRule
+from mfok_lint.prefilter import CommandText, Text
+from mfok_lint.rules.base import Rule
 
 
-class RunParamInInit(CommandOptionRule):
-    triggers = (b"run-param",)
+class RunParamInInit(Rule):
+    needs = frozenset({"commands"})
+    triggers = Text(b"run-param") & CommandText()
 
     def check(self, ctx) -> None:
         for cmd in ctx.commands:
@@ -30,4 +32,4 @@ class RunParamInInit(CommandOptionRule):
                     continue
                 target = reportable(ctx, opt.token.span, cmd.target)
                 if target is not None:
-                    ctx.report(self, target)
+                    ctx.report(target)

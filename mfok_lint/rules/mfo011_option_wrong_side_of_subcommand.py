@@ -26,14 +26,17 @@ import libcst as cst
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import reportable
 from mfok_lint.model.commands import INIT_OPTIONS, STEP_OPTIONS, TOP_LEVEL_OPTIONS
-from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.prefilter import CommandText
+from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import visiting
 
 SUB_ONLY = (STEP_OPTIONS | INIT_OPTIONS) - TOP_LEVEL_OPTIONS
 _SUB_SETS = (("step", STEP_OPTIONS), ("init", INIT_OPTIONS))
 
 
-class OptionWrongSideOfSubcommand(CommandRule):
+class OptionWrongSideOfSubcommand(Rule):
+    needs = frozenset({"commands"})
+    triggers = CommandText()
     def check(self, ctx) -> None:
         # one helper often feeds both the step and the init command: report each option token once
         seen = set()
@@ -63,7 +66,7 @@ class OptionWrongSideOfSubcommand(CommandRule):
         if where in seen:
             return
         seen.add(where)
-        ctx.report(self, target, message=message, fix=_fix(ctx, cmd, opt, before))
+        ctx.report(target, message=message, fix=_fix(ctx, cmd, opt, before))
 
 
 def _whole(token) -> Optional[cst.CSTNode]:

@@ -21,7 +21,8 @@ import re
 from typing import Optional
 
 from mfok_lint.model.values import trace_origin
-from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.prefilter import CommandText
+from mfok_lint.rules.base import Rule
 
 _FORMATTED = re.compile(
     r"""(?:\bcurrent|\])\s*\.\s*branch_name\b"""
@@ -30,7 +31,9 @@ _FORMATTED = re.compile(
 )
 
 
-class BranchPreformatted(CommandRule):
+class BranchPreformatted(Rule):
+    needs = frozenset({"commands"})
+    triggers = CommandText()
     def check(self, ctx) -> None:
         if not _FORMATTED.search(ctx.text):
             return
@@ -47,7 +50,6 @@ class BranchPreformatted(CommandRule):
             except KeyError:
                 target = cmd.target
             ctx.report(
-                self,
                 target,
                 message=f"`--branch` is given `{origin}`, a branch name `@project` already formatted; "
                 "pass the raw user branch, or the branch is formatted twice",

@@ -24,12 +24,13 @@ Decisions:
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import Optional
 
 import libcst as cst
 
 from mfok_lint.model.commands import HOLE
 from mfok_lint.model.values import code_of
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import visiting
 
@@ -72,51 +73,34 @@ def _init_takes_dynamic_options(cmd) -> bool:
 
 
 class ConfigPassedToInit(Rule):
-    triggers = (b"_get_parameters",)
-
-    def visitor(self, ctx):
-        candidates: List[cst.CSTNode] = ctx.lazy("mfo013.candidates", lambda _ctx: [])
-
-        class _Visitor(cst.BatchableCSTVisitor):
-            def visit_For(self, node: cst.For) -> None:
-                if not _is_get_parameters(node.iter):
-                    return
-                if _FILTER.search(code_of(node.body)):
-                    return
-                collects = _Collects()
-                visiting.visit(node.body, collects)
-                if collects.found:
-                    candidates.append(node)
-
-            def _comprehension(self, node) -> None:
-                clause: Optional[cst.CompFor] = node.for_in
-                while clause is not None:
-                    if _is_get_parameters(clause.iter):
-                        if not _FILTER.search(code_of(node)):
-                            candidates.append(node)
-                        return
-                    clause = clause.inner_for_in
-
-            def visit_ListComp(self, node: cst.ListComp) -> None:
-                self._comprehension(node)
-
-            def visit_DictComp(self, node: cst.DictComp) -> None:
-                self._comprehension(node)
-
-            def visit_SetComp(self, node: cst.SetComp) -> None:
-                self._comprehension(node)
-
-            def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-                self._comprehension(node)
-
-        return _Visitor()
+    needs = frozenset({"commands", cst.For, cst.ListComp, cst.DictComp, cst.SetComp, cst.GeneratorExp})
+    triggers = Text(b"_get_parameters")
 
     def check(self, ctx) -> None:
-        candidates = ctx.lazy("mfo013.candidates", lambda _ctx: [])
+        candidates = [
+            node for node in ctx.nodes(cst.For, cst.ListComp, cst.DictComp, cst.SetComp, cst.GeneratorExp)
+            if _collects_parameters(node)
+        ]
         if not candidates:
             return
         if "METAFLOW_INIT_" not in ctx.text and not any(_init_takes_dynamic_options(c) for c in ctx.commands):
             return
         for node in candidates:
             target = node.iter if isinstance(node, cst.For) else node
-            ctx.report(self, target)
+            ctx.report(target)
+
+
+def _collects_parameters(node: cst.CSTNode) -> bool:
+    """A loop or comprehension over ``_get_parameters()`` that collects what it iterates, without a Config filter."""
+    if isinstance(node, cst.For):
+        if not _is_get_parameters(node.iter) or _FILTER.search(code_of(node.body)):
+            return False
+        collects = _Collects()
+        visiting.visit(node.body, collects)
+        return collects.found
+    clause: Optional[cst.CompFor] = node.for_in  # type: ignore[attr-defined]
+    while clause is not None:
+        if _is_get_parameters(clause.iter):
+            return not _FILTER.search(code_of(node))
+        clause = clause.inner_for_in
+    return False

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 
 from mfok_lint.model.command_evidence import mentioned_outside_commands, reportable
-from mfok_lint.rules.command_rule import CommandOptionRule
+from mfok_lint.prefilter import CommandText, Text
+from mfok_lint.rules.base import Rule
 
 _MENTION = re.compile(r"""(?:--|["'])split-index""")
 _HANDLES_FOREACH = re.compile(
@@ -30,8 +31,9 @@ _HANDLES_FOREACH = re.compile(
 )
 
 
-class SplitIndexMissing(CommandOptionRule):
-    triggers = (b"foreach",)
+class SplitIndexMissing(Rule):
+    needs = frozenset({"commands"})
+    triggers = Text(b"foreach") & CommandText()
 
     def check(self, ctx) -> None:
         steps = [cmd for cmd in ctx.commands if cmd.subcommand == "step"]
@@ -46,7 +48,7 @@ class SplitIndexMissing(CommandOptionRule):
                 continue
             target = reportable(ctx, cmd.subcommand_token.span, cmd.target)
             if target is not None:
-                ctx.report(self, target)
+                ctx.report(target)
 
 
 def _code_only(text: str) -> str:

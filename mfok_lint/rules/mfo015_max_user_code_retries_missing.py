@@ -24,14 +24,16 @@ from libcst.metadata import ScopeProvider
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import reportable, unique_options
 from mfok_lint.model.values import trace_token
-from mfok_lint.rules.command_rule import CommandOptionRule
+from mfok_lint.prefilter import CommandText, Text
+from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import visiting
 
 _RETRY_NAMES = ("max_user_code_retries", "user_code_retries", "max_retries", "retries")
 
 
-class MaxUserCodeRetriesMissing(CommandOptionRule):
-    triggers = (b"retry-count", b"retry_count")
+class MaxUserCodeRetriesMissing(Rule):
+    needs = frozenset({"commands"})
+    triggers = Text(b"retry-count", b"retry_count") & CommandText()
 
     def check(self, ctx) -> None:
         for cmd, opt in unique_options(ctx, "--retry-count", subcommand="step"):
@@ -46,7 +48,7 @@ class MaxUserCodeRetriesMissing(CommandOptionRule):
             target = reportable(ctx, opt.token.span, cmd.target)
             if target is None:
                 continue
-            ctx.report(self, target, fix=self._fix(ctx, opt))
+            ctx.report(target, fix=self._fix(ctx, opt))
 
     def _fix(self, ctx, opt):
         value = opt.value

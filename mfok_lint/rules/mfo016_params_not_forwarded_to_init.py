@@ -22,7 +22,8 @@ import re
 
 from mfok_lint.model.command_evidence import reportable, string_literals
 from mfok_lint.model.commands import STEP_OPTIONS, TOP_LEVEL_OPTIONS
-from mfok_lint.rules.command_rule import CommandRule
+from mfok_lint.prefilter import CommandText
+from mfok_lint.rules.base import Rule
 
 _PLUMBING = re.compile(r"METAFLOW_INIT_(?!SCRIPT\b)|METAFLOW_PARAMETERS\b")
 # The body of a string token that starts an option name and leaves the name to a placeholder or a concatenation.
@@ -31,7 +32,9 @@ _BARE_DASHES = re.compile(r"""^[rRbBuUfF]*(["'])--\1$""")
 _METAFLOW_INIT_OPTIONS = STEP_OPTIONS | TOP_LEVEL_OPTIONS
 
 
-class ParamsNotForwardedToInit(CommandRule):
+class ParamsNotForwardedToInit(Rule):
+    needs = frozenset({"commands"})
+    triggers = CommandText()
     def check(self, ctx) -> None:
         inits = [cmd for cmd in ctx.commands if cmd.subcommand == "init"]
         if not inits or _file_forwards_parameters(ctx):
@@ -41,7 +44,7 @@ class ParamsNotForwardedToInit(CommandRule):
                 continue
             target = reportable(ctx, cmd.subcommand_token.span, cmd.target)
             if target is not None:
-                ctx.report(self, target)
+                ctx.report(target)
 
 
 def _command_forwards_parameters(cmd) -> bool:

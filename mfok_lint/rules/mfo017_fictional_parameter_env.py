@@ -23,6 +23,7 @@ from typing import Set
 import libcst as cst
 
 from mfok_lint.core.spans import Span
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 
 _NAME = re.compile(r"(?<![\w])METAFLOW_PARAMETER_(?:[A-Za-z0-9_]*)")
@@ -31,30 +32,23 @@ _STRING_PREFIX = re.compile(r"""^[rRbBuUfF]*(?:'''|\"\"\"|'|")""")
 
 
 class FictionalParameterEnv(Rule):
-    triggers = (b"METAFLOW_PARAMETER_",)
+    needs = frozenset({cst.Expr, cst.SimpleString, cst.FormattedString, cst.ConcatenatedString})
+    triggers = Text(b"METAFLOW_PARAMETER_")
 
-    def visitor(self, ctx):
-        rule = self
+    def check(self, ctx) -> None:
         docstrings: Set[int] = set()
         reported: Set[int] = set()
-
-        class _Visitor(cst.BatchableCSTVisitor):
-            def visit_Expr(self, node: cst.Expr) -> None:
+        # In walk order: a statement's string is seen (and marked a docstring) before the string itself.
+        for node in ctx.nodes(cst.Expr, cst.SimpleString, cst.FormattedString, cst.ConcatenatedString):
+            if isinstance(node, cst.Expr):
                 if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
                     docstrings.add(id(node.value))
-
-            def visit_SimpleString(self, node: cst.SimpleString) -> None:
-                rule._scan(ctx, node, docstrings, reported)
-
-            def visit_FormattedString(self, node: cst.FormattedString) -> None:
-                rule._scan(ctx, node, docstrings, reported)
-
-            def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+            elif isinstance(node, cst.ConcatenatedString):
                 if id(node) in docstrings:
                     for part in (node.left, node.right):
                         docstrings.add(id(part))
-
-        return _Visitor()
+            else:
+                self._scan(ctx, node, docstrings, reported)
 
     def _scan(self, ctx, node, docstrings, reported) -> None:
         if id(node) in docstrings:
@@ -77,4 +71,4 @@ class FictionalParameterEnv(Rule):
             if not (before == "" or _KEYLIKE_BEFORE.search(before) or after == "="):
                 continue
             reported.add(absolute)
-            ctx.report(self, Span(node, m.start(), m.end()))
+            ctx.report(Span(node, m.start(), m.end()))

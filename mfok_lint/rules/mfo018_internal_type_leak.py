@@ -31,9 +31,9 @@ import re
 import tokenize
 from typing import Optional
 
-from mfok_lint.core import dependencies
 from mfok_lint.model.values import trace_origin
-from mfok_lint.rules.command_rule import CommandOptionRule
+from mfok_lint.prefilter import CommandText, Text
+from mfok_lint.rules.base import Rule
 
 _KINDS = {"--metadata": "metadata", "--datastore": "datastore"}
 _TYPE_OF = {
@@ -51,8 +51,9 @@ _RESTRICTION = {
 }
 
 
-class InternalTypeLeak(CommandOptionRule):
-    triggers = (b".TYPE",)
+class InternalTypeLeak(Rule):
+    needs = frozenset({"commands"})
+    triggers = Text(b".TYPE") & CommandText()
 
     def check(self, ctx) -> None:
         reported = set()
@@ -74,7 +75,6 @@ class InternalTypeLeak(CommandOptionRule):
                     continue
                 reported.add(where)
                 ctx.report(
-                    self,
                     target,
                     message=f"`{opt.name}` is given `{origin}`, the deployer's own {kind} type, without "
                     "restricting it to values remote workers support",
@@ -89,19 +89,20 @@ def _type_origin(kind: str, text: str) -> Optional[str]:
 def _restricted(ctx, kind: str) -> bool:
     cache = ctx.lazy("mfo018.restricted", lambda _ctx: {})
     if kind not in cache:
-        texts = [_code_only(ctx.text)] + [_code_only(t) for t in _sibling_texts(ctx.path)]
+        texts = [_code_only(ctx.text)] + [_code_only(t) for t in _sibling_texts(ctx)]
         cache[kind] = any(_RESTRICTION[kind].search(t) for t in texts)
     return cache[kind]
 
 
-def _sibling_texts(path: str):
+def _sibling_texts(ctx):
+    path = ctx.path
     directory = os.path.dirname(os.path.abspath(path))
     own = os.path.abspath(path)
-    for name in dependencies.list_dir(directory):
+    for name in ctx.list_dir(directory):
         full = os.path.join(directory, name)
         if not name.endswith(".py") or full == own:
             continue
-        raw = dependencies.read_bytes(full)
+        raw = ctx.read_bytes(full)
         try:
             text = raw.decode("utf-8") if raw is not None else None
         except UnicodeDecodeError:

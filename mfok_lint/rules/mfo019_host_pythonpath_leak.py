@@ -28,9 +28,8 @@ import libcst as cst
 
 from mfok_lint.model.environment import environments
 from mfok_lint.model.values import code_of, trace_origin
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.syntax import visiting
-from mfok_lint.syntax.visiting import Piggyback
 
 _HOST_PATH = re.compile(
     r"""\b(?:os\.)?environ\s*(?:\[\s*|\.get\(\s*)["']PYTHONPATH["']|\bgetenv\(\s*["']PYTHONPATH["']"""
@@ -49,12 +48,18 @@ def _host_origin(text: str) -> Optional[str]:
     return None if m is None else " ".join(text.split()) if len(text) <= 70 else m.group(0)
 
 
-class _ValueIndex(cst.CSTVisitor):
-    """id(key node) -> the value stored under it: dict entries, subscript stores, setdefault/update calls."""
+_INDEXED = (cst.DictElement, cst.Dict, cst.Assign, cst.Call, cst.BinaryOperation, cst.FormattedString)
 
-    def __init__(self) -> None:
+
+class _ValueIndex:
+    """id(key node) -> the value stored under it: dict entries, subscript stores, setdefault/update calls; and the
+    string templates of the module. Fed the module's nodes in walk order (a later store wins)."""
+
+    def __init__(self, nodes) -> None:
         self.values: Dict[int, cst.BaseExpression] = {}
         self.templates = []
+        for node in nodes:
+            getattr(self, "visit_" + type(node).__name__)(node)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         self.values[id(node.key)] = node.value
@@ -94,19 +99,11 @@ class _ValueIndex(cst.CSTVisitor):
 
 
 class HostPythonpathLeak(Rule):
-    triggers = (b"PYTHONPATH",)
-
-    def visitor(self, ctx):
-        # The index rides in the engine's shared traversal (guarded: see ``model.shared``).
-        return ctx.lazy("mfo019:index", lambda _ctx: Piggyback(_ValueIndex()))
+    needs = frozenset({"cst", *_INDEXED})
+    triggers = Text(b"PYTHONPATH")
 
     def check(self, ctx) -> None:
-        shared = ctx.cached("mfo019:index")
-        if shared is not None and shared.usable():
-            index = shared.inner
-        else:
-            index = _ValueIndex()
-            visiting.visit(ctx.module, index)
+        index = _ValueIndex(ctx.nodes(*_INDEXED))
         reported = set()
 
         def report(target, origin: str) -> None:
@@ -118,7 +115,6 @@ class HostPythonpathLeak(Rule):
                 return
             reported.add(where)
             ctx.report(
-                self,
                 target,
                 message=f"`PYTHONPATH` for the workers is set from `{origin}`, the deploying machine's import path",
             )

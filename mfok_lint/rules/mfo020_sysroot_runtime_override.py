@@ -30,8 +30,9 @@ import re
 from typing import Dict, List, Optional
 
 from mfok_lint.model.generated_code import HOLE, char_offset, code_strings, matching_paren, parse_python
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 
 _KEY = "METAFLOW_DATASTORE_SYSROOT_LOCAL"
 _PY_READ = re.compile(r"""\b(?:os\.environ\.get|environ\.get|os\.getenv|getenv)\s*\(\s*(['"])""" + _KEY + r"\1")
@@ -41,16 +42,16 @@ _OR = re.compile(r"\s*or\s+([^\n;#'\"]*(?:(['\"])[^\n'\"]*\2)?[^\n;#'\"]*)")
 
 
 class SysrootRuntimeOverride(Rule):
-    triggers = (_KEY.encode(),)
+    needs = frozenset({"code_strings"})
+    triggers = Text(_KEY.encode())
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         for piece in code_strings(ctx):
             code = piece.code
             if _KEY not in code:
                 continue
             for start, end, form in list(_overrides(code)) + _statement_overrides(code):
                 ctx.report(
-                    self,
                     piece.span(start, end),
                     message=f"Generated code `{form}` lets the worker's own `{_KEY}` override the value captured "
                     "at compile time; set the compiled value unconditionally",

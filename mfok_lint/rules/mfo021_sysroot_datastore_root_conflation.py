@@ -31,8 +31,9 @@ import ast
 from typing import Dict, List, Optional, Set, Tuple
 
 from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import pyast
 
 _KEY = "METAFLOW_DATASTORE_SYSROOT_LOCAL"
@@ -42,13 +43,11 @@ _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class SysrootDatastoreRootConflation(Rule):
-    triggers = (b"SYSROOT_",)
+    needs = frozenset({"code_strings"})
+    # Both halves of the conflation must be in the file: a sysroot and a datastore root.
+    triggers = Text(b"SYSROOT_") & Text(_ROOT_OPTION.encode(), b"datastore_root")
 
-    def applies_to(self, raw: bytes) -> bool:
-        # Both halves of the conflation must be in the file: a sysroot and a datastore root.
-        return super().applies_to(raw) and (_ROOT_OPTION.encode() in raw or b"datastore_root" in raw)
-
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         if _ROOT_OPTION.encode() not in ctx.text.encode() and b"datastore_root" not in ctx.text.encode():
             return
         tree = _parse(ctx.text)
@@ -56,7 +55,7 @@ class SysrootDatastoreRootConflation(Rule):
             for node, message in _Analysis(tree).findings():
                 start = ctx.locator.offset(node.lineno, 1) + _col(ctx.text, node.lineno, node.col_offset)
                 end = ctx.locator.offset(node.end_lineno, 1) + _col(ctx.text, node.end_lineno, node.end_col_offset)
-                ctx.report(self, (start, end), message=message)
+                ctx.report((start, end), message=message)
         for piece in code_strings(ctx):
             if _KEY_PREFIX not in piece.code:
                 continue
@@ -66,7 +65,7 @@ class SysrootDatastoreRootConflation(Rule):
             for node, message in _Analysis(generated).findings():
                 start = char_offset(piece.code, node.lineno, node.col_offset)
                 end = char_offset(piece.code, node.end_lineno, node.end_col_offset)
-                ctx.report(self, piece.span(start, end), message="Generated code: " + message)
+                ctx.report(piece.span(start, end), message="Generated code: " + message)
 
 
 def _parse(text: str) -> Optional[ast.Module]:

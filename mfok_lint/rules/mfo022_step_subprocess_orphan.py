@@ -31,10 +31,10 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Set
 
-from mfok_lint.model.commands import may_build_commands
 from mfok_lint.model.processes import callee, functions_by_name, own_body, step_functions, step_units
+from mfok_lint.prefilter import CommandText, Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 
 _BLOCKING = {"run", "call", "check_call", "check_output"}
 _ASYNC_LAUNCH = {"create_subprocess_exec", "create_subprocess_shell"}
@@ -49,19 +49,17 @@ class _Finding:
 
 
 class StepSubprocessOrphan(Rule):
-    triggers = (b"Popen", b"create_subprocess_", b"to_thread", b"run_in_executor", b"subprocess.run")
+    needs = frozenset({"commands", "code_strings"})
+    # Only a step command launched as a process can be orphaned: both must be in the file.
+    triggers = Text(b"Popen", b"create_subprocess_", b"to_thread", b"run_in_executor", b"subprocess.run") & CommandText()
 
-    def applies_to(self, raw: bytes) -> bool:
-        # Only a step command launched as a process can be orphaned: both must be in the file.
-        return super().applies_to(raw) and may_build_commands(raw)
-
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         for unit in step_units(ctx, ("Popen", "subprocess", "create_subprocess_"), may_report=_any_finding):
             stoppers = _stoppers(unit.tree)
             prefix = "Generated code: " if unit.generated else ""
             for fn in step_functions(unit):
                 for finding in _check_function(fn, stoppers):
-                    ctx.report(self, unit.locate(finding.node), message=prefix + finding.message)
+                    ctx.report(unit.locate(finding.node), message=prefix + finding.message)
 
 
 def _stoppers(tree: ast.AST) -> Set[str]:

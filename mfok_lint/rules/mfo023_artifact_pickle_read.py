@@ -26,8 +26,9 @@ from typing import Iterable, List, Optional
 
 from mfok_lint.core.paths import layout_path
 from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import pyast
 
 _PICKLE_MODULES = {"pickle", "cPickle", "_pickle"}
@@ -37,9 +38,10 @@ _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class ArtifactPickleRead(Rule):
-    triggers = (b"pickle",)
+    needs = frozenset({"code_strings"})
+    triggers = Text(b"pickle")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         if _METAFLOW_CORE.search(layout_path(ctx.path)):
             return
         tree = _parse(ctx.text)
@@ -47,7 +49,7 @@ class ArtifactPickleRead(Rule):
             for node in _findings(tree):
                 start = ctx.locator.offset(node.lineno, 1) + _col(ctx.text, node.lineno, node.col_offset)
                 end = ctx.locator.offset(node.end_lineno, 1) + _col(ctx.text, node.end_lineno, node.end_col_offset)
-                ctx.report(self, (start, end), message=_message(False))
+                ctx.report((start, end), message=_message(False))
         for piece in code_strings(ctx):
             if "pickle" not in piece.code:
                 continue
@@ -57,7 +59,7 @@ class ArtifactPickleRead(Rule):
             for node in _findings(generated):
                 start = char_offset(piece.code, node.lineno, node.col_offset)
                 end = char_offset(piece.code, node.end_lineno, node.end_col_offset)
-                ctx.report(self, piece.span(start, end), message=_message(True))
+                ctx.report(piece.span(start, end), message=_message(True))
 
 
 def _message(generated: bool) -> str:

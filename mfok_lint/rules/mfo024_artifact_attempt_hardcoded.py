@@ -20,7 +20,6 @@ Design decisions:
 
 from __future__ import annotations
 
-import ast
 import re
 from typing import Optional
 
@@ -28,9 +27,10 @@ import libcst as cst
 
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.generated_code import code_strings, matching_paren
+from mfok_lint.prefilter import Text
+from mfok_lint.prefilter.screens import AttemptLiteral
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
-from mfok_lint.syntax import pyast
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax.string_literals import literal_text
 
 _READERS = {"get_task_datastore", "TaskDataStore", "Task"}
@@ -46,27 +46,20 @@ class ArtifactAttemptHardcoded(Rule):
     # Every report needs an integer literal right after ``attempt=`` (in code or in generated code), a
     # ``get_task_datastore`` call (positional attempt) or an index file name; the bare word ``attempt`` is in a
     # third of any large code base.
-    triggers = (re.compile(rb"\battempt\s*=\s*\d"), b".data.json", b"get_task_datastore")
+    needs = frozenset({"code_strings", cst.Call})
+    triggers = Text(re.compile(rb"\battempt\s*=\s*\d"), b".data.json", b"get_task_datastore") & AttemptLiteral(
+        _READERS, re.compile(r"\battempt\s*=\s*\d|\d\.data\.json")
+    )
 
-    def applies_to(self, raw: bytes) -> bool:
-        return super().applies_to(raw) and _may_report(raw)
-
-    def visitor(self, ctx: FileContext):
-        rule = self
-
-        class Visitor(cst.BatchableCSTVisitor):
-            def visit_Call(self, node: cst.Call) -> None:
-                literal = _hardcoded_attempt(node)
-                if literal is not None:
-                    ctx.report(rule, literal, message=_message(node))
-
-        return Visitor()
-
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
+        for call in ctx.nodes(cst.Call):
+            literal = _hardcoded_attempt(call)
+            if literal is not None:
+                ctx.report(literal, message=_message(call))
         for piece in code_strings(ctx):
             value = literal_text(piece.node)
             if value is not None and _INDEX_PATH.search(value.value) and "\n" not in value.value:
-                ctx.report(self, piece.node, message=_index_message(value.value.rsplit("/", 1)[-1]))
+                ctx.report(piece.node, message=_index_message(value.value.rsplit("/", 1)[-1]))
                 continue
             code = piece.code
             for m in _CALL_IN_CODE.finditer(code):
@@ -78,44 +71,12 @@ class ArtifactAttemptHardcoded(Rule):
                     continue
                 start = m.end() + attempt.start()
                 ctx.report(
-                    self,
                     piece.span(start, m.end() + attempt.end()),
                     message=f"Generated code reads `{m.group(1)}(...)` at `attempt={attempt.group(1)}`; "
                     "a step that succeeded on retry is missed (omit `attempt` to read the latest done attempt)",
                 )
             for m in _INDEX_IN_CODE.finditer(code):
-                ctx.report(self, piece.span(m.start(), m.end()), message=_index_message(m.group(0)))
-
-
-_ATTEMPT_DIGIT = re.compile(r"\battempt\s*=\s*\d")
-_INDEX_NAME = re.compile(r"\d\.data\.json")
-
-
-def _may_report(raw: bytes) -> bool:
-    """Both halves of the rule asked of CPython's ``ast``, loosely: a reader call with an integer ``attempt``
-    (or ``get_task_datastore`` with four positional arguments), or a string literal whose decoded text holds
-    ``attempt=<digit>`` or an index file name. The rule reads generated code from the same literals, with
-    placeholders as one non-digit character, so a literal without either text cannot yield a finding there.
-    True when ``ast`` cannot read the file."""
-    tree = pyast.parse_source(raw)
-    if tree is None:
-        return True
-    for call in pyast.nodes_of(tree, ast.Call):
-        short = pyast.called_name(call)
-        if short not in _READERS:
-            continue
-        if short == "get_task_datastore" and len(call.args) >= 4:
-            return True
-        for keyword in call.keywords:
-            if keyword.arg == "attempt" and isinstance(keyword.value, ast.Constant) and type(keyword.value.value) is int:
-                return True
-    for node in pyast.nodes_of(tree, ast.Constant):
-        value = node.value
-        if isinstance(value, bytes):
-            value = value.decode("latin-1")
-        if isinstance(value, str) and (_ATTEMPT_DIGIT.search(value) or _INDEX_NAME.search(value)):
-            return True
-    return False
+                ctx.report(piece.span(m.start(), m.end()), message=_index_message(m.group(0)))
 
 
 def _message(call: cst.Call) -> str:

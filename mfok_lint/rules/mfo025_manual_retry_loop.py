@@ -26,21 +26,22 @@ import re
 from typing import List, Optional
 
 from mfok_lint.model.processes import is_process_launch, own_body, step_units
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 
 _RETRY_NAME = re.compile(r"(?:^|_)(?:retry|retries|retry_count|attempts?|tries|try_count)(?:$|_)", re.IGNORECASE)
 
 
 class ManualRetryLoop(Rule):
-    triggers = (b"retr", b"attempt", b"tries")
+    needs = frozenset({"commands", "code_strings"})
+    triggers = Text(b"retr", b"attempt", b"tries")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         for unit in step_units(ctx, ("retr", "attempt", "tries"), whole_file=True):
             for loop, name in _retry_loops(unit.tree):
                 prefix = "Generated code: " if unit.generated else ""
                 ctx.report(
-                    self,
                     unit.locate(_header(loop)),
                     message=f"{prefix}the step command is re-run in a loop over `{name}`; map `@retry` to the "
                     "scheduler's native retry and pass its attempt number as `--retry-count`",

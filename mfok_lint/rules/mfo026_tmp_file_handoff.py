@@ -31,8 +31,9 @@ import libcst as cst
 
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.generated_code import HOLE, code_strings
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
 
 _PATH = re.compile(r"(?<![\w$}.\-/])/tmp/[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*(?![\w$.\-/{" + HOLE + r"])")
@@ -53,9 +54,10 @@ class _Use:
 
 
 class TmpFileHandoff(Rule):
-    triggers = (b"/tmp/",)
+    needs = frozenset({"code_strings"})
+    triggers = Text(b"/tmp/")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         uses: List[_Use] = []
         for unit, piece in enumerate(code_strings(ctx)):
             if "/tmp/" not in piece.code:
@@ -76,7 +78,6 @@ class TmpFileHandoff(Rule):
                 rows = sorted({ctx.locator.location(ctx.offsets(r.target)[0]).row for r in readers})
                 where = ", ".join(str(r) for r in rows)
                 ctx.report(
-                    self,
                     write.target,
                     message=f"`{path}` is written here and read by another step (line {where}); `/tmp` is not "
                     "shared across workers and a fixed name collides between concurrent runs",
@@ -105,7 +106,7 @@ def _classify_in_text(code: str, start: int, end: int) -> Optional[str]:
     return None
 
 
-def _python_uses(ctx: FileContext, offset: int) -> List[_Use]:
+def _python_uses(ctx: Context, offset: int) -> List[_Use]:
     """``open("/tmp/x", "w")`` and ``Path("/tmp/x").read_text()`` in the extension's own code, per function."""
     uses: List[_Use] = []
 

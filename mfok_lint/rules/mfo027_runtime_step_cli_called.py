@@ -24,15 +24,15 @@ Design decisions:
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Set
+from typing import Optional, Set
 
 import libcst as cst
 
-from mfok_lint.core.paths import layout_path
 from mfok_lint.core.spans import Span
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.prefilter import OutsideMetaflowCore, Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 
 _HOOK = "runtime_step_cli"
 _FACTORY = "extract_step_decorator_from_decospec"
@@ -43,66 +43,6 @@ _METAFLOW_CORE = re.compile(r"(^|/)metaflow/(runtime|decorators)\.py$|(^|/)metaf
 
 _IN_TEXT = re.compile(r"\.runtime_step_cli\s*\(|\bextract_step_decorator_from_decospec\s*\(")
 _STRINGS = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
-
-
-class _HookCalls(cst.BatchableCSTVisitor):
-    def __init__(self, rule: RuntimeStepCliCalled, ctx: FileContext) -> None:
-        self.rule = rule
-        self.ctx = ctx
-        self.functions: List[str] = []
-        self.docstrings: Set[int] = set()
-
-    def visit_Expr(self, node: cst.Expr) -> None:
-        if isinstance(node.value, _STRINGS):
-            self._mark_docstring(node.value)
-
-    def _mark_docstring(self, node: cst.CSTNode) -> None:
-        self.docstrings.add(id(node))
-        if isinstance(node, cst.ConcatenatedString):
-            self._mark_docstring(node.left)
-            self._mark_docstring(node.right)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self._scan_text(node)
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        self._scan_text(node)
-
-    def _scan_text(self, node: cst.CSTNode) -> None:
-        if id(node) in self.docstrings or _HOOK in self.functions:
-            return
-        # Every match spells a name, and a literal's names are in its own code: only a string that holds one
-        # needs the file's positions (a whole-module pass) to be cut from the text.
-        own_code = node.value if isinstance(node, cst.SimpleString) else self.ctx.module.code_for_node(node)
-        if _HOOK not in own_code and _FACTORY not in own_code:
-            return
-        code = self.ctx.code_for(node)
-        for match in _IN_TEXT.finditer(code):
-            newline = code.rfind("\n", 0, match.start())
-            escaped_newline = code.rfind("\\n", 0, match.start())  # a "\\n" escape inside a one-line literal
-            line_start = max(newline + 1, escaped_newline + 2 if escaped_newline >= 0 else 0)
-            before = code[line_start : match.start()]
-            if "#" in before or re.search(r"\b(def|import)\b", before):
-                continue
-            if before.endswith("`"):
-                continue  # quoted in prose (a message naming the call), not generated code
-            name = _HOOK if "runtime_step_cli" in match.group() else _FACTORY
-            end = match.end() - 1  # up to the name, without the opening parenthesis
-            self.ctx.report(self.rule, Span(node, match.start() + (1 if name == _HOOK else 0), end), message=_message(name) + " (in generated code)")
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions.append(node.name.value)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.functions.pop()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        name = _called_name(node.func)
-        if name not in (_HOOK, _FACTORY):
-            return
-        if _HOOK in self.functions:
-            return
-        self.ctx.report(self.rule, node, message=_message(name))
 
 
 def _message(name: str) -> str:
@@ -124,13 +64,51 @@ def _called_name(func: cst.BaseExpression) -> Optional[str]:
 
 
 class RuntimeStepCliCalled(Rule):
-    triggers = (b"runtime_step_cli", b"extract_step_decorator_from_decospec")
+    needs = frozenset({cst.Expr, cst.SimpleString, cst.FormattedString, cst.Call})
+    triggers = OutsideMetaflowCore(_METAFLOW_CORE) & Text(b"runtime_step_cli", b"extract_step_decorator_from_decospec")
 
-    def applies_to_path(self, path: str) -> bool:
-        # Decided by the path alone, so Metaflow's core modules are not even parsed for this rule.
-        return not _METAFLOW_CORE.search(layout_path(path))
+    def check(self, ctx: Context) -> None:
+        docstrings: Set[int] = set()
+        # In walk order: a statement's string is seen (and marked a docstring) before the string itself.
+        for node in ctx.nodes(cst.Expr, cst.SimpleString, cst.FormattedString, cst.Call):
+            if isinstance(node, cst.Expr):
+                if isinstance(node.value, _STRINGS):
+                    _mark_docstring(node.value, docstrings)
+                continue
+            if _HOOK in (function.name.value for function in ctx.functions_around(node)):
+                continue  # the hook's own definition (a shim) may call it
+            if isinstance(node, cst.Call):
+                name = _called_name(node.func)
+                if name in (_HOOK, _FACTORY):
+                    ctx.report(node, message=_message(name))
+            elif id(node) not in docstrings:
+                _scan_text(ctx, node)
 
-    def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
-        if not self.applies_to_path(ctx.path):
-            return None
-        return _HookCalls(self, ctx)
+
+def _mark_docstring(node: cst.CSTNode, docstrings: Set[int]) -> None:
+    docstrings.add(id(node))
+    if isinstance(node, cst.ConcatenatedString):
+        _mark_docstring(node.left, docstrings)
+        _mark_docstring(node.right, docstrings)
+
+
+def _scan_text(ctx: Context, node: cst.CSTNode) -> None:
+    """Calls of the hook spelled in generated code held by a string literal."""
+    # Every match spells a name, and a literal's names are in its own code: only a string that holds one
+    # needs the file's positions (a whole-module pass) to be cut from the text.
+    own_code = node.value if isinstance(node, cst.SimpleString) else ctx.module.code_for_node(node)
+    if _HOOK not in own_code and _FACTORY not in own_code:
+        return
+    code = ctx.code_for(node)
+    for match in _IN_TEXT.finditer(code):
+        newline = code.rfind("\n", 0, match.start())
+        escaped_newline = code.rfind("\\n", 0, match.start())  # a "\\n" escape inside a one-line literal
+        line_start = max(newline + 1, escaped_newline + 2 if escaped_newline >= 0 else 0)
+        before = code[line_start : match.start()]
+        if "#" in before or re.search(r"\b(def|import)\b", before):
+            continue
+        if before.endswith("`"):
+            continue  # quoted in prose (a message naming the call), not generated code
+        name = _HOOK if "runtime_step_cli" in match.group() else _FACTORY
+        end = match.end() - 1  # up to the name, without the opening parenthesis
+        ctx.report(Span(node, match.start() + (1 if name == _HOOK else 0), end), message=_message(name) + " (in generated code)")

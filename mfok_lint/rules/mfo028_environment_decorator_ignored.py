@@ -31,10 +31,10 @@ from __future__ import annotations
 import os
 import re
 
-from mfok_lint.core import dependencies
 from mfok_lint.model.commands import STEP_OPTIONS, TOP_LEVEL_OPTIONS
-from mfok_lint.rules.command_rule import CommandRule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.prefilter import CommandText
+from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import Context
 
 _HANDLED = re.compile(
     r"EnvironmentDecorator|environment_decorator"
@@ -53,13 +53,14 @@ def _handled_in(text: str) -> bool:
     return bool(_HANDLED.search(_code_lines(text)))
 
 
-def _sibling_handles(path: str) -> bool:
+def _sibling_handles(ctx) -> bool:
+    path = ctx.path
     directory = os.path.dirname(os.path.abspath(path))
     own = os.path.basename(path)
-    for name in dependencies.list_dir(directory):
+    for name in ctx.list_dir(directory):
         if not name.endswith(".py") or name == own:
             continue
-        text = dependencies.read_text(os.path.join(directory, name))
+        text = ctx.read_text(os.path.join(directory, name))
         if text is not None and _handled_in(text):
             return True
     return False
@@ -72,8 +73,10 @@ def _invocation_like(command) -> bool:
     return any(o.name in STEP_OPTIONS for o in command.sub_options)
 
 
-class EnvironmentDecoratorIgnored(CommandRule):
-    def check(self, ctx: FileContext) -> None:
+class EnvironmentDecoratorIgnored(Rule):
+    needs = frozenset({"commands"})
+    triggers = CommandText()
+    def check(self, ctx: Context) -> None:
         path = ctx.path.replace(os.sep, "/")
         if _TEST_PATH.search(path):
             return
@@ -83,8 +86,8 @@ class EnvironmentDecoratorIgnored(CommandRule):
         # A template file is checked under the name of a module beside the code that renders it, which does not
         # exist itself: its directory is what matters.
         in_a_directory = os.path.isdir(os.path.dirname(os.path.abspath(ctx.path)))
-        if ctx.path not in ("-", "<stdin>") and in_a_directory and _sibling_handles(ctx.path):
+        if ctx.path not in ("-", "<stdin>") and in_a_directory and _sibling_handles(ctx):
             return
         # Ordering by offset resolves positions (a pass over the whole module): only once a report is certain.
         first = min(steps, key=lambda c: ctx.offsets(c.anchor_span or c.anchor)[0])
-        ctx.report(self, first.anchor_span or first.anchor)
+        ctx.report(first.anchor_span or first.anchor)

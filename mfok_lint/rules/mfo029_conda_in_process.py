@@ -25,14 +25,14 @@ Design decisions:
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Set
 
 import libcst as cst
 
-from mfok_lint.core.paths import layout_path
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.prefilter import OutsideMetaflowCore, Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
 
 _METAFLOW_CORE = re.compile(r"(^|/)metaflow/(?!plugins/)")
@@ -101,40 +101,29 @@ class _FunctionFlow(cst.CSTVisitor):
         return False
 
 
-class _Visitor(cst.BatchableCSTVisitor):
-    def __init__(self, rule: CondaInProcess, ctx: FileContext) -> None:
-        self.rule = rule
-        self.ctx = ctx
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if _last_name(node.func) == "MetaflowTask":
-            self.ctx.report(
-                self.rule,
-                node,
-                message="`MetaflowTask` driven in the orchestrator's process: `@conda`/`@pypi` environments never activate",
-            )
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        flow = _FunctionFlow()
-        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-            visiting.visit(stmt, flow)
-        if not flow.from_file:
-            return
-        seen: Set[int] = set()
-        for created in flow.used:
-            if id(created) not in seen:
-                seen.add(id(created))
-                self.ctx.report(self.rule, created)
-
-
 class CondaInProcess(Rule):
-    triggers = (b"MetaflowTask", b"spec_from_file_location", b"run_path", b"load_source", b"SourceFileLoader")
+    needs = frozenset({cst.Call, cst.FunctionDef})
+    # Metaflow's own core drives ``MetaflowTask``; it is the extension's code that must not.
+    triggers = OutsideMetaflowCore(_METAFLOW_CORE) & Text(
+        b"MetaflowTask", b"spec_from_file_location", b"run_path", b"load_source", b"SourceFileLoader"
+    )
 
-    def applies_to_path(self, path: str) -> bool:
-        # Decided by the path alone, so Metaflow's core modules are not even parsed for this rule.
-        return not _METAFLOW_CORE.search(layout_path(path))
-
-    def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
-        if not self.applies_to_path(ctx.path):
-            return None
-        return _Visitor(self, ctx)
+    def check(self, ctx: Context) -> None:
+        for node in ctx.nodes(cst.Call, cst.FunctionDef):
+            if isinstance(node, cst.Call):
+                if _last_name(node.func) == "MetaflowTask":
+                    ctx.report(
+                        node,
+                        message="`MetaflowTask` driven in the orchestrator's process: `@conda`/`@pypi` environments never activate",
+                    )
+                continue
+            flow = _FunctionFlow()
+            for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+                visiting.visit(stmt, flow)
+            if not flow.from_file:
+                continue
+            seen: Set[int] = set()
+            for created in flow.used:
+                if id(created) not in seen:
+                    seen.add(id(created))
+                    ctx.report(created)

@@ -34,8 +34,9 @@ import libcst as cst
 
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.package import click_command_name
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
 
 _OPTION = "--deployer-attribute-file"
@@ -184,9 +185,10 @@ def _mentions(node: cst.CSTNode, name: str) -> bool:
 
 
 class TriggerBlocksBeforeAttributeFile(Rule):
-    triggers = (b"deployer-attribute-file",)
+    needs = frozenset({"cst"})
+    triggers = Text(b"deployer-attribute-file")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         functions: Dict[str, cst.FunctionDef] = {}
         commands: List[cst.FunctionDef] = []
         for stmt in ctx.module.body:
@@ -234,7 +236,6 @@ class TriggerBlocksBeforeAttributeFile(Rule):
                 if id(node) not in reported and not _inside_any(ctx, node, [w for w, _ in writes]):
                     reported.add(id(node))
                     ctx.report(
-                        self,
                         node if not isinstance(node, (cst.While, cst.For)) else _loop_head(node),
                         message=(
                             f"`trigger` waits for the run ({reason}) before writing `--deployer-attribute-file`, "
@@ -261,7 +262,7 @@ class TriggerBlocksBeforeAttributeFile(Rule):
         return reason
 
 
-def _inside_any(ctx: FileContext, node: cst.CSTNode, containers: List[cst.CSTNode]) -> bool:
+def _inside_any(ctx: Context, node: cst.CSTNode, containers: List[cst.CSTNode]) -> bool:
     start, end = ctx.node_range(node)
     for container in containers:
         c_start, c_end = ctx.node_range(container)

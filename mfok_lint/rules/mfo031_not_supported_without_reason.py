@@ -30,16 +30,16 @@ Design decisions:
 
 from __future__ import annotations
 
-import ast
 import re
 from typing import List, Optional
 
 import libcst as cst
 
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.prefilter import Text
+from mfok_lint.prefilter.screens import Raises
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
-from mfok_lint.syntax import pyast
+from mfok_lint.rules.context import Context
 
 _CLASS = "NotSupportedException"
 _REASON = re.compile(
@@ -101,16 +101,6 @@ def gives_reason(text: str) -> bool:
     return False
 
 
-def _may_raise(raw: bytes) -> bool:
-    """Does the file raise the class (bare, dotted or called)? True when ``ast`` cannot read it."""
-    tree = pyast.parse_source(raw)
-    if tree is None:
-        return True
-    for node in pyast.nodes_of(tree, ast.Raise):
-        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-        if isinstance(exc, ast.Name) and exc.id == _CLASS or isinstance(exc, ast.Attribute) and exc.attr == _CLASS:
-            return True
-    return False
 
 
 def _message_argument(call: cst.Call) -> Optional[cst.Arg]:
@@ -121,37 +111,24 @@ def _message_argument(call: cst.Call) -> Optional[cst.Arg]:
     return positional[0] if positional else None
 
 
-class _Raises(cst.BatchableCSTVisitor):
-    def __init__(self, rule: NotSupportedWithoutReason, ctx: FileContext) -> None:
-        self.rule = rule
-        self.ctx = ctx
-
-    def visit_Raise(self, node: cst.Raise) -> None:
-        exc = node.exc
-        if exc is None:
-            return
-        func = exc.func if isinstance(exc, cst.Call) else exc
-        name = dotted_name(func) or ""
-        if name.rsplit(".", 1)[-1] != _CLASS:
-            return
-        if not isinstance(exc, cst.Call):
-            self.ctx.report(self.rule, node, message=f"`{_CLASS}` raised without a message; say why the feature cannot work")
-            return
-        arg = _message_argument(exc)
-        if arg is None:
-            self.ctx.report(self.rule, node, message=f"`{_CLASS}` raised without a message; say why the feature cannot work")
-            return
-        text = static_text(arg.value)
-        if text is None or gives_reason(text):
-            return
-        self.ctx.report(self.rule, arg.value)
-
-
 class NotSupportedWithoutReason(Rule):
-    triggers = (b"NotSupportedException",)
+    needs = frozenset({cst.Raise})
+    triggers = Text(_CLASS.encode()) & Raises(_CLASS)
 
-    def applies_to(self, raw: bytes) -> bool:
-        return super().applies_to(raw) and _may_raise(raw)
-
-    def visitor(self, ctx: FileContext) -> Optional[cst.BatchableCSTVisitor]:
-        return _Raises(self, ctx)
+    def check(self, ctx: Context) -> None:
+        for node in ctx.nodes(cst.Raise):
+            exc = node.exc
+            if exc is None:
+                continue
+            func = exc.func if isinstance(exc, cst.Call) else exc
+            name = dotted_name(func) or ""
+            if name.rsplit(".", 1)[-1] != _CLASS:
+                continue
+            arg = _message_argument(exc) if isinstance(exc, cst.Call) else None
+            if arg is None:
+                ctx.report(node, message=f"`{_CLASS}` raised without a message; say why the feature cannot work")
+                continue
+            text = static_text(arg.value)
+            if text is None or gives_reason(text):
+                continue
+            ctx.report(arg.value)

@@ -31,8 +31,9 @@ import libcst as cst
 
 from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.package import click_command_name
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
 
 _PRIMARY = re.compile(r"^_?(deploy|upload|create|apply|register|upsert|push|publish)(_|$)")
@@ -89,9 +90,10 @@ def _is_create_command(function: cst.FunctionDef) -> bool:
 
 
 class FatalSecondaryApiCall(Rule):
-    triggers = (b"command",)
+    needs = frozenset({"cst"})
+    triggers = Text(b"command")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         functions: Dict[str, cst.FunctionDef] = {}
         commands: List[cst.FunctionDef] = []
         for stmt in ctx.module.body:
@@ -115,7 +117,6 @@ class FatalSecondaryApiCall(Rule):
                 if id(call) not in reported:
                     reported.add(id(call))
                     ctx.report(
-                        self,
                         call,
                         message=(
                             f"`{method}()` runs after the deployment was created and is not guarded: a transient "

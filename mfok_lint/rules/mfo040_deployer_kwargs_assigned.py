@@ -25,8 +25,9 @@ import libcst as cst
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.classes import DeployerClass, class_body, decorator_names, deployer_classes
 from mfok_lint.model.environment import dotted_name, string_value
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
 
 
@@ -120,9 +121,10 @@ class _WriteFinder(cst.CSTVisitor):
 
 
 class DeployerKwargsAssigned(Rule):
-    triggers = (b"deployer_kwargs",)
+    needs = frozenset({"cst"})
+    triggers = Text(b"deployer_kwargs")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         for cls in deployer_classes(ctx):
             if cls.kind != "DeployerImpl" or _writable(cls):
                 continue
@@ -142,6 +144,6 @@ class DeployerKwargsAssigned(Rule):
                             f"Assign the backing field `self.{backing}` instead",
                             [ctx.edit(target.attr, backing)],
                         )
-                    ctx.report(self, target, fix=fix)
+                    ctx.report(target, fix=fix)
                 for call in finder.setattr_calls:
-                    ctx.report(self, call)
+                    ctx.report(call)

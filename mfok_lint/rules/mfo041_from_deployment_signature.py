@@ -23,8 +23,9 @@ from typing import Optional
 import libcst as cst
 
 from mfok_lint.model.classes import decorator_names, deployer_classes
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 
 
 def signature_problem(func: cst.FunctionDef, skip_first: bool) -> Optional[str]:
@@ -56,9 +57,10 @@ def signature_problem(func: cst.FunctionDef, skip_first: bool) -> Optional[str]:
 
 
 class FromDeploymentSignature(Rule):
-    triggers = (b"from_deployment",)
+    needs = frozenset({"cst"})
+    triggers = Text(b"from_deployment")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         for cls in deployer_classes(ctx):
             if cls.kind != "DeployedFlow":
                 continue
@@ -77,7 +79,6 @@ class FromDeploymentSignature(Rule):
                 )
             if problem is not None:
                 ctx.report(
-                    self,
                     func.name,
                     message=f"`{cls.name}.from_deployment` cannot be called as `from_deployment(identifier, metadata)`: {problem}",
                 )

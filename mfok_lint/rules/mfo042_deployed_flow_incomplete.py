@@ -23,8 +23,9 @@ from __future__ import annotations
 from typing import List
 
 from mfok_lint.model.classes import DeployerClass, deployer_classes
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 
 REQUIRED = {
     "DeployedFlow": ("TYPE", "trigger", "from_deployment", "get_triggered_run", "list_deployed_flows"),
@@ -38,9 +39,10 @@ def _looks_abstract(cls: DeployerClass) -> bool:
 
 
 class DeployedFlowIncomplete(Rule):
-    triggers = (b"DeployedFlow", b"DeployerImpl")
+    needs = frozenset({"cst"})
+    triggers = Text(b"DeployedFlow", b"DeployerImpl")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         for cls in deployer_classes(ctx):
             required = REQUIRED.get(cls.kind or "")
             if required is None or cls.subclassed_here or _looks_abstract(cls) or not cls.sees_all_bases():
@@ -48,4 +50,4 @@ class DeployedFlowIncomplete(Rule):
             missing: List[str] = [member for member in required if cls.member(member) is None]
             if missing:
                 listed = ", ".join(f"`{m}`" for m in missing)
-                ctx.report(self, cls.node.name, message=f"`{cls.name}` ({cls.kind} subclass) does not define {listed}")
+                ctx.report(cls.node.name, message=f"`{cls.name}` ({cls.kind} subclass) does not define {listed}")

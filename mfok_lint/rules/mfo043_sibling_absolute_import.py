@@ -23,49 +23,20 @@ Design decisions:
 
 from __future__ import annotations
 
-import ast
-import os
-import re
 from typing import List
 
 import libcst as cst
 
-from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Applicability
-from mfok_lint.core.paths import layout_path
+from mfok_lint.core.paths import sibling_module_exists
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.prefilter import InPluginsPackage, Text
+from mfok_lint.prefilter.screens import ImportsSibling
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
-from mfok_lint.syntax import pyast
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax.statements import statements
 
-_PLUGINS_RE = re.compile(r"(^|/)metaflow_extensions/[^/]+/plugins/")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
-
-
-def _is_sibling(path: str, name: str) -> bool:
-    """Is ``name`` (the first part of an absolute import) a module beside ``path`` other than the file itself?"""
-    directory, filename = os.path.split(os.path.abspath(path))
-    if not name or name == os.path.splitext(filename)[0]:
-        return False
-    # Through ``dependencies``: a cached result must be recomputed when a sibling appears or goes.
-    return dependencies.is_file(os.path.join(directory, name + ".py")) or dependencies.is_file(
-        os.path.join(directory, name, "__init__.py")
-    )
-
-
-def _may_import_sibling(path: str, raw: bytes) -> bool:
-    """Does any absolute import of the file name a module of its own directory? True when ``ast`` cannot tell."""
-    tree = pyast.parse_source(raw)
-    if tree is None:
-        return True
-    heads = set()
-    for node in pyast.nodes_of(tree, ast.Import, ast.ImportFrom):
-        if isinstance(node, ast.Import):
-            heads.update(alias.name.split(".")[0] for alias in node.names)
-        elif node.level == 0 and node.module:
-            heads.add(node.module.split(".")[0])
-    return any(_is_sibling(path, head) for head in sorted(heads))
 
 
 def _handles_import_error(handler: cst.ExceptHandler) -> bool:
@@ -109,39 +80,32 @@ def _imports(module: cst.Module) -> List[cst.CSTNode]:
 
 
 class SiblingAbsoluteImport(Rule):
-    triggers = (b"import",)
+    needs = frozenset({"cst"})
+    triggers = InPluginsPackage() & Text(b"import") & ImportsSibling()
 
-    def applies_to_path(self, path: str) -> bool:
-        return bool(_PLUGINS_RE.search(layout_path(path)))
-
-    def applies_to_file(self, path: str, raw: bytes) -> bool:
-        return super().applies_to_file(path, raw) and _may_import_sibling(path, raw)
-
-    def check(self, ctx: FileContext) -> None:
-        if not self.applies_to_path(ctx.path):
-            return
+    def check(self, ctx: Context) -> None:
         for node in _imports(ctx.module):
             if isinstance(node, cst.ImportFrom):
                 module = dotted_name(node.module) or ""  # type: ignore[arg-type]
                 head = module.split(".")[0]
-                if _is_sibling(ctx.path, head):
+                if sibling_module_exists(ctx.path, head):
                     fix = ctx.make_fix(
                         Applicability.SAFE, f"Import `{module}` relatively", [ctx.edit(node.module, "." + module)]  # type: ignore[arg-type]
                     )
-                    ctx.report(self, node, message=self._message(head), fix=fix)
+                    ctx.report(node, message=self._message(head), fix=fix)
             else:
                 for alias in node.names:
                     module = dotted_name(alias.name) or ""
                     head = module.split(".")[0]
-                    if _is_sibling(ctx.path, head):
-                        ctx.report(self, node, message=self._message(head), fix=self._import_fix(ctx, node, module))
+                    if sibling_module_exists(ctx.path, head):
+                        ctx.report(node, message=self._message(head), fix=self._import_fix(ctx, node, module))
 
     @staticmethod
     def _message(name: str) -> str:
         return f"`{name}` is a sibling module imported as top-level; import it relatively (`from . import {name}`)"
 
     @staticmethod
-    def _import_fix(ctx: FileContext, node: cst.Import, module: str):
+    def _import_fix(ctx: Context, node: cst.Import, module: str):
         if len(node.names) != 1 or "." in module:
             return None
         alias = node.names[0]

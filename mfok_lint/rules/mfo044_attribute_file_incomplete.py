@@ -23,8 +23,9 @@ from typing import List, Optional, Set, Tuple
 import libcst as cst
 
 from mfok_lint.model.environment import dotted_name, string_value
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
 from mfok_lint.syntax.statements import statements
 
@@ -152,9 +153,10 @@ def _resolve_payload(func: cst.FunctionDef, payload: cst.BaseExpression) -> Opti
 
 
 class AttributeFileIncomplete(Rule):
-    triggers = (b"deployer_attribute_file",)
+    needs = frozenset({"cst"})
+    triggers = Text(b"deployer_attribute_file")
 
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         # Functions are statements: following statement bodies (``model.walk``) meets every one, nested ones
         # included, in the order a full visitor walk would, without visiting each expression node.
         for node in statements(ctx.module):
@@ -174,7 +176,6 @@ class AttributeFileIncomplete(Rule):
                 if missing:
                     listed = ", ".join(f'"{k}"' for k in missing)
                     ctx.report(
-                        self,
                         reported,
                         message=f"The `{command}` attribute file written here lacks {listed}, which the deployer reads",
                     )

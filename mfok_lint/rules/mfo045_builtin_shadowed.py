@@ -26,18 +26,18 @@ Design decisions:
 
 from __future__ import annotations
 
-import ast
 import builtins
 import re
-from typing import Dict, List, Optional, Set
+from typing import Dict, Set
 
 import libcst as cst
 from libcst.metadata import GlobalScope, ParentNodeProvider, ScopeProvider
 
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.prefilter import Text
+from mfok_lint.prefilter.screens import BuiltinNameUsed
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
-from mfok_lint.syntax import pyast
+from mfok_lint.rules.context import Context
 
 _BUILTINS: Set[str] = {name for name in dir(builtins) if not name.startswith("_")}
 # Only a top-level ``def`` named like a builtin can shadow one.
@@ -95,78 +95,16 @@ def _meant_as_builtin(node: cst.CSTNode, func: cst.FunctionDef, parents: Dict[cs
     return False
 
 
-def _may_use_as_builtin(tree: Optional[ast.Module]) -> bool:
-    """A superset of ``_meant_as_builtin``'s uses, on CPython's ``ast``: a call of a module-level function named
-    like a builtin that is a click command or does not fit that function's signature, or such a name among the
-    arguments of ``isinstance``/``issubclass``. True when CPython cannot parse the file."""
-    if tree is None:
-        return True
-    defs: Dict[str, List[ast.AST]] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in _BUILTINS:
-            defs.setdefault(stmt.name, []).append(stmt)
-    if not defs:
-        return False
-    for node in pyast.nodes_of(tree, ast.Call):
-        if not isinstance(node.func, ast.Name):
-            continue
-        if node.func.id in defs:
-            if any(_ast_is_click_command(func) or not _ast_call_fits(func, node) for func in defs[node.func.id]):
-                return True
-        elif node.func.id in ("isinstance", "issubclass"):
-            for value in list(node.args) + [keyword.value for keyword in node.keywords]:
-                if isinstance(value, ast.Starred):
-                    value = value.value
-                items = value.elts if isinstance(value, ast.Tuple) else [value]
-                if any(isinstance(item, ast.Name) and item.id in defs for item in items):
-                    return True
-    return False
-
-
-def _ast_is_click_command(func) -> bool:
-    """``_is_click_command`` on CPython's ``ast``."""
-    for decorator in func.decorator_list:
-        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if (pyast.dotted_name(expr) or "").rsplit(".", 1)[-1] in ("command", "group"):
-            return True
-    return False
-
-
-def _ast_call_fits(func, call: ast.Call) -> bool:
-    """``_call_fits`` on CPython's ``ast``."""
-    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(k.arg is None for k in call.keywords):
-        return True
-    arguments = func.args
-    positional = list(arguments.posonlyargs) + list(arguments.args)
-    if len(call.args) > len(positional) and arguments.vararg is None:
-        return False
-    bound = {a.arg for a in positional[: len(call.args)]}
-    by_keyword = {a.arg for a in list(arguments.args) + list(arguments.kwonlyargs)}
-    for keyword in call.keywords:
-        if keyword.arg in bound or (keyword.arg not in by_keyword and arguments.kwarg is None):
-            return False
-        bound.add(keyword.arg)
-    # ``defaults`` belong to the last positional parameters; ``kw_defaults`` holds None for a required one.
-    required = [a.arg for a in positional[: len(positional) - len(arguments.defaults)]]
-    required += [a.arg for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is None]
-    return all(name in bound for name in required)
-
-
 class BuiltinShadowed(Rule):
-    triggers = (_BUILTIN_DEF,)
+    needs = frozenset({"cst"})
+    # Most files that define a builtin's name never use it as the builtin; those are never parsed by libcst.
+    triggers = Text(_BUILTIN_DEF) & BuiltinNameUsed()
 
-    def applies_to(self, raw: bytes) -> bool:
-        # The same screen ``check`` starts with, on CPython's ``ast``: most files that define a builtin's name
-        # never use it as the builtin, and then libcst need not parse them at all.
-        if not super().applies_to(raw):
-            return False
-        return _may_use_as_builtin(pyast.parse_source(raw))
-
-    def check(self, ctx: FileContext) -> None:
+    def check(self, ctx: Context) -> None:
         candidates = [
             stmt for stmt in ctx.module.body if isinstance(stmt, cst.FunctionDef) and stmt.name.value in _BUILTINS
         ]
-        if not candidates or not _may_use_as_builtin(pyast.parse(ctx.text)):
+        if not candidates:
             return
         scopes = ctx.metadata(ScopeProvider)
         parents = ctx.metadata(ParentNodeProvider)
@@ -193,7 +131,6 @@ class BuiltinShadowed(Rule):
             if uses:
                 kind = "click command" if _is_click_command(func) else "function"
                 ctx.report(
-                    self,
                     func.name,
                     message=(
                         f"Module-level {kind} `{name}` shadows the builtin `{name}()`, which this module uses "

@@ -25,10 +25,10 @@ from typing import List, Set
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
-from mfok_lint.core.paths import in_extension_package
 from mfok_lint.model.environment import dotted_name
+from mfok_lint.prefilter import InExtensionPackage, Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import FileContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax.statements import statements
 
 
@@ -81,14 +81,10 @@ class _Collector(cst.CSTVisitor):
 
 
 class UnvendoredClick(Rule):
-    triggers = (b"click",)
+    needs = frozenset({"cst"})
+    triggers = InExtensionPackage() & Text(b"click")
 
-    def applies_to_path(self, path: str) -> bool:
-        return in_extension_package(path)
-
-    def check(self, ctx: FileContext) -> None:
-        if not self.applies_to_path(ctx.path):
-            return
+    def check(self, ctx: Context) -> None:
         collector = _Collector()
         # imports and function definitions are statements: following bodies meets them all, in walk order
         for node in statements(ctx.module):
@@ -101,10 +97,10 @@ class UnvendoredClick(Rule):
         if not collector.imports or not collector.defines_cli():
             return
         for node in collector.imports:
-            ctx.report(self, node, fix=_fix(ctx, node))
+            ctx.report(node, fix=_fix(ctx, node))
 
 
-def _fix(ctx: FileContext, node: cst.CSTNode):
+def _fix(ctx: Context, node: cst.CSTNode):
     if isinstance(node, cst.Import):
         if len(node.names) != 1 or dotted_name(node.names[0].name) != "click":
             return None

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import Context
 
 
 class NamespacePackageInit(Rule):
-    def check_package(self, package) -> None:
+    def check(self, ctx: Context) -> None:
+        package = ctx.package
         if package.below != ["__init__.py"]:
             return
-        ctx = package.focus_file.ctx
-        if ctx is None:  # unparsable: MFO900 speaks for it
+        if not package.focus_parses:  # unparsable: MFO900 speaks for it
             return
         fix = ctx.make_fix(
             Applicability.DISPLAY_ONLY,
             "Delete `metaflow_extensions/__init__.py`",
             [ctx.edit((0, len(ctx.text)), "")],
         )
-        package.report(self, (0, 0), fix=fix)
+        ctx.report((0, 0), fix=fix)

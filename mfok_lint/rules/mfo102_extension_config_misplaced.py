@@ -19,26 +19,26 @@ from __future__ import annotations
 
 from mfok_lint.model.package import CONFIG_NAME_RE, EXTENSION_POINTS, extension_point_of
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import Context
 
 _POINT_ROOTS = {p.split(".")[0] for p in EXTENSION_POINTS}
 
 
 class ExtensionConfigMisplaced(Rule):
-    def check_package(self, package) -> None:
+    def check(self, ctx: Context) -> None:
+        package = ctx.package
         below = package.below
         filename = below[-1]
         point = extension_point_of(below)
         if filename.startswith("mfextinit"):
             if CONFIG_NAME_RE.match(filename) is None:
-                package.report(
-                    self,
+                ctx.report(
                     (0, 0),
                     f"`{filename}` does not match `mfextinit_<name>.py` (letters, digits, `_`, `-`): Metaflow never loads it",
                 )
                 return
             if len(below) >= 2 and below[0] in _POINT_ROOTS:
-                package.report(
-                    self,
+                ctx.report(
                     (0, 0),
                     f"`metaflow_extensions/{below[0]}/` lacks the package level: use `metaflow_extensions/<pkg>/{below[0]}/` "
                     "(Metaflow raises RuntimeError)",
@@ -46,8 +46,7 @@ class ExtensionConfigMisplaced(Rule):
                 return
             if point is None or not point[1]:
                 where = "/".join(["metaflow_extensions"] + below[:-1])
-                package.report(
-                    self,
+                ctx.report(
                     (0, 0),
                     f"`{filename}` in `{where}/` is not directly inside an extension point directory "
                     "(`metaflow_extensions/<pkg>/plugins/`, `config/`, ...): Metaflow never loads it",
@@ -58,8 +57,7 @@ class ExtensionConfigMisplaced(Rule):
         configs = package.sibling_configs()
         if len(configs) > 1:
             others = ", ".join(f"`{c}`" for c in configs if c != filename)
-            package.report(
-                self,
+            ctx.report(
                 (0, 0),
                 f"Second configuration file for extension point `{point[0]}` (also {others}): Metaflow raises RuntimeError",
             )

@@ -19,27 +19,29 @@ from __future__ import annotations
 
 from mfok_lint.model.package import DESC_NAME_ATTRIBUTE, UNKNOWN, resolve_relative
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import Context
 
 
 class ProviderDescriptorInvalid(Rule):
-    def check_package(self, package) -> None:
+    def check(self, ctx: Context) -> None:
+        package = ctx.package
         base = package.config_package()
         for desc in package.descriptors():
             for node, problem in desc.shape_errors:
-                package.report(self, node, problem)
+                ctx.report(node, problem)
             for entry in desc.entries:
                 if entry.path is None or entry.path_node is None:
                     continue
                 absolute = resolve_relative(entry.path, base)
                 if absolute is None:
-                    package.report(self, entry.path_node, f"`{entry.path}` climbs out of the `metaflow_extensions` package")
+                    ctx.report(entry.path_node, f"`{entry.path}` climbs out of the `metaflow_extensions` package")
                     continue
                 if "." not in absolute.strip("."):
                     continue
                 module_name, attr = absolute.rsplit(".", 1)
                 if package.module_missing(module_name):
-                    package.report(
-                        self, entry.path_node, f"`{entry.path}` does not resolve: there is no module `{module_name}`"
+                    ctx.report(
+                        entry.path_node, f"`{entry.path}` does not resolve: there is no module `{module_name}`"
                     )
                     continue
                 resolved = package.resolve(absolute)
@@ -47,8 +49,7 @@ class ProviderDescriptorInvalid(Rule):
                     continue
                 if resolved.binding is None:
                     if not resolved.opaque:
-                        package.report(
-                            self,
+                        ctx.report(
                             entry.path_node,
                             f"`{entry.path}` does not resolve: module `{module_name}` defines no `{attr}`",
                         )
@@ -64,8 +65,7 @@ class ProviderDescriptorInvalid(Rule):
                     continue
                 if value != entry.name:
                     cls = found[1].name.value
-                    package.report(
-                        self,
+                    ctx.report(
                         entry.name_node,
                         f"`{desc.desc}` names `{entry.name}` but `{cls}.{attribute}` is `{value}`: Metaflow refuses to load it",
                     )

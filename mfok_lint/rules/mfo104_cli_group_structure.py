@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from mfok_lint.model.package import CLI_DESCS, UNKNOWN, read_click_group, resolve_relative
 from mfok_lint.rules.base import Rule
+from mfok_lint.rules.context import Context
 
 
 class CliGroupStructure(Rule):
-    def check_package(self, package) -> None:
+    def check(self, ctx: Context) -> None:
+        package = ctx.package
         base = package.config_package()
         descs = package.descriptors()
         cli_names = set()
@@ -36,7 +38,7 @@ class CliGroupStructure(Rule):
             if not desc.complete:
                 cli_known = False
             for entry in desc.entries:
-                name = self._check_entry(package, base, entry)
+                name = self._check_entry(ctx, base, entry)
                 if name is UNKNOWN:
                     cli_known = False
                 elif name is not None:
@@ -50,14 +52,14 @@ class CliGroupStructure(Rule):
                 provider_type = self._provider_type(package, base, entry)
                 if provider_type is None or provider_type in cli_names:
                     continue
-                package.report(
-                    self,
+                ctx.report(
                     entry.node,
                     f"Deployer `TYPE` `{provider_type}` has no CLI command of that name in `CLIS_DESC`: "
                     f"`Deployer(...).{provider_type.replace('-', '_')}()` runs `python flow.py {provider_type} create`, which fails",
                 )
 
-    def _check_entry(self, package, base, entry):
+    def _check_entry(self, ctx: Context, base, entry):
+        package = ctx.package
         """The command name this entry provides, or UNKNOWN (unknowable, or already reported as broken)."""
         if entry.path is None or entry.name is None:
             return UNKNOWN
@@ -74,15 +76,14 @@ class CliGroupStructure(Rule):
             return UNKNOWN
         target = f"`{resolved.attr}` in `{resolved.module_name}`"
         if group.is_group is False:
-            package.report(self, entry.node, f"{target} is not a click group: Metaflow mounts the group's single command")
+            ctx.report(entry.node, f"{target} is not a click group: Metaflow mounts the group's single command")
             return UNKNOWN
         if not group.complete:
             return UNKNOWN
         names = [n for n, _ in group.commands]
         if len(names) != 1:
             listed = ", ".join(f"`{n}`" if n else "?" for n in names) or "none"
-            package.report(
-                self,
+            ctx.report(
                 entry.node,
                 f"Group {target} holds {len(names)} commands ({listed}); Metaflow needs exactly one, named `{entry.name}`",
             )
@@ -91,8 +92,7 @@ class CliGroupStructure(Rule):
         if command is None:
             return UNKNOWN
         if command != entry.name:
-            package.report(
-                self,
+            ctx.report(
                 entry.node,
                 f"Group {target} holds command `{command}` but the entry is named `{entry.name}`: Metaflow raises ValueError",
             )

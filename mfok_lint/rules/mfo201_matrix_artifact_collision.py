@@ -24,8 +24,9 @@ from typing import Dict
 
 import yaml
 
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import YamlContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax.workflow_yaml import (
     action_of,
     env_map,
@@ -67,9 +68,9 @@ def _varies_with_matrix(text: str, env: Dict[str, str], depth: int = 0) -> bool:
 
 
 class MatrixArtifactCollision(Rule):
-    triggers = (b"upload-artifact",)
+    triggers = Text(b"upload-artifact")
 
-    def check_yaml(self, ctx: YamlContext) -> None:
+    def check(self, ctx: Context) -> None:
         workflow_env = env_map(get_value(ctx.root, "env"))
         for _job_id, job in jobs(ctx.root):
             matrix = get_value(get_value(job, "strategy"), "matrix")
@@ -88,7 +89,6 @@ class MatrixArtifactCollision(Rule):
                 if name_item is None:
                     uses_key = get_item(step, "uses")[0]
                     ctx.report(
-                        self,
                         uses_key,
                         "Artifact uploaded from a matrix job without `with.name`: every leg uploads `artifact`; "
                         "name it after the matrix, e.g. `name: logs-${{ matrix.os }}-${{ matrix.python }}`",
@@ -99,7 +99,6 @@ class MatrixArtifactCollision(Rule):
                 if _varies_with_matrix(text, env):
                     continue
                 ctx.report(
-                    self,
                     key,
                     f"Artifact name `{text}` is the same in every matrix leg, so the legs' uploads collide; "
                     "include the matrix values, e.g. `${{ matrix.python }}`",

@@ -22,8 +22,9 @@ from typing import Iterator, Tuple
 
 import yaml
 
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import YamlContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax.workflow_yaml import expressions, get_item, jobs, mapping_items, strip_string_literals
 
 _BRACKET_RE = re.compile(r"(?<![\w.\-])env\s*\[\s*'([A-Za-z_][\w-]*)'\s*\]")
@@ -47,9 +48,9 @@ def _env_references(node: yaml.Node) -> Iterator[str]:
 
 
 class EnvContextInEnvBlock(Rule):
-    triggers = (b"env",)
+    triggers = Text(b"env")
 
-    def check_yaml(self, ctx: YamlContext) -> None:
+    def check(self, ctx: Context) -> None:
         blocks = [("workflow", get_item(ctx.root, "env"))]
         blocks += [(f"job `{job_id.value}`", get_item(job, "env")) for job_id, job in jobs(ctx.root)]
         for level, item in blocks:
@@ -65,7 +66,6 @@ class EnvContextInEnvBlock(Rule):
                     continue
                 shown = ", ".join(f"`env.{n}`" for n in names)
                 ctx.report(
-                    self,
                     key,
                     f"{shown} read inside the {level} `env:` map, where the `env` context does not exist; "
                     "use a literal, `vars.*`, or set the value in a step's `env:`",

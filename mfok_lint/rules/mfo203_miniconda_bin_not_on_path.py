@@ -29,8 +29,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import YamlContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax.workflow_yaml import (
     action_of,
     conda_tests_enabled,
@@ -65,9 +66,9 @@ def _is_full_bin(directory: str) -> bool:
 
 
 class MinicondaBinNotOnPath(Rule):
-    triggers = (b"setup-miniconda",)
+    triggers = Text(b"setup-miniconda")
 
-    def check_yaml(self, ctx: YamlContext) -> None:
+    def check(self, ctx: Context) -> None:
         for _job_id, job in jobs(ctx.root):
             job_steps = steps(job)
             setup_indexes = [i for i, s in enumerate(job_steps) if action_of(s) == "conda-incubator/setup-miniconda"]
@@ -93,7 +94,6 @@ class MinicondaBinNotOnPath(Rule):
             condabin = [d for d in added if "condabin" in d]
             hint = f" (`{condabin[0]}` holds only the `conda` launcher)" if condabin else ""
             ctx.report(
-                self,
                 get_item(job_steps[setup], "uses")[0],
                 f"`setup-miniconda` puts only `condabin` on PATH, but conda tests run later in this job{hint}; "
                 'add `echo "$CONDA/bin" >> "$GITHUB_PATH"` before them',

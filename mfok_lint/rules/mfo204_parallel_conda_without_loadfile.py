@@ -29,8 +29,9 @@ from typing import List, Optional, Tuple
 import yaml
 
 from mfok_lint.core.diagnostics import Applicability, Fix
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import YamlContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax.workflow_yaml import ScriptLine, conda_tests_enabled, jobs, matrix_values, pytest_runs
 
 _GROUPING_MODES = {"loadfile", "loadgroup"}
@@ -70,9 +71,9 @@ def _is_parallel(value: str, job: yaml.Node) -> bool:
 
 
 class ParallelCondaWithoutLoadfile(Rule):
-    triggers = (b"-n", b"--numprocesses")
+    triggers = Text(b"-n", b"--numprocesses")
 
-    def check_yaml(self, ctx: YamlContext) -> None:
+    def check(self, ctx: Context) -> None:
         for _job_id, job in jobs(ctx.root):
             for run in pytest_runs(ctx, job):
                 workers = _worker_count(run.args)
@@ -90,7 +91,7 @@ class ParallelCondaWithoutLoadfile(Rule):
                 )
                 self._report(ctx, run.line, workers[0], message, fixable=not modes)
 
-    def _report(self, ctx: YamlContext, line: ScriptLine, written: str, message: str, fixable: bool) -> None:
+    def _report(self, ctx: Context, line: ScriptLine, written: str, message: str, fixable: bool) -> None:
         found = _locate(line, written)
         if found and ctx.locator.line(found[0])[found[1] - 1 :].startswith(written.split(" ", 1)[0]) is False:
             found = None  # a piece whose position is approximate (escapes in a quoted scalar): no exact span
@@ -108,7 +109,7 @@ class ParallelCondaWithoutLoadfile(Rule):
                 message="Add `--dist loadfile`",
                 edits=(ctx.insert_at(end, " --dist loadfile"),),
             )
-        ctx.report_span(self, start, end, message, fix)
+        ctx.report((start, end), message, fix)
 
 
 def _locate(line: ScriptLine, written: str) -> Optional[Tuple[int, int, int]]:

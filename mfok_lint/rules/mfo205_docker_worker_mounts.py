@@ -30,8 +30,9 @@ from typing import List, Optional, Tuple
 
 import yaml
 
+from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.rules.context import YamlContext
+from mfok_lint.rules.context import Context
 from mfok_lint.syntax.workflow_yaml import (
     ScriptLine,
     get_value,
@@ -171,9 +172,9 @@ def _is_worker(image: str, names: List[str], arguments: List[str]) -> bool:
 
 
 class DockerWorkerMounts(Rule):
-    triggers = (b"docker", b"services")
+    triggers = Text(b"docker", b"services")
 
-    def check_yaml(self, ctx: YamlContext) -> None:
+    def check(self, ctx: Context) -> None:
         for _job_id, job in jobs(ctx.root):
             for step in steps(job):
                 for line in script_lines(ctx, get_value(step, "run")):
@@ -182,7 +183,7 @@ class DockerWorkerMounts(Rule):
             for service_key, service in mapping_items(get_value(job, "services")):
                 self._check_service(ctx, service_key, service)
 
-    def _check_docker_run(self, ctx: YamlContext, line: ScriptLine, command: List[str]) -> None:
+    def _check_docker_run(self, ctx: Context, line: ScriptLine, command: List[str]) -> None:
         parsed = _docker_run(command)
         if parsed is None:
             return
@@ -197,14 +198,12 @@ class DockerWorkerMounts(Rule):
         found = line.find(command[0])
         row, column = found if found else (line.row, line.column)
         start = ctx.locator.offset(row, column)
-        ctx.report_span(
-            self,
-            start,
-            start + len(command[0]),
+        ctx.report(
+            (start, start + len(command[0])),
             f"Worker container `{image}`: {problem}; the step commands it runs name host paths verbatim",
         )
 
-    def _check_service(self, ctx: YamlContext, key: yaml.ScalarNode, service: yaml.Node) -> None:
+    def _check_service(self, ctx: Context, key: yaml.ScalarNode, service: yaml.Node) -> None:
         image = scalar_text(get_value(service, "image")) or scalar_text(service) or ""
         if not _is_worker(image, [key.value], []):
             return
@@ -220,7 +219,6 @@ class DockerWorkerMounts(Rule):
         if problem is None:
             return
         ctx.report(
-            self,
             key,
             f"Worker service `{key.value}` (`{image}`): {problem}; the step commands it runs name host paths verbatim",
         )

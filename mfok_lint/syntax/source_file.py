@@ -17,15 +17,33 @@ from mfok_lint.syntax.visiting import MetadataWrapper
 
 
 class SourceFile:
-    def __init__(self, path: str, text: str, module: cst.Module, settings: Any = None) -> None:
+    def __init__(self, path: str, text: str, module: Optional[cst.Module] = None) -> None:
         self.path = path
         self.text = text
-        self.module = module
-        self.settings = settings
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.locator = Locator(text)
+        self._module = module
+        self._wrapper: Optional[MetadataWrapper] = None
         self._spans: Optional[Dict[cst.CSTNode, Tuple[int, int]]] = None
         self._cache: Dict[str, Any] = {}
+
+    @property
+    def module(self) -> cst.Module:
+        if self._module is None:
+            raise LookupError(f"{self.path}: no libcst module was parsed for this file")
+        return self._module
+
+    def attach_module(self, module: cst.Module) -> None:
+        """Give the file the module parsed from its text (once)."""
+        if self._module is not None and self._module is not module:
+            raise ValueError(f"{self.path}: a module is attached already")
+        self._module = module
+
+    @property
+    def wrapper(self) -> MetadataWrapper:
+        """The module wrapped for metadata and batched visits, without a deep copy."""
+        if self._wrapper is None:
+            self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        return self._wrapper
 
     # ---- lazily computed models ------------------------------------------------------------------------
     def lazy(self, key: str, factory):

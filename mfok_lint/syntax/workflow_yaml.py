@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 import yaml
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mfok_lint.rules.context import YamlContext
+    from mfok_lint.syntax.source_file import SourceFile
 
 
 # Navigation helpers shared by the workflow rules. They work on the composed node tree (not on loaded Python
@@ -146,7 +146,7 @@ class ScriptLine:
         return None
 
 
-def script_lines(ctx: "YamlContext", node: yaml.Node) -> List[ScriptLine]:
+def script_lines(ctx: "SourceFile", node: yaml.Node) -> List[ScriptLine]:
     """The logical lines of a scalar script (backslash continuations joined), each piece mapped to its source
     position. Block scalars are read from the source lines themselves, so positions are exact: a literal (``|``)
     line is a line, a folded (``>``) run of equally indented lines is one line, as the shell will see it.
@@ -176,7 +176,7 @@ def script_lines(ctx: "YamlContext", node: yaml.Node) -> List[ScriptLine]:
     return logical
 
 
-def _block_lines(ctx: "YamlContext", node: yaml.ScalarNode) -> List[List[Tuple[int, int, str]]]:
+def _block_lines(ctx: "SourceFile", node: yaml.ScalarNode) -> List[List[Tuple[int, int, str]]]:
     source_lines = ctx.text.split("\n")
     last = node.end_mark.line if node.end_mark.column == 0 else node.end_mark.line + 1
     rows = []
@@ -199,7 +199,7 @@ def _block_lines(ctx: "YamlContext", node: yaml.ScalarNode) -> List[List[Tuple[i
     return lines
 
 
-def _flow_lines(ctx: "YamlContext", node: yaml.ScalarNode) -> List[List[Tuple[int, int, str]]]:
+def _flow_lines(ctx: "SourceFile", node: yaml.ScalarNode) -> List[List[Tuple[int, int, str]]]:
     source_lines = ctx.text.split("\n")
     cursor = node.start_mark.line
     last_row, last_col = node.start_mark.line + 1, node.start_mark.column + 1
@@ -294,7 +294,7 @@ _GITHUB_ENV_RE = re.compile(
 )
 
 
-def pytest_runs(ctx: "YamlContext", job: yaml.Node) -> List[PytestRun]:
+def pytest_runs(ctx: "SourceFile", job: yaml.Node) -> List[PytestRun]:
     """Every pytest invocation of the job, in order. The environment is layered as the runner layers it:
     workflow ``env``, job ``env``, ``NAME=value >> $GITHUB_ENV`` lines of earlier steps, the step's ``env``,
     ``export NAME=value`` earlier in the same script, then ``NAME=value`` prefixed to the command."""

@@ -12,6 +12,7 @@ import pytest
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint import check, fixes
+from mfok_lint.prefilter import Text
 from mfok_lint.rules import all_rules
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.registry import ALWAYS, NEVER, PYTHON, SAFE, STABLE, RuleRow
@@ -23,24 +24,20 @@ class NameIsFoo(Rule):
 
     # borrows a registered code so noqa parsing treats it as known
     row = RuleRow("MFO900", "test-name-is-foo", PYTHON, STABLE, ALWAYS, SAFE, (), "name is foo")
-    triggers = (b"foo",)
+    needs = frozenset({cst.Name})
+    triggers = Text(b"foo")
 
     def __init__(self, applicability=Applicability.SAFE, replacement="bar"):
         self.applicability = applicability
         self.replacement = replacement
         self.visited = 0
 
-    def visitor(self, ctx):
-        rule = self
-
-        class V(cst.BatchableCSTVisitor):
-            def visit_Name(self, node):
-                rule.visited += 1
-                if node.value == "foo":
-                    fix = ctx.make_fix(rule.applicability, "rename", [ctx.edit(node, rule.replacement)])
-                    ctx.report(rule, node, fix=fix)
-
-        return V()
+    def check(self, ctx):
+        for node in ctx.nodes(cst.Name):
+            self.visited += 1
+            if node.value == "foo":
+                fix = ctx.make_fix(self.applicability, "rename", [ctx.edit(node, self.replacement)])
+                ctx.report(node, fix=fix)
 
 
 class Exploding(Rule):
@@ -100,7 +97,7 @@ def test_noqa_row_for_multiline_string():
 
         def check(self, ctx):
             start = ctx.text.index("step")
-            ctx.report(self, (start, start + 4))
+            ctx.report((start, start + 4))
 
     text = 'cmd = """\npython flow.py step start\n"""  # noqa: MFO003\n'
     assert check.check_source(text, "a.py", [InString()]) == []
@@ -266,13 +263,11 @@ def test_linter_does_not_import_metaflow_or_pytest_and_astroid_only_on_demand():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_contract_rules_skip_test_files_unless_they_opt_in():
+def test_contract_rules_skip_test_files():
     rule = NameIsFoo()
     for path in ("tests/test_compiler.py", "pkg/tests/helpers.py", "conftest.py", "pkg/compiler_test.py"):
         assert check.check_source("foo = 1\n", path, [rule]) == [], path
     assert len(check.check_source("foo = 1\n", "pkg/testing_utils.py", [rule])) == 1
-    rule.lint_tests = True
-    assert len(check.check_source("foo = 1\n", "tests/test_compiler.py", [rule])) == 1
 
 
 def test_compiler_warnings_about_the_linted_code_are_not_errors(tmp_path):

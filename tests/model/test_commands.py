@@ -7,8 +7,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from mfok_lint.model.commands import HOLE, build_commands, commands_for_source, may_build_commands
-from mfok_lint.rules.context import FileContext
+from mfok_lint.model.commands import HOLE, build_commands, commands_for_source, commands_of, may_build_commands
+from mfok_lint.syntax.source_file import SourceFile
 
 _CONTEXTS = {}
 
@@ -16,12 +16,12 @@ _CONTEXTS = {}
 def context(source):
     source = textwrap.dedent(source)
     if source not in _CONTEXTS:
-        _CONTEXTS[source] = FileContext("x.py", source, cst.parse_module(source))
+        _CONTEXTS[source] = SourceFile("x.py", source, cst.parse_module(source))
     return _CONTEXTS[source]
 
 
 def commands(source):
-    return context(source).commands
+    return commands_of(context(source))
 
 
 def only(source):
@@ -318,9 +318,9 @@ def test_prose_comments_docstrings_and_unrelated_lists_are_not_commands(source):
 
 def test_file_without_candidates_does_no_work():
     source = "x = [1, 2, 3]\n"
-    ctx = FileContext("x.py", source, cst.parse_module(source))
+    ctx = SourceFile("x.py", source, cst.parse_module(source))
     assert build_commands(ctx) == []
-    assert ctx.commands == []
+    assert commands_of(ctx) == []
 
 
 def test_every_span_maps_into_the_file_even_for_source_nested_in_templates():
@@ -351,13 +351,13 @@ def test_prose_mentioning_a_subcommand_is_not_a_command():
     import libcst
 
     from mfok_lint.model.commands import build_commands
-    from mfok_lint.rules.context import FileContext
+    from mfok_lint.syntax.source_file import SourceFile
 
     text = 'REASON = "step commands carry --environment conda; the live run needs micromamba"\n'
-    ctx = FileContext("suite.py", text, libcst.parse_module(text))
+    ctx = SourceFile("suite.py", text, libcst.parse_module(text))
     assert build_commands(ctx) == []
     real = 'SCRIPT = "python flow.py --environment conda step start --run-id 1 --task-id 2 --input-paths x"\n'
-    ctx = FileContext("gen.py", real, libcst.parse_module(real))
+    ctx = SourceFile("gen.py", real, libcst.parse_module(real))
     assert [c.subcommand for c in build_commands(ctx)] == ["step"]
 
 

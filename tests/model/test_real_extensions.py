@@ -25,8 +25,9 @@ import libcst as cst
 import metaflow
 import pytest
 
-from mfok_lint.rules.context import FileContext
-from mfok_lint.rules.mfo003_branch_not_forwarded import BranchNotForwarded
+from mfok_lint.lint.check import lint_text
+from mfok_lint.model.commands import commands_of
+from mfok_lint.syntax.source_file import SourceFile
 
 EXTENSIONS = {
     # package==version: {module file name: [(subcommand, has --branch before it, head unknown), ...]}
@@ -58,13 +59,13 @@ MFO003_FINDINGS = {
 def _context(path):
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
-    return FileContext(path, text, cst.parse_module(text))
+    return SourceFile(path, text, cst.parse_module(text))
 
 
 def _summary(ctx):
     return sorted(
         (c.subcommand, c.has_option("--branch", "--production", side="top"), c.unknown_before_subcommand)
-        for c in ctx.commands
+        for c in commands_of(ctx)
     )
 
 
@@ -104,13 +105,11 @@ def test_model_finds_the_step_and_init_commands(extensions, spec):
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", sorted(EXTENSIONS))
 def test_mfo003_findings_on_real_extensions(extensions, spec):
-    rule = BranchNotForwarded()
     findings = []
     for path in sorted(glob.glob(str(extensions[spec] / "**" / "*.py"), recursive=True)):
-        ctx = _context(path)
-        if rule.applies_to(ctx.text.encode()):
-            rule.check(ctx)
-        findings += [(os.path.basename(path), d.location.row) for d in ctx.diagnostics]
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        findings += [(os.path.basename(path), d.location.row) for d in lint_text(text, path=path, select=["MFO003"])]
     assert sorted(findings) == MFO003_FINDINGS[spec]
 
 
@@ -126,6 +125,4 @@ def test_metaflow_schedulers_forward_top_level_options_through_flow_decorators(r
     # init and step; the top-level options start with dict_to_cli_options(flow decorator options), which
     # is where @project's --branch comes from, so the head is unknown and MFO003 stays silent.
     assert _summary(ctx) == [("init", False, True), ("step", False, True)]
-    rule = BranchNotForwarded()
-    rule.check(ctx)
-    assert ctx.diagnostics == []
+    assert lint_text(ctx.text, path=ctx.path, select=["MFO003"]) == []

@@ -1,4 +1,4 @@
-"""Models collected in the shared traversal give exactly what their own walks give (``model.shared``).
+"""Models collected in the shared traversal give exactly what their own walks give (``lint.shared_walk``).
 
 Checked on Metaflow's own scheduler compilers (large modules with generated code, templates and commands), so
 the speed-ups of the cold run cannot change a finding.
@@ -13,11 +13,11 @@ import metaflow
 import pytest
 
 from mfok_lint.lint.check import lint_text
-from mfok_lint.lint.shared_walk import piggyback_visitors
+from mfok_lint.lint.shared_walk import model_collectors
 from mfok_lint.model import commands, generated_code
 from mfok_lint.model.values import Assignments, small_statements
 from mfok_lint.rules import all_rules
-from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax.source_file import SourceFile
 from mfok_lint.syntax.visiting import Piggyback
 
 PLUGINS = os.path.join(os.path.dirname(metaflow.__file__), "plugins")
@@ -102,19 +102,23 @@ def test_unfinished_traversal_is_not_used():
     assert not Piggyback(commands._Index()).usable()
 
 
-def test_collectors_join_only_for_rules_that_use_the_models():
+def test_collectors_join_only_for_rules_that_need_the_models():
     text = 'cmd = ["python", "flow.py", "step", "start", "--run-id", run_id]\n'
-    ctx = FileContext("x.py", text, cst.parse_module(text))
+    ctx = SourceFile("x.py", text, cst.parse_module(text))
     rules = all_rules()
-    assert len(piggyback_visitors(ctx, [rules["MFO003"], rules["MFO024"]])) == 2
-    assert piggyback_visitors(ctx, [rules["MFO045"]]) == []
+
+    def needs(*codes):
+        return {need for code in codes for need in rules[code].needs}
+
+    assert len(model_collectors(ctx, needs("MFO003", "MFO024"))) == 2
+    assert model_collectors(ctx, needs("MFO045")) == []
     no_command = "x = 1\n"
-    ctx = FileContext("x.py", no_command, cst.parse_module(no_command))
-    assert len(piggyback_visitors(ctx, [rules["MFO003"]])) == 0
+    ctx = SourceFile("x.py", no_command, cst.parse_module(no_command))
+    assert len(model_collectors(ctx, needs("MFO003"))) == 0
 
 
 def test_findings_do_not_depend_on_the_shared_collection():
-    # MFO004 alone: its rule has no visitor, so the model walks by itself; with MFO006 (a visitor) it is
+    # MFO004 alone: no rule declares node classes, so the model walks by itself; with MFO006 (which does) it is
     # collected in the shared traversal. Same findings either way.
     text = (
         "def build(run_id, step_name, task_id):\n"

@@ -218,31 +218,32 @@ def test_transformers_are_refused():
 
 
 def test_handlers_read_per_class_are_what_libcst_finds_on_the_instance():
-    """Every rule's visitor, and libcst's metadata providers: the same methods ``get_visitors`` returns."""
-    from mfok_lint.lint.shared_walk import piggyback_visitors
-    from mfok_lint.rules import all_rules
-    from mfok_lint.rules.context import FileContext
+    """Every visitor class of the linter's models and rules, and libcst's metadata providers: the same methods
+    libcst would find on an instance by name (``get_visitors`` / ``on_visit``)."""
+    import importlib
+    import inspect
+    import pkgutil
 
-    path = FILES[0]
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    ctx = FileContext(path, text, cst.parse_module(text))
-    rules = list(all_rules().values())
-    visitors = [v for v in (rule.visitor(ctx) for rule in rules) if v is not None]
-    visitors += [v.inner for v in piggyback_visitors(ctx, rules)]
-    visitors += [ParentNodeProvider(), ScopeProvider()]
+    import mfok_lint.model
+    import mfok_lint.rules
+
+    classes = {ParentNodeProvider, ScopeProvider}
+    for package in (mfok_lint.model, mfok_lint.rules):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for _, value in inspect.getmembers(module, inspect.isclass):
+                if issubclass(value, (cst.CSTVisitor, cst.BatchableCSTVisitor)) and value.__module__ == module.__name__:
+                    classes.add(value)
     checked = 0
-    for visitor in visitors:
-        if isinstance(visitor, cst.BatchableCSTVisitor):
-            if type(visitor).get_visitors is not cst.BatchableCSTVisitor.get_visitors:
+    for visitor_class in classes:
+        if issubclass(visitor_class, cst.BatchableCSTVisitor):
+            if visitor_class.get_visitors is not cst.BatchableCSTVisitor.get_visitors:
                 continue
-            expected = set(visitor.get_visitors())
-        else:  # what ``CSTVisitor.on_visit`` would find by name
-            expected = {
-                name for name in dir(visitor)
-                if name.startswith(("visit_", "leave_")) and not getattr(getattr(visitor, name), "_is_no_op", False)
-            }
-        assert set(visiting._class_handlers(type(visitor))) == expected, type(visitor)
+        expected = {
+            name for name in dir(visitor_class)
+            if name.startswith(("visit_", "leave_")) and not getattr(getattr(visitor_class, name), "_is_no_op", False)
+        }
+        assert set(visiting._class_handlers(visitor_class)) == expected, visitor_class
         checked += 1
     assert checked >= 10
 

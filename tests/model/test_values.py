@@ -8,16 +8,17 @@ import textwrap
 import libcst as cst
 import pytest
 
+from mfok_lint.model.commands import commands_of
 from mfok_lint.model.values import trace, trace_origin, trace_text, trace_token
-from mfok_lint.rules.context import FileContext
+from mfok_lint.syntax.source_file import SourceFile
 
 
-def _ctx(source: str) -> FileContext:
+def _ctx(source: str) -> SourceFile:
     text = textwrap.dedent(source)
-    return FileContext("x.py", text, cst.parse_module(text))
+    return SourceFile("x.py", text, cst.parse_module(text))
 
 
-def _returned(ctx: FileContext, function: str):
+def _returned(ctx: SourceFile, function: str):
     """The expression returned by ``function`` (its last statement)."""
     for stmt in ctx.module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == function:
@@ -142,7 +143,7 @@ def test_command_tokens_are_traced_through_the_command_model():
             return cmd("f.py", "start")
         '''
     )
-    [command] = ctx.commands
+    [command] = commands_of(ctx)
     retry = trace_token(ctx, command.option("--retry-count").value)
     assert (retry.kind, retry.constants) == ("constant", (0,))
     other = trace_token(ctx, command.option("--max-user-code-retries").value)
@@ -174,9 +175,9 @@ def _extension(tmp_path, files):
     return plugin
 
 
-def _file_ctx(path) -> FileContext:
+def _file_ctx(path) -> SourceFile:
     text = path.read_text()
-    return FileContext(str(path), text, cst.parse_module(text))
+    return SourceFile(str(path), text, cst.parse_module(text))
 
 
 IMPORTED_CASES = {

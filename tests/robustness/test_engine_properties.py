@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from mfok_lint.lint.check import lint_text
 from mfok_lint.lint.fixes import fix_text
+from mfok_lint.prefilter import Text
 from mfok_lint.rules import all_rules
 
 PATHS = (
@@ -166,12 +167,18 @@ def test_fixing_command_builders_is_sound_and_idempotent(source, path, unsafe):
 # ---- programs from Python's grammar ---------------------------------------------------------------------
 
 
+def _needles(trigger):
+    """The plain byte strings of a rule's ``Text`` triggers, through its ``&``/``|`` combinations."""
+    if isinstance(trigger, Text):
+        return [n for n in trigger.needles if isinstance(n, bytes)]
+    return [needle for part in getattr(trigger, "parts", ()) for needle in _needles(part)]
+
+
 def _trigger_comment() -> str:
     words = set()
     for rule in all_rules().values():
-        for trigger in rule.triggers:
-            if isinstance(trigger, bytes):
-                words.add(trigger.decode("ascii", "replace"))
+        for needle in _needles(rule.triggers):
+            words.add(needle.decode("ascii", "replace"))
     # The command model's own prefilter wants a step/init word and a Metaflow option.
     words.update({"step", "init", "--run-id", "--task-id"})
     return "# " + " ".join(sorted(words)) + "\n"

@@ -392,4 +392,4 @@ def test_external_client_method_is_still_a_sink():
 def test_the_screen_before_the_parse(source, may_report):
     from mfok_lint.rules.mfo001_run_params_tuple import RunParamsTuple
 
-    assert RunParamsTuple().applies_to(source.encode()) is may_report
+    assert RunParamsTuple().applies_to_file("x.py", source.encode()) is may_report

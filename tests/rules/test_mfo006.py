@@ -178,7 +178,7 @@ def test_a_placeholder_glued_to_the_one_before_it_is_reported():
 def test_the_screen_before_the_parse(source, may_report):
     from mfok_lint.rules.mfo006_deployment_name_as_identifier import DeploymentNameAsIdentifier
 
-    assert DeploymentNameAsIdentifier().applies_to(source.encode()) is may_report
+    assert DeploymentNameAsIdentifier().applies_to_file("x.py", source.encode()) is may_report
 
 
 _FUZZ_TEXTS = [
@@ -220,6 +220,7 @@ def test_the_screen_never_hides_a_finding_of_generated_templates(monkeypatch):
     import random
 
     from mfok_lint.lint.check import check_source
+    from mfok_lint.prefilter import deployment_names
     from mfok_lint.rules import mfo006_deployment_name_as_identifier as module
 
     rule = module.DeploymentNameAsIdentifier()
@@ -233,9 +234,9 @@ def test_the_screen_never_hides_a_finding_of_generated_templates(monkeypatch):
         except SyntaxError:
             continue
         cases += 1
-        screened = module._may_report(source.encode())
+        screened = deployment_names._may_report(source.encode())
         with monkeypatch.context() as patch:
-            patch.setattr(module.DeploymentNameAsIdentifier, "applies_to", lambda self, raw: True)
+            patch.setattr(module.DeploymentNameAsIdentifier, "applies_to_file", lambda self, path, raw: True)
             found = [d for d in check_source(source, "gen.py", [rule]) if d.code == "MFO006"]
         assert screened or not found, source
         reported += bool(found)

@@ -123,6 +123,6 @@ def test_files_without_a_datastore_root_are_not_parsed():
     from mfok_lint.rules import all_rules
 
     rule = all_rules()["MFO021"]
-    assert not rule.applies_to(b'env = {"METAFLOW_SYSROOT_S3": root}\n')
-    assert rule.applies_to(b'env = {"METAFLOW_SYSROOT_S3": root}\ncmd = ["--datastore-root", root]\n')
-    assert rule.applies_to(b'env = {"METAFLOW_SYSROOT_S3": datastore_root}\n')
+    assert not rule.applies_to_file("x.py", b'env = {"METAFLOW_SYSROOT_S3": root}\n')
+    assert rule.applies_to_file("x.py", b'env = {"METAFLOW_SYSROOT_S3": root}\ncmd = ["--datastore-root", root]\n')
+    assert rule.applies_to_file("x.py", b'env = {"METAFLOW_SYSROOT_S3": datastore_root}\n')

@@ -146,4 +146,4 @@ def test_correct_or_unrelated_code_is_clean(source):
 def test_the_screen_before_the_parse(source, may_report):
     from mfok_lint.rules.mfo024_artifact_attempt_hardcoded import ArtifactAttemptHardcoded
 
-    assert ArtifactAttemptHardcoded().applies_to(source.encode()) is may_report
+    assert ArtifactAttemptHardcoded().applies_to_file("x.py", source.encode()) is may_report

@@ -137,6 +137,6 @@ def test_metaflow_core_modules_are_not_even_parsed_for_the_rule():
     from mfok_lint.rules.mfo027_runtime_step_cli_called import RuntimeStepCliCalled
 
     rule = RuntimeStepCliCalled()
-    assert not rule.applies_to_path("src/metaflow/runtime.py")
-    assert not rule.applies_to_path("src/metaflow/user_decorators/mutable_step.py")
-    assert rule.applies_to_path("metaflow_extensions/acme/plugins/acme/acme_compiler.py")
+    assert not rule.applies_to_file("src/metaflow/runtime.py", b"runtime_step_cli()")
+    assert not rule.applies_to_file("src/metaflow/user_decorators/mutable_step.py", b"runtime_step_cli()")
+    assert rule.applies_to_file("metaflow_extensions/acme/plugins/acme/acme_compiler.py", b"runtime_step_cli()")

@@ -134,6 +134,6 @@ def test_metaflow_core_modules_are_not_even_parsed_for_the_rule():
     from mfok_lint.rules.mfo029_conda_in_process import CondaInProcess
 
     rule = CondaInProcess()
-    assert not rule.applies_to_path("site-packages/metaflow/task.py")
-    assert rule.applies_to_path("site-packages/metaflow/plugins/argo/argo_workflows.py")
-    assert rule.applies_to_path("metaflow_extensions/acme/plugins/acme/worker.py")
+    assert not rule.applies_to_file("site-packages/metaflow/task.py", b"MetaflowTask()")
+    assert rule.applies_to_file("site-packages/metaflow/plugins/argo/argo_workflows.py", b"MetaflowTask()")
+    assert rule.applies_to_file("metaflow_extensions/acme/plugins/acme/worker.py", b"MetaflowTask()")

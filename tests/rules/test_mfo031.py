@@ -106,4 +106,4 @@ def test_reason_definition(text, expected):
 def test_the_screen_before_the_parse(source, may_report):
     from mfok_lint.rules.mfo031_not_supported_without_reason import NotSupportedWithoutReason
 
-    assert NotSupportedWithoutReason().applies_to(source.encode()) is may_report
+    assert NotSupportedWithoutReason().applies_to_file("x.py", source.encode()) is may_report

@@ -166,8 +166,8 @@ def test_files_whose_candidates_are_never_called_are_not_parsed():
     called = never_called + b"\ndef g(items):\n    return list(items)\n"
     in_isinstance = never_called + b"\ndef h(v):\n    return isinstance(v, (int, list))\n"
     unparsable = b"def list(:\n"
-    assert not rule.applies_to(never_called)
-    assert rule.applies_to(called) and rule.applies_to(in_isinstance) and rule.applies_to(unparsable)
+    assert not rule.applies_to_file("x.py", never_called)
+    assert rule.applies_to_file("x.py", called) and rule.applies_to_file("x.py", in_isinstance) and rule.applies_to_file("x.py", unparsable)
     assert lint_text(called.decode(), select=["MFO045"])  # and the file it lets through is reported
 
 
@@ -183,6 +183,7 @@ def test_the_prefilter_reads_signatures_as_the_rule_does(signature):
 
     import libcst as cst
 
+    from mfok_lint.prefilter import screens
     from mfok_lint.rules import mfo045_builtin_shadowed as rule
 
     for call in CALLS:
@@ -190,7 +191,7 @@ def test_the_prefilter_reads_signatures_as_the_rule_does(signature):
         cst_call = cst.parse_expression(f"format{call}")
         ast_def = ast.parse(f"def format{signature}: pass\n").body[0]
         ast_call = ast.parse(f"format{call}", mode="eval").body
-        assert rule._ast_call_fits(ast_def, ast_call) == rule._call_fits(cst_def, cst_call), (signature, call)
+        assert screens._call_fits(ast_def, ast_call) == rule._call_fits(cst_def, cst_call), (signature, call)
 
 
 def test_calls_that_fit_the_module_function_get_no_parse():
@@ -198,5 +199,5 @@ def test_calls_that_fit_the_module_function_get_no_parse():
 
     rule = all_rules()["MFO045"]
     helper = b"def format(name):\n    return name.upper()\n\ndef g(x):\n    return format(x)\n"
-    assert not rule.applies_to(helper)  # the author calling their own helper (Metaflow's event_bridge_client)
-    assert rule.applies_to(helper + b"\ndef h(x, spec):\n    return format(x, spec)\n")  # meant as the builtin
+    assert not rule.applies_to_file("x.py", helper)  # the author calling their own helper (Metaflow's event_bridge_client)
+    assert rule.applies_to_file("x.py", helper + b"\ndef h(x, spec):\n    return format(x, spec)\n")  # meant as the builtin
