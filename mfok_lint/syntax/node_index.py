@@ -22,7 +22,7 @@ class NodeIndex(cst.BatchableCSTVisitor):
         self.classes: FrozenSet[NodeClass] = frozenset(classes)
         self.order: List[cst.CSTNode] = []
         self._functions: Dict[int, Tuple[cst.FunctionDef, ...]] = {}
-        self._stack: List[cst.FunctionDef] = []
+        self._around: Tuple[cst.FunctionDef, ...] = ()  # the functions around the walk's position, shared by reference
         self._queries: Dict[Tuple[NodeClass, ...], List[cst.CSTNode]] = {}
         self.complete = False
 
@@ -38,16 +38,16 @@ class NodeIndex(cst.BatchableCSTVisitor):
 
     def _collect(self, node: cst.CSTNode) -> None:
         self.order.append(node)
-        if self._stack:
-            self._functions[id(node)] = tuple(self._stack)
+        if self._around:
+            self._functions[id(node)] = self._around
 
     def _enter_function(self, node: cst.CSTNode) -> None:
         if cst.FunctionDef in self.classes:
             self._collect(node)
-        self._stack.append(node)  # type: ignore[arg-type]
+        self._around = self._around + (node,)  # type: ignore[operator]
 
     def _leave_function(self, node: cst.CSTNode) -> None:
-        self._stack.pop()
+        self._around = self._around[:-1]
 
     def _finish(self, node: cst.CSTNode) -> None:
         self.complete = True
