@@ -50,7 +50,7 @@ def scaffold_command(name: str, output_dir: str, force: bool, mfok_requirement: 
         sys.exit(exc.exit_code)
     click.echo(f"Created {target}")
     click.echo(f"mfok requirement: {requirement.requirement}")
-    click.echo(f"  (assumes {requirement.assumption}; --mfok-requirement changes it)")
+    click.echo(f"  assumes: {requirement.assumption} (--mfok-requirement changes it)")
     if requirement.is_local:
         click.echo(
             "  note: a local path installs on this machine only; for CI elsewhere pass --mfok-requirement "

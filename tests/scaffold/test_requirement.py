@@ -111,7 +111,7 @@ def test_cli_prints_the_requirement_and_its_assumption(tmp_path, capsys):
     assert main(["demo", "-o", str(tmp_path), "--mfok-requirement", "0.1.0"]) == 0
     out = capsys.readouterr().out
     assert "mfok requirement: mfok[compliance]==0.1.0" in out
-    assert "assumes mfok==0.1.0 is on the package index" in out
+    assert "assumes: mfok==0.1.0 is on the package index" in out
     pyproject = (tmp_path / "demo" / "pyproject.toml").read_text()
     assert json.dumps("mfok[compliance]==0.1.0") in pyproject
 
