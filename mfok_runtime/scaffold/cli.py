@@ -13,6 +13,7 @@ from typing import List, Optional
 import click
 
 from .generator import ScaffoldError, write_package
+from .requirement import RequirementError, default_requirement, parse_requirement
 
 
 @click.command("scaffold")
@@ -26,14 +27,35 @@ from .generator import ScaffoldError, write_package
     help="Directory in which NAME/ is created.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing NAME/ directory.")
-def scaffold_command(name: str, output_dir: str, force: bool) -> None:
+@click.option(
+    "--mfok-requirement",
+    "mfok_requirement",
+    default=None,
+    metavar="REQ",
+    help="Where the package's test extra and CI install mfok from: a version (0.1.0, >=0.1), a URL "
+    "(git+https://host/mfok@SHA), a local checkout or wheel, or a requirement naming mfok. "
+    "Default: where this mfok was installed from.",
+)
+def scaffold_command(name: str, output_dir: str, force: bool, mfok_requirement: Optional[str]) -> None:
     """Generate a complete Metaflow orchestrator extension named NAME."""
     try:
-        target = write_package(name, output_dir=output_dir, force=force)
+        requirement = parse_requirement(mfok_requirement) if mfok_requirement is not None else default_requirement()
+    except RequirementError as exc:
+        click.echo(f"mfok-run scaffold: error: --mfok-requirement: {exc}", err=True)
+        sys.exit(2)
+    try:
+        target = write_package(name, output_dir=output_dir, force=force, mfok_requirement=requirement)
     except ScaffoldError as exc:
         click.echo(f"mfok-run scaffold: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     click.echo(f"Created {target}")
+    click.echo(f"mfok requirement: {requirement.requirement}")
+    click.echo(f"  assumes: {requirement.assumption} (--mfok-requirement changes it)")
+    if requirement.is_local:
+        click.echo(
+            "  note: a local path installs on this machine only; for CI elsewhere pass --mfok-requirement "
+            "with a git URL or a published version"
+        )
     click.echo(f"Next: pip install -e {target} && python -m pytest {target}/tests")
 
 

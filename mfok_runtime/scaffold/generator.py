@@ -17,6 +17,7 @@ Design decisions:
 from __future__ import annotations
 
 import builtins
+import json
 import keyword
 import os
 import re
@@ -24,9 +25,11 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
-from typing import Dict, Iterator, Tuple
+from typing import Dict, Iterator, Optional, Tuple
 
 import jinja2
+
+from .requirement import MfokRequirement, default_requirement
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 MAX_NAME_LENGTH = 40
@@ -178,15 +181,35 @@ def _output_path(template_path: str, name: str) -> str:
     return "/".join(parts)
 
 
-def render_package(name: str) -> Dict[str, str]:
-    """Render every template for ``name``: a mapping of relative POSIX path -> file content."""
+def _toml_string(value: str) -> str:
+    # a TOML basic string: JSON's escapes are valid TOML escapes, and ensure_ascii keeps it one line
+    return json.dumps(value)
+
+
+def _yaml_string(value: str) -> str:
+    # a single-quoted YAML scalar: nothing inside is special but the quote, which is doubled
+    return "'%s'" % value.replace("'", "''")
+
+
+def render_package(name: str, mfok_requirement: Optional[MfokRequirement] = None) -> Dict[str, str]:
+    """Render every template for ``name``: a mapping of relative POSIX path -> file content.
+
+    ``mfok_requirement`` is where the package's test extra and CI install mfok from (default: where the
+    running mfok was installed from, see requirement.py).
+    """
     validate_name(name)
+    requirement = mfok_requirement or default_requirement()
     environment = jinja2.Environment(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
-    context = ExtensionNames(name).context()
+    environment.filters["toml_string"] = _toml_string
+    environment.filters["yaml_string"] = _yaml_string
+    context: Dict[str, object] = dict(ExtensionNames(name).context())
+    context["mfok_requirement"] = requirement.requirement
+    # it lands in comments: one line, whatever a path held
+    context["mfok_assumption"] = " ".join(requirement.assumption.split())
     rendered: Dict[str, str] = {}
     for template_path, entry in _iter_templates(_template_root()):
         source = entry.read_text(encoding="utf-8")
@@ -205,10 +228,12 @@ def _check_inside(base: str, relative: str) -> str:
     return target
 
 
-def write_package(name: str, output_dir: str = ".", force: bool = False) -> str:
+def write_package(
+    name: str, output_dir: str = ".", force: bool = False, mfok_requirement: Optional[MfokRequirement] = None
+) -> str:
     """Render and write ``output_dir/name``; returns the path written. Raises ScaffoldError."""
     validate_name(name)
-    files = render_package(name)
+    files = render_package(name, mfok_requirement)
 
     base = os.path.realpath(output_dir)
     if os.path.exists(base) and not os.path.isdir(base):

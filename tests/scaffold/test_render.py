@@ -10,6 +10,7 @@ import yaml
 
 from mfok_runtime.scaffold import generator
 from mfok_runtime.scaffold.generator import ScaffoldError, render_package, write_package
+from tests.conftest import REPO
 
 NAMES = ["demo", "my_sched", "x", "k8s_batch2", "a_b_c_d"]
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,7 +114,9 @@ def test_yaml_files_are_structurally_valid():
     hooks = yaml.safe_load(files[".pre-commit-config.yaml"])
     hook = hooks["repos"][0]["hooks"][0]
     assert hook["id"] == "mfok-lint"
-    assert hook["entry"].startswith("mfok-lint")
+    published = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}["mfok-lint"]
+    # the local hook hands over the same files as mfok's published hook (templates and workflows included)
+    assert hook["entry"] == published["entry"] and hook["files"] == published["files"]
 
 
 def test_missing_template_variable_is_an_error(monkeypatch, tmp_path):
