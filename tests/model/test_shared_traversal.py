@@ -14,7 +14,8 @@ import pytest
 
 from mfok_lint.lint.check import lint_text
 from mfok_lint.lint.shared_walk import model_collectors
-from mfok_lint.model import commands, generated_code
+from mfok_lint.model import generated_code
+from mfok_lint.model.commands import index as commands_index
 from mfok_lint.model.values import Assignments, small_statements
 from mfok_lint.rules import all_rules
 from mfok_lint.syntax.source_file import SourceFile
@@ -48,9 +49,9 @@ def real_module(request):
 
 
 def test_command_index_from_shared_traversal_equals_its_own_walk(real_module):
-    own = commands._Index()
+    own = commands_index._Index()
     real_module.visit(own)
-    shared = Piggyback(commands._Index())
+    shared = Piggyback(commands_index._Index())
     cst.visit_batched(real_module, [shared])
     assert shared.usable()
     for field in ("functions", "class_of", "strings", "line_lists", "constants", "filled_templates", "assignments", "interesting"):
@@ -99,7 +100,7 @@ def test_a_failing_collector_is_not_used_and_does_not_stop_the_traversal():
 
 
 def test_unfinished_traversal_is_not_used():
-    assert not Piggyback(commands._Index()).usable()
+    assert not Piggyback(commands_index._Index()).usable()
 
 
 def test_collectors_join_only_for_rules_that_need_the_models():
