@@ -3,7 +3,8 @@
 One class for every kind of unit. ``ctx.kind`` says which:
 - ``"python"``: a Python module. ``ctx.module`` (libcst) when the rule needs ``"cst"``, ``ctx.ast`` (CPython's
   tree) when it needs ``"ast"``, ``ctx.commands`` (the command model) when it needs ``"commands"``, and
-  ``ctx.nodes(cst.Call, ...)`` for the node classes the rule declares in its ``needs``;
+  ``ctx.nodes(cst.Call, ...)`` / ``ctx.functions_around(node)`` for the node classes the rule declares in its
+  ``needs``;
 - ``"template"``: a template file of an extension package, seen as a module whose one statement assigns the
   file's text to a name (``lint.templates``); everything above applies, findings are mapped back to the file;
 - ``"workflow"``: a GitHub Actions workflow: ``ctx.root`` is its composed YAML node tree;
@@ -27,7 +28,6 @@ from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Diagnostic, Fix, diagnostic_for
 from mfok_lint.core.spans import Target
 from mfok_lint.syntax import pyast
-from mfok_lint.syntax.node_index import NodeClass, NodeIndex
 from mfok_lint.syntax.source_file import SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import yaml
 
     from mfok_lint.model.package import PackageModel
-    from mfok_lint.rules.base import Rule
 
 PYTHON, TEMPLATE, WORKFLOW, PACKAGE = "python", "template", "workflow", "package"
 
@@ -46,10 +45,9 @@ class Context(SourceFile):
         super().__init__(path, text, module)
         self.kind = kind
         self.diagnostics: List[Diagnostic] = []
-        self.rule: Optional["Rule"] = None  # the rule whose check is running: findings are its
+        self.rule: Optional[Any] = None  # the rule (``rules.base.Rule``) whose check is running: findings are its
         self.root: Optional["yaml.Node"] = None  # workflow units
         self.package: Optional["PackageModel"] = None  # package units
-        self.node_index: Optional[NodeIndex] = None
 
     # ---- reporting ---------------------------------------------------------------------------------------------
     def report(self, target: Target, message: Optional[str] = None, fix: Optional[Fix] = None, **extra: Any) -> Diagnostic:
@@ -84,24 +82,14 @@ class Context(SourceFile):
 
         return commands_of(self)
 
-    def nodes(self, *classes: NodeClass) -> List[cst.CSTNode]:
-        """The module's nodes of these classes (declared in the rule's ``needs``), in walk order."""
-        return self._index(classes).nodes(*classes)
-
-    def functions_around(self, node: cst.CSTNode) -> Tuple[cst.FunctionDef, ...]:
-        """The function definitions enclosing a node ``nodes()`` returned, outermost first."""
-        return self._index((type(node),)).functions_around(node)
-
-    def _index(self, classes) -> NodeIndex:
-        index = self.node_index
-        if index is None or not index.complete:
-            # No shared walk ran (or it ended early): walk for the running rule's own classes.
-            from mfok_lint.syntax import visiting
-
-            wanted = set(classes) | set(self.rule.node_classes() if self.rule is not None else ())
-            index = self.node_index = NodeIndex(wanted)
-            visiting.visit_batched(self.module, [index])
-        return index
+    def nodes(self, *classes):
+        """The module's nodes of these classes, in walk order; a rule reads only the classes it declares in its
+        ``needs`` (they are what the engine's one shared walk collects)."""
+        if self.rule is not None:
+            undeclared = [cls.__name__ for cls in classes if cls not in self.rule.needs]
+            if undeclared:
+                raise LookupError(f"{self.rule.code} reads {', '.join(undeclared)} nodes without declaring them in needs")
+        return super().nodes(*classes)
 
     # ---- files beside the unit (recorded, so cached findings follow them) -----------------------------------
     @staticmethod

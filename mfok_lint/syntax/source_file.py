@@ -7,12 +7,13 @@ outlives the pass over the file.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability, Edit, Fix, Locator
 from mfok_lint.core.spans import Span, Target
+from mfok_lint.syntax.node_index import NodeClass, NodeIndex
 from mfok_lint.syntax.visiting import MetadataWrapper
 
 
@@ -25,6 +26,7 @@ class SourceFile:
         self._wrapper: Optional[MetadataWrapper] = None
         self._spans: Optional[Dict[cst.CSTNode, Tuple[int, int]]] = None
         self._cache: Dict[str, Any] = {}
+        self.node_index: Optional[NodeIndex] = None  # filled by the engine's shared walk
 
     @property
     def module(self) -> cst.Module:
@@ -62,6 +64,26 @@ class SourceFile:
         """Resolve one libcst metadata provider for this file (computed once, only when asked)."""
         key = "meta:" + provider.__name__
         return self.lazy(key, lambda ctx: ctx.wrapper.resolve(provider))
+
+    # ---- nodes by class ------------------------------------------------------------------------------------
+    def nodes(self, *classes: NodeClass) -> List[cst.CSTNode]:
+        """The module's nodes of these classes, in walk order (from the shared walk's index when it has them)."""
+        return self._index(classes).nodes(*classes)
+
+    def functions_around(self, node: cst.CSTNode) -> Tuple[cst.FunctionDef, ...]:
+        """The function definitions enclosing a node ``nodes()`` returned, outermost first."""
+        return self._index((type(node),)).functions_around(node)
+
+    def _index(self, classes: Tuple[NodeClass, ...]) -> NodeIndex:
+        index = self.node_index
+        if index is None or not index.complete or not index.classes.issuperset(classes):
+            # No shared walk collected these classes (a model or test asking on its own): walk for them.
+            from mfok_lint.syntax import visiting
+
+            wanted = set(classes) | (set(index.classes) if index is not None and index.complete else set())
+            index = self.node_index = NodeIndex(wanted)
+            visiting.visit_batched(self.module, [index])
+        return index
 
     # ---- positions ---------------------------------------------------------------------------------------
     def node_range(self, node: cst.CSTNode) -> Tuple[int, int]:

@@ -193,7 +193,7 @@ def test_value_scopes_agree_with_the_scope_provider(real_module):
     same bindings as libcst's ScopeProvider for every name that is read."""
     from libcst.metadata import MetadataWrapper, ScopeProvider
 
-    from mfok_lint.model.values import _Scopes
+    from mfok_lint.model.values.tracing import _Scopes
 
     wrapper = MetadataWrapper(real_module, unsafe_skip_copy=True)
     provider = wrapper.resolve(ScopeProvider)

@@ -1,4 +1,4 @@
-"""The value model: where does a value in the extension's code come from?
+"""Tracing values: where does a value in the extension's code come from?
 
 One model, two questions, one name resolution:
 
@@ -42,13 +42,13 @@ Design decisions
   of calls to the function by name (``f(...)``, ``self.f(...)``, ``cls.f(...)``); a call that omits the
   argument contributes the default. A public function with no call site in the module is unknown (it may be
   called from elsewhere); a private one (``_name``) with none contributes its default.
-* **Imported names are resolved in the module they come from** (``model.crossmodule``, astroid, loaded only
+* **Imported names are resolved in the module they come from** (``model.imported_values``, astroid, loaded only
   when a traced name is an import of the extension's own modules): ``from .config import RETRY`` answers
   with ``config.py``'s constant, and ``config.RETRY`` after ``from . import config`` does too.
 * ``trace_origin`` follows dotted names (``self.cmd``) as well as plain ones, through the assignment shapes
   extension code uses: ``name = expr``, tuple unpacking of a call, ``self.attr = expr`` anywhere in the file.
   ``"--opt=%s" % x`` and ``f"--opt={x}"`` are traced through their substituted operands, so the origin a rule
-  quotes is the operand, not the whole template. Its indexes are statement walks (``model.walk``), built only
+  quotes is the operand, not the whole template. Its indexes are statement walks (``syntax.statements``), built only
   when a name has to be followed.
 * **Depth-limited** (``MAX_DEPTH``/``MAX_HOPS``) so recursive helpers and assignment cycles terminate.
 * Nodes that do not belong to the file's module (tokens of generated source parsed from strings) have no
@@ -593,7 +593,7 @@ def traced_option_values(ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES
 
 # ---- was this value computed by X? -------------------------------------------------------------------------
 def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
-    """Every small statement under ``node``, in source order (see ``model.walk``)."""
+    """Every small statement under ``node``, in source order (see ``syntax.statements``)."""
     for statement in statements(node):
         if isinstance(statement, cst.BaseSmallStatement):
             yield statement
