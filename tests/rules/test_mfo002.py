@@ -6,10 +6,9 @@ import os
 import textwrap
 
 from mfok_lint.lint.fixes import fix_text
-from tests.rules.conftest import Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases
+from tests.rules.conftest import DEFAULT_PATH, Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases
 
 RULE = "MFO002"
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
 
 DICT_LITERAL = """
 import subprocess, sys
@@ -133,15 +132,15 @@ MESSAGE = "METAFLOW_FLOW_CONFIG_VALUE"
 INVALID = [
     # no fix without a flow object to read the configs from (a plain function), nor in generated code (Python or bash
     # in strings)
-    Invalid(DICT_LITERAL, rows=[5], message=MESSAGE, no_fix=True, path=PATH, why="dict-literal"),
-    Invalid(ENVIRON_COPY, rows=[5], message=MESSAGE, path=PATH, why="environ-copy"),
-    Invalid(GENERATED_PYTHON, rows=[4], message=MESSAGE, no_fix=True, path=PATH, why="generated-python"),
-    Invalid(BASH_TEMPLATE, rows=[4], message=MESSAGE, no_fix=True, path=PATH, why="bash-export"),
-    Invalid(CONTAINER_LIST, rows=[6], message=MESSAGE, path=PATH, why="container-env-list"),
-    Invalid(YAML_SPEC, rows=[7], message=MESSAGE, path=PATH, why="yaml-in-string"),
-    Invalid(RETURNED_BY_BUILDER, rows=[7], message=MESSAGE, path=PATH, why="returned-by-env-builder"),
+    Invalid(DICT_LITERAL, rows=[5], message=MESSAGE, no_fix=True, why="dict-literal"),
+    Invalid(ENVIRON_COPY, rows=[5], message=MESSAGE, why="environ-copy"),
+    Invalid(GENERATED_PYTHON, rows=[4], message=MESSAGE, no_fix=True, why="generated-python"),
+    Invalid(BASH_TEMPLATE, rows=[4], message=MESSAGE, no_fix=True, why="bash-export"),
+    Invalid(CONTAINER_LIST, rows=[6], message=MESSAGE, why="container-env-list"),
+    Invalid(YAML_SPEC, rows=[7], message=MESSAGE, why="yaml-in-string"),
+    Invalid(RETURNED_BY_BUILDER, rows=[7], message=MESSAGE, why="returned-by-env-builder"),
     Invalid(
-        FIXABLE, rows=[10], message=MESSAGE, fixed=FIXED_FIXABLE, unsafe=True, path=PATH,
+        FIXABLE, rows=[10], message=MESSAGE, fixed=FIXED_FIXABLE, unsafe=True,
         why="unsafe fix from the flow's config state",
     ),
 ]
@@ -156,7 +155,7 @@ VALID = [
                 env["METAFLOW_FLOW_CONFIG_VALUE"] = json.dumps(cfg)
             subprocess.run(cmd + ["--task-id", "t1"], env=env)
         """,
-        path=PATH, why="key-set-conditionally",
+        why="key-set-conditionally",
     ),
     Valid(
         """
@@ -164,7 +163,7 @@ VALID = [
             job.environment_variables_from_selectors({"METAFLOW_KUBERNETES_POD_NAME": "metadata.name"})
             return ["step", "start", "--task-id", run_id]
         """,
-        path=PATH, why="fragment-handed-to-a-builder",
+        why="fragment-handed-to-a-builder",
     ),
     Valid(
         """
@@ -172,7 +171,7 @@ VALID = [
         def client_env():
             return {"METAFLOW_DEFAULT_METADATA": "local"}
         """,
-        path=PATH, why="no-step-command-in-file",
+        why="no-step-command-in-file",
     ),
     Valid(
         """
@@ -182,7 +181,7 @@ VALID = [
             cmd = ["python", flow_file, "--config-value", "cfg", cfg_json, "step", "start", "--task-id", "1"]
             subprocess.run(cmd, env=env)
         """,
-        path=PATH, why="configs-on-the-command-line",
+        why="configs-on-the-command-line",
     ),
     Valid(
         """
@@ -195,7 +194,7 @@ VALID = [
             env = {**os.environ, **base_env(configs), "METAFLOW_RUN_ID": "r1"}
             subprocess.run(cmd + ["--task-id", "t1"], env=env)
         """,
-        path=PATH, why="merged-from-a-helper-that-sets-it",
+        why="merged-from-a-helper-that-sets-it",
     ),
     Valid(
         """
@@ -208,7 +207,7 @@ VALID = [
                 'cmd = [sys.executable, FLOW_FILE, "step", "start", "--task-id", task_id]',
             ]
         """,
-        path=PATH, why="generated-code-sets-it",
+        why="generated-code-sets-it",
     ),
     Valid(
         """
@@ -217,7 +216,7 @@ VALID = [
             os.environ["METAFLOW_DEFAULT_METADATA"] = "local"
             return ["--task-id", task_id]
         """,
-        path=PATH, why="process-environment-of-the-deployer",
+        why="process-environment-of-the-deployer",
     ),
     Valid(
         """
@@ -227,7 +226,7 @@ VALID = [
             '''env = {"METAFLOW_DEFAULT_METADATA": "local"} and "--task-id" in a docstring.'''
             subprocess.run(cmd)
         """,
-        path=PATH, why="only-mentioned-in-comments",
+        why="only-mentioned-in-comments",
     ),
 ]
 
@@ -288,16 +287,16 @@ def test_closed_environment_is_reported_even_if_another_module_sets_the_key(tmp_
 
 def test_unsafe_fix_adds_the_key_from_the_flow_config_state():
     text = textwrap.dedent(FIXABLE)
-    (found,) = lint(text, RULE, path=PATH)
+    (found,) = lint(text, RULE)
     assert found.fix is not None and found.fix.applicability.value == "unsafe"
     fixed = apply_one(text, found)
     assert "self.flow._flow_state[_FlowStateItems.CONFIGS]" in fixed
     assert '            env["METAFLOW_FLOW_CONFIG_VALUE"] = _json.dumps(_flow_configs)\n' in fixed
     # the comment stays on the creation line
     assert 'env = {"METAFLOW_DEFAULT_METADATA": "local"}  # defaults for every task\n' in fixed
-    assert_fix_converges(text, RULE, PATH, unsafe=True)
+    assert_fix_converges(text, RULE, unsafe=True)
 
 
 def test_safe_fix_mode_leaves_the_file_alone():
     text = textwrap.dedent(FIXABLE)
-    assert fix_text(text, PATH, select=[RULE]).text == text
+    assert fix_text(text, DEFAULT_PATH, select=[RULE]).text == text

@@ -6,10 +6,18 @@ import os
 import textwrap
 
 from mfok_lint.lint.fixes import fix_text
-from tests.rules.conftest import Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases, write_files
+from tests.rules.conftest import (
+    DEFAULT_PATH,
+    Invalid,
+    Valid,
+    apply_one,
+    assert_fix_converges,
+    lint,
+    rule_cases,
+    write_files,
+)
 
 RULE = "MFO003"
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
 
 BASH_TEMPLATE = '''
 STEP_SCRIPT = """#!/bin/bash
@@ -67,16 +75,16 @@ INVALID = [
             cmd += ["step", step_name, "--run-id", run_id, "--task-id", task_id]
             return cmd
         """,
-        rows=[5], message="--branch", no_fix=True, path=PATH, why="list",
+        rows=[5], message="--branch", no_fix=True, why="list",
     ),
     Invalid(
         """
         def script(flow_file, step):
             return f"python {flow_file} --no-pylint --datastore local step {step} --run-id $RUN_ID --task-id 1"
         """,
-        rows=[3], message="--branch", path=PATH, why="fstring",
+        rows=[3], message="--branch", why="fstring",
     ),
-    Invalid(BASH_TEMPLATE, rows=[6], message="--branch", path=PATH, why="bash-template"),
+    Invalid(BASH_TEMPLATE, rows=[6], message="--branch", why="bash-template"),
     Invalid(
         '''
         INIT = """
@@ -92,7 +100,7 @@ INVALID = [
         def render(flow_file, metadata):
             return INIT.format(flow_file=flow_file, metadata=metadata)
         ''',
-        rows=[7], message="--branch", path=PATH, why="generated-python",
+        rows=[7], message="--branch", why="generated-python",
     ),
     Invalid(
         """
@@ -103,7 +111,7 @@ INVALID = [
             def init_cmd(self, run_id):
                 return [self.python, self.flow_file] + self._top() + ["init", "--run-id", run_id, "--task-id", "p"]
         """,
-        rows=[7], message="--branch", path=PATH, why="helper",
+        rows=[7], message="--branch", why="helper",
     ),
     Invalid(
         """
@@ -119,7 +127,7 @@ INVALID = [
                 "]",
             ]
         """,
-        rows=[10], message="--branch", path=PATH, why="source-lines",
+        rows=[10], message="--branch", why="source-lines",
     ),
     Invalid(
         """
@@ -130,10 +138,10 @@ INVALID = [
             cmd += ["step", node.name, "--run-id", run_id, "--task-id", "1"]
             return cmd
         """,
-        rows=[5], message="only to the start step", path=PATH, why="branch only for the start step",
+        rows=[5], message="only to the start step", why="branch only for the start step",
     ),
     Invalid(
-        FIXABLE, rows=[11, 17], fixed=FIXED_FIXABLE, unsafe=True, path=PATH, why="unsafe fix before the subcommand",
+        FIXABLE, rows=[11, 17], fixed=FIXED_FIXABLE, unsafe=True, why="unsafe fix before the subcommand",
     ),
 ]
 
@@ -150,14 +158,14 @@ VALID = [
             cmd += ["step", step_name, "--run-id", run_id, "--task-id", "1"]
             return cmd
         """,
-        path=PATH, why="list-conditional",
+        why="list-conditional",
     ),
     Valid(
         """
         def script(flow_file, step, branch):
             return f"python {flow_file} --branch={branch} step {step} --run-id $RUN_ID --task-id 1"
         """,
-        path=PATH, why="fstring",
+        why="fstring",
     ),
     Valid(
         """
@@ -165,7 +173,7 @@ VALID = [
             top_opts = list(dict_to_cli_options(self.top_opts_dict))
             return [sys.executable, self.flow_file] + top_opts + ["--quiet", "step", node.name, "--run-id", "r"]
         """,
-        path=PATH, why="unknown-top-level",
+        why="unknown-top-level",
     ),
     Valid(
         '''
@@ -173,7 +181,7 @@ VALID = [
         {top_cmd} step {step_name} --run-id "$RUN_ID" --task-id 1
         """
         ''',
-        path=PATH, why="unresolved-placeholder",
+        why="unresolved-placeholder",
     ),
     Valid(
         """
@@ -181,7 +189,7 @@ VALID = [
             env["METAFLOW_BRANCH"] = BRANCH
             return [sys.executable, "flow.py", "--quiet", "step", step, "--run-id", "1", "--task-id", "2"]
         """,
-        path=PATH, why="env-route",
+        why="env-route",
     ),
     Valid(
         '''
@@ -192,7 +200,7 @@ VALID = [
         cmd += ["step", step_name, "--run-id", run_id, "--task-id", task_id]
         """
         ''',
-        path=PATH, why="generated-python",
+        why="generated-python",
     ),
     Valid(
         '''
@@ -201,13 +209,13 @@ VALID = [
         def f():
             """Runs `python flow.py --quiet step start --run-id 1`."""
         ''',
-        path=PATH, why="not-a-command",
+        why="not-a-command",
     ),
     Valid(
         """
         cmd = ["python", "flow.py", "--quiet", "step", "a", "--branch", "b", "--run-id", "1"]
         """,
-        path=PATH, why="branch after the subcommand is left to MFO011",
+        why="branch after the subcommand is left to MFO011",
     ),
 ]
 
@@ -216,21 +224,21 @@ test_cases = rule_cases(RULE, VALID, INVALID)
 
 def test_report_points_at_the_subcommand_inside_a_template():
     source = textwrap.dedent(BASH_TEMPLATE)
-    (diag,) = lint(source, RULE, path=PATH)
+    (diag,) = lint(source, RULE)
     line = source.splitlines()[diag.location.row - 1]
     assert line[diag.location.column - 1: diag.end_location.column - 1] == "step"
 
 
 def test_unsafe_fix_inserts_conditional_branch_before_the_subcommand():
-    found = lint(FIXABLE, RULE, path=PATH)
+    found = lint(FIXABLE, RULE)
     assert len(found) == 2 and all(d.fix is not None for d in found)
     assert all(d.fix.applicability.value == "unsafe" for d in found)
     fixed_one = apply_one(FIXABLE, found[0])
     assert '*(["--branch", self.branch] if self.branch else []), "step"' in fixed_one
-    fixed = assert_fix_converges(FIXABLE, RULE, PATH, unsafe=True)
+    fixed = assert_fix_converges(FIXABLE, RULE, unsafe=True)
     assert '*(["--branch", branch] if branch else []), "init"' in fixed
     # safe-only fixing leaves the unsafe fix alone
-    assert fix_text(FIXABLE, PATH, select=[RULE]).text == FIXABLE
+    assert fix_text(FIXABLE, DEFAULT_PATH, select=[RULE]).text == FIXABLE
 
 
 def test_trigger_dropping_the_deployers_branch(tmp_path):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from mfok_lint.lint.fixes import fix_text
-from tests.rules.conftest import Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases
+from tests.rules.conftest import DEFAULT_PATH, Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases
 
 RULE = "MFO007"
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
 
 FIXABLE = """
 import sys
@@ -63,7 +62,7 @@ INVALID = [
             cmd += ["step", step_name, "--run-id", run_id, "--task-id", task_id]
             return cmd
         """,
-        rows=[5], message="--environment", path=PATH, why="list",
+        rows=[5], message="--environment", why="list",
     ),
     Invalid(
         '''
@@ -71,7 +70,7 @@ INVALID = [
         python3 {flow_file} --quiet --metadata local init --run-id "$RUN_ID" --task-id params
         """
         ''',
-        rows=[3], message="--environment", no_fix=True, path=PATH, why="bash-template",
+        rows=[3], message="--environment", no_fix=True, why="bash-template",
     ),
     Invalid(
         '''
@@ -81,17 +80,17 @@ INVALID = [
         subprocess.run(cmd, check=True)
         """
         ''',
-        rows=[4], message="--environment", path=PATH, why="generated-python",
+        rows=[4], message="--environment", why="generated-python",
     ),
     Invalid(
         """
         def step_cmd(environment, step):
             return ["python", "flow.py", "--quiet", "step", step, "--run-id", "1", "--task-id", environment]
         """,
-        rows=[3], no_fix=True, path=PATH, why="no fix when the name may hold a type string",
+        rows=[3], no_fix=True, why="no fix when the name may hold a type string",
     ),
     Invalid(
-        FIXABLE, rows=[11, 16, 21], fixed=FIXED_FIXABLE, unsafe=True, path=PATH, why="unsafe fix before the subcommand",
+        FIXABLE, rows=[11, 16, 21], fixed=FIXED_FIXABLE, unsafe=True, why="unsafe fix before the subcommand",
     ),
 ]
 
@@ -105,7 +104,7 @@ VALID = [
             cmd += ["step", step_name, "--run-id", run_id, "--task-id", "1"]
             return cmd
         """,
-        path=PATH, why="conditional",
+        why="conditional",
     ),
     Valid(
         """
@@ -113,7 +112,7 @@ VALID = [
             return ["python", "flow.py", f"--environment={environment.TYPE}", "init", "--run-id", run_id,
                     "--task-id", "params"]
         """,
-        path=PATH, why="equals-form",
+        why="equals-form",
     ),
     Valid(
         """
@@ -121,7 +120,7 @@ VALID = [
             top = list(dict_to_cli_options(self.top_opts))
             return [sys.executable, self.flow_file] + top + ["step", node.name, "--run-id", "r", "--task-id", "1"]
         """,
-        path=PATH, why="unknown-head",
+        why="unknown-head",
     ),
     Valid(
         """
@@ -129,21 +128,21 @@ VALID = [
             env["METAFLOW_ENVIRONMENT"] = environment.TYPE
             return [sys.executable, "flow.py", "--quiet", "step", step, "--run-id", "1", "--task-id", "2"]
         """,
-        path=PATH, why="env-route",
+        why="env-route",
     ),
     Valid(
         """
         def step_cmd(step):
             return [sys.executable, "flow.py", "--quiet", "step", step, "--environment", "conda", "--run-id", "1"]
         """,
-        path=PATH, why="after-subcommand-is-mfo011",
+        why="after-subcommand-is-mfo011",
     ),
     Valid(
         '''
         HELP = "Pass --environment=conda before step, e.g. python flow.py --quiet step start --run-id 1"
         # python flow.py --quiet step start --run-id 1
         ''',
-        path=PATH, why="prose",
+        why="prose",
     ),
 ]
 
@@ -151,12 +150,12 @@ test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 def test_unsafe_fix_inserts_the_environment_type_before_the_subcommand():
-    found = lint(FIXABLE, RULE, path=PATH)
+    found = lint(FIXABLE, RULE)
     assert len(found) == 3 and all(d.fix is not None for d in found)
     assert all(d.fix.applicability.value == "unsafe" for d in found)
     first = apply_one(FIXABLE, found[0])
     assert '"--environment", self.environment.TYPE, "step"' in first
-    fixed = assert_fix_converges(FIXABLE, RULE, PATH, unsafe=True)
+    fixed = assert_fix_converges(FIXABLE, RULE, unsafe=True)
     assert '"--environment", environment.TYPE, "init"' in fixed
     assert '"--environment", obj.environment.TYPE, "step"' in fixed
-    assert fix_text(FIXABLE, PATH, select=[RULE]).text == FIXABLE
+    assert fix_text(FIXABLE, DEFAULT_PATH, select=[RULE]).text == FIXABLE

@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.rules.conftest import Invalid, Valid, rule_cases
 
 RULE = "MFO008"
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
 
 INVALID = [
     Invalid(
@@ -13,7 +12,7 @@ INVALID = [
         def step_cmd(step_name, run_id, task_id):
             return ["python", "flow.py", "--quiet", "step", step_name, "--run-id", run_id, "--task-id", task_id]
         """,
-        rows=[3], message="input", path=PATH, why="list",
+        rows=[3], message="input", why="list",
     ),
     Invalid(
         '''
@@ -21,21 +20,21 @@ INVALID = [
         python3 {flow_file} --quiet --metadata local step {step_name} --run-id "$RUN_ID" --task-id 1
         """
         ''',
-        rows=[3], message="input", path=PATH, why="bash-template",
+        rows=[3], message="input", why="bash-template",
     ),
     Invalid(
         """
         def step_cmd(step_name, run_id):
             return ["python", "flow.py", "--quiet", "step", step_name, "--run-id", run_id, "--input-paths", ""]
         """,
-        rows=[3], message="input", path=PATH, why="empty-value",
+        rows=[3], message="input", why="empty-value",
     ),
     Invalid(
         """
         def step_cmd(step_name, run_id):
             return ["python", "flow.py", "--quiet", "step", step_name, "--run-id", run_id, "--input-paths="]
         """,
-        rows=[3], message="input", path=PATH, why="empty-equals",
+        rows=[3], message="input", why="empty-equals",
     ),
 ]
 
@@ -45,7 +44,7 @@ VALID = [
         def step_cmd(step_name, run_id, paths):
             return ["python", "flow.py", "--quiet", "step", step_name, "--run-id", run_id, "--input-paths", paths]
         """,
-        path=PATH, why="given",
+        why="given",
     ),
     Valid(
         """
@@ -53,7 +52,7 @@ VALID = [
             return ["python", "flow.py", "--quiet", "step", step_name, "--run-id", run_id,
                     "--input-paths-filename", "/tmp/mf-input-paths"]
         """,
-        path=PATH, why="filename",
+        why="filename",
     ),
     Valid(
         """
@@ -65,14 +64,14 @@ VALID = [
                 cmd += ["--input-paths", parent_paths]
             return cmd
         """,
-        path=PATH, why="start-reads-the-parameters-task",
+        why="start-reads-the-parameters-task",
     ),
     Valid(
         """
         def step_cmd(step_name, run_id, extra):
             return ["python", "flow.py", "--quiet", "step", step_name, "--run-id", run_id, *extra]
         """,
-        path=PATH, why="splat-after-step",
+        why="splat-after-step",
     ),
     Valid(
         '''
@@ -82,7 +81,7 @@ VALID = [
         BODY = """{step_cmd} --run-id "$RUN_ID" --task-id 1 --input-paths "$INPUT_PATHS"
         """
         ''',
-        path=PATH, why="continued-elsewhere",
+        why="continued-elsewhere",
     ),
     Valid(
         '''
@@ -90,14 +89,14 @@ VALID = [
         def f():
             """Runs `python flow.py --quiet step start --run-id 1`."""
         ''',
-        path=PATH, why="prose",
+        why="prose",
     ),
     Valid(
         """
         def init_cmd(run_id):
             return ["python", "flow.py", "--quiet", "init", "--run-id", run_id, "--task-id", "params"]
         """,
-        path=PATH, why="init commands are not judged",
+        why="init commands are not judged",
     ),
 ]
 
