@@ -7,15 +7,10 @@ import textwrap
 import libcst
 import pytest
 
-from mfok_lint.lint.check import lint_text
-from tests.rules.fixcheck import apply_one, assert_fix_converges
+from tests.rules.conftest import Invalid, Valid, apply_one, assert_fix_converges, lint, passes_prefilter, rule_cases
 
+RULE = "MFO001"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
-
-
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO001"]) if d.code == "MFO001"]
-
 
 DEPLOYER_DICT_STORE = """
 from metaflow.runner.utils import get_lower_level_group
@@ -26,6 +21,20 @@ class AcmeDeployedFlow:
         run_params = tuple("%s=%s" % (k, v) for k, v in kwargs.items())
         trigger_kwargs = dict(name=self.name)
         if run_params:
+            trigger_kwargs["run_params"] = run_params
+        return get_lower_level_group(self.deployer.api, {}, "acme", {}).trigger(**trigger_kwargs)
+"""
+
+FIXED_DEPLOYER_DICT_STORE = """
+from metaflow.runner.utils import get_lower_level_group
+
+
+class AcmeDeployedFlow:
+    def trigger(self, **kwargs):
+        run_params = tuple("%s=%s" % (k, v) for k, v in kwargs.items())
+        trigger_kwargs = dict(name=self.name)
+        if run_params:
+            run_params = list(run_params) if run_params else []
             trigger_kwargs["run_params"] = run_params
         return get_lower_level_group(self.deployer.api, {}, "acme", {}).trigger(**trigger_kwargs)
 """
@@ -43,6 +52,20 @@ def trigger(obj, run_params):
     client.create_run(flow=obj.flow.name, parameters=run_params)
 """
 
+FIXED_CLICK_TO_API = """
+from metaflow._vendor import click
+from acme_sdk import Client
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+@click.pass_obj
+def trigger(obj, run_params):
+    client = Client()
+    run_params = list(run_params) if run_params else []
+    client.create_run(flow=obj.flow.name, parameters=run_params)
+"""
+
 OR_EMPTY_TUPLE = """
 from metaflow._vendor import click
 
@@ -54,6 +77,18 @@ def trigger(run_params):
     scheduler.submit(run_params=params)
 """
 
+FIXED_OR_EMPTY_TUPLE = """
+from metaflow._vendor import click
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    params = run_params or ()
+    params = list(params) if params else []
+    scheduler.submit(run_params=params)
+"""
+
 LIST_PLUS_TUPLE = """
 import subprocess
 from metaflow._vendor import click
@@ -62,6 +97,19 @@ from metaflow._vendor import click
 @click.command()
 @click.option("--run-param", "run_params", multiple=True)
 def trigger(run_params):
+    cmd = ["python", "flow.py", "acme", "trigger"] + run_params
+    subprocess.run(cmd, check=True)
+"""
+
+FIXED_LIST_PLUS_TUPLE = """
+import subprocess
+from metaflow._vendor import click
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    run_params = list(run_params) if run_params else []
     cmd = ["python", "flow.py", "acme", "trigger"] + run_params
     subprocess.run(cmd, check=True)
 """
@@ -80,6 +128,21 @@ def trigger(run_params):
     _submit(make_client(), run_params)
 """
 
+FIXED_LOCAL_HELPER = """
+from metaflow._vendor import click
+
+
+def _submit(client, params):
+    return client.submit(inputs={"run_params": params})
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    run_params = list(run_params) if run_params else []
+    _submit(make_client(), run_params)
+"""
+
 INLINE_TUPLE = """
 from metaflow.runner.deployer import Deployer
 
@@ -89,6 +152,15 @@ def deploy_and_trigger(flow_file, params):
     return deployed.trigger(run_params=tuple(params))
 """
 
+FIXED_INLINE_TUPLE = """
+from metaflow.runner.deployer import Deployer
+
+
+def deploy_and_trigger(flow_file, params):
+    deployed = Deployer(flow_file).acme().create()
+    return deployed.trigger(run_params=list(params))
+"""
+
 NARGS_ARGUMENT = """
 from metaflow._vendor import click
 
@@ -96,6 +168,17 @@ from metaflow._vendor import click
 @click.command()
 @click.argument("tags", nargs=-1)
 def tag(tags):
+    api.set_tags(tags=tags)
+"""
+
+FIXED_NARGS_ARGUMENT = """
+from metaflow._vendor import click
+
+
+@click.command()
+@click.argument("tags", nargs=-1)
+def tag(tags):
+    tags = list(tags) if tags else []
     api.set_tags(tags=tags)
 """
 
@@ -110,6 +193,18 @@ def create(with_decorators, tag):
     workflow_client.register(tags=tag)
 """
 
+FIXED_LONG_FLAG_NAME = """
+from metaflow._vendor import click
+
+
+@click.command()
+@click.option("--with", "-w", "with_decorators", multiple=True)
+@click.option("--tag", multiple=True)
+def create(with_decorators, tag):
+    tag = list(tag) if tag else []
+    workflow_client.register(tags=tag)
+"""
+
 IF_EXP_TUPLE_BRANCH = """
 from metaflow._vendor import click
 
@@ -121,235 +216,17 @@ def trigger(run_params):
     api.trigger(parameters=forwarded)
 """
 
-
-@pytest.mark.parametrize(
-    "source, line, fragment",
-    [
-        (DEPLOYER_DICT_STORE, 'trigger_kwargs["run_params"] =', "`run_params` reaches `.trigger(**trigger_kwargs)`"),
-        (CLICK_TO_API, "client.create_run(", "forwarded to `client.create_run()`"),
-        (OR_EMPTY_TUPLE, "scheduler.submit(", "forwarded to `scheduler.submit()`"),
-        (LIST_PLUS_TUPLE, "cmd = [", "concatenated with a list"),
-        (LOCAL_HELPER, "_submit(make_client()", "passed to `_submit()`"),
-        (INLINE_TUPLE, "deployed.trigger(", "forwarded to `deployed.trigger()`"),
-        (NARGS_ARGUMENT, "api.set_tags(", "forwarded to `api.set_tags()`"),
-        (LONG_FLAG_NAME, "workflow_client.register(", "`tag` is forwarded to `workflow_client.register()`"),
-        (IF_EXP_TUPLE_BRANCH, "api.trigger(", "forwarded to `api.trigger()`"),
-    ],
-    ids=[
-        "dict-store-then-splat",
-        "click-option-to-sdk",
-        "or-empty-tuple",
-        "list-plus-tuple",
-        "through-local-helper",
-        "inline-tuple-call",
-        "nargs-argument",
-        "name-from-long-flag",
-        "ifexp-keeps-tuple",
-    ],
-)
-def test_reported(source, line, fragment):
-    found = lint(source)
-    assert len(found) == 1, [d.message for d in found]
-    lines = textwrap.dedent(source).splitlines()
-    assert line in lines[found[0].location.row - 1]
-    assert fragment in found[0].message
+FIXED_IF_EXP_TUPLE_BRANCH = """
+from metaflow._vendor import click
 
 
-VALID = {
-    "iterated": """
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--run-param", "run_params", multiple=True)
-        def trigger(run_params):
-            params = {}
-            for kv in run_params:
-                k, _, v = kv.partition("=")
-                params[k] = v
-            client.trigger(inputs=params)
-        """,
-    "converted-inline": """
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--run-param", "run_params", multiple=True)
-        def trigger(run_params):
-            client.trigger(run_params=list(run_params))
-        """,
-    "converted-before": """
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--run-param", "run_params", multiple=True)
-        def trigger(run_params):
-            run_params = list(run_params) if run_params else []
-            client.trigger(run_params=run_params)
-        """,
-    "json-payload": """
-        import json
-        import requests
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--run-param", "run_params", multiple=True)
-        def trigger(run_params):
-            body = json.dumps({"run_params": run_params})
-            requests.post(URL, data=body)
-        """,
-    "consumed-by-extend-and-join": """
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--tag", "tags", multiple=True)
-        def step(tags):
-            cmd = ["python", "flow.py", "step"]
-            cmd.extend(tags)
-            print(" ".join(tags))
-            logger.info("tags: %s", tags)
-        """,
-    "own-package-helper": """
-        from metaflow._vendor import click
-        from .acme_compiler import AcmeCompiler
-
-        @click.command()
-        @click.option("--tag", "tags", multiple=True)
-        def create(tags):
-            AcmeCompiler(tags=tags).compile()
-        """,
-    "single-value-option": """
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--name")
-        def create(name):
-            client.create(name=name)
-        """,
-    "positional-to-unknown-helper": """
-        from metaflow._vendor import click
-        from metaflow.util import validate_tags
-
-        @click.command()
-        @click.option("--tag", "tags", multiple=True)
-        def create(obj, tags):
-            validate_tags(tags)
-            obj.metadata.register_run_id("r1", tags)
-        """,
-    "unrelated-tuple": """
-        def reshape(api):
-            shape = (3, 4)
-            api.zeros(shape=shape)
-        """,
-    "reassigned-to-list": """
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--run-param", "run_params", multiple=True)
-        def trigger(run_params):
-            if run_params:
-                run_params = list(run_params)
-            client.trigger(run_params=run_params)
-        """,
-    "deployer-builds-list": """
-        class AcmeDeployedFlow:
-            def trigger(self, **kwargs):
-                run_params = [f"{k}={v}" for k, v in kwargs.items()]
-                trigger_kwargs = dict(name=self.name)
-                if run_params:
-                    trigger_kwargs["run_params"] = run_params
-                return self.api.trigger(**trigger_kwargs)
-        """,
-    "comment-and-docstring": '''
-        def trigger(run_params):
-            """client.trigger(run_params=tuple(run_params)) would be wrong."""
-            # api.submit(run_params=run_params or ())
-            return None
-        ''',
-}
-
-
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_not_reported(name):
-    assert lint(VALID[name]) == []
-
-
-@pytest.mark.parametrize(
-    "source",
-    [DEPLOYER_DICT_STORE, CLICK_TO_API, OR_EMPTY_TUPLE, LIST_PLUS_TUPLE, LOCAL_HELPER, NARGS_ARGUMENT, IF_EXP_TUPLE_BRANCH],
-    ids=["dict-store", "click-to-sdk", "or-empty", "list-plus", "helper", "nargs", "ifexp"],
-)
-def test_fix_inserts_conversion_and_converges(source):
-    text = textwrap.dedent(source)
-    found = lint(text)
-    fixed_once = apply_one(text, found[0])
-    inserted = [line for line in fixed_once.splitlines() if line not in text.splitlines()]
-    assert len(inserted) == 1
-    line = inserted[0]
-    assert line.strip().endswith("if " + line.split("=")[0].strip() + " else []")
-    libcst.parse_module(fixed_once)
-    assert lint(fixed_once) == []
-    assert_fix_converges(text, "MFO001", PATH)
-
-
-def test_fix_uses_the_statement_indentation():
-    text = textwrap.dedent(DEPLOYER_DICT_STORE)
-    fixed = apply_one(text, lint(text)[0])
-    assert "        if run_params:\n            run_params = list(run_params) if run_params else []\n" in fixed
-
-
-def test_fix_for_inline_tuple_builds_a_list():
-    text = textwrap.dedent(INLINE_TUPLE)
-    fixed = apply_one(text, lint(text)[0])
-    assert "deployed.trigger(run_params=list(params))" in fixed
-    assert_fix_converges(text, "MFO001", PATH)
-
-
-def test_several_forwards_share_one_conversion():
-    text = textwrap.dedent(
-        """
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--run-param", "run_params", multiple=True)
-        def trigger(run_params):
-            client.validate(params=run_params)
-            client.trigger(run_params=run_params)
-        """
-    )
-    found = lint(text)
-    assert [d.location.row for d in found] == [7, 8]
-    assert found[0].fix.edits == found[1].fix.edits
-    fixed = assert_fix_converges(text, "MFO001", PATH)
-    assert fixed.count("list(run_params)") == 1
-
-
-def test_no_fix_inside_a_one_line_compound_statement():
-    text = textwrap.dedent(
-        """
-        from metaflow._vendor import click
-
-        @click.command()
-        @click.option("--run-param", "run_params", multiple=True)
-        def trigger(run_params):
-            if ready: client.trigger(run_params=run_params)
-        """
-    )
-    (found,) = lint(text)
-    assert found.fix is None
-
-
-def test_fixed_tuple_passes_metaflows_type_check():
-    """The failure the rule prevents, reproduced with Metaflow's own checker and annotation."""
-    from typing import List, Optional, Tuple, Union
-
-    from metaflow._vendor.typeguard import TypeCheckError, check_type
-
-    annotation = Optional[Union[List[str], Tuple[str]]]  # what click_api.get_annotation builds for multiple=True
-    run_params = ("a=1", "b=2")
-    with pytest.raises(TypeCheckError):
-        check_type(run_params, annotation)
-    run_params = list(run_params) if run_params else []  # the inserted line
-    check_type(run_params, annotation)
-
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    forwarded = run_params if run_params else []
+    forwarded = list(forwarded) if forwarded else []
+    api.trigger(parameters=forwarded)
+"""
 
 OWNED_RECEIVERS = '''
 from metaflow._vendor import click
@@ -366,15 +243,305 @@ def step(obj, tags, host_volumes):
     batch.launch_job(host_volumes=host_volumes)
 '''
 
+FIXED_EXTERNAL_RECEIVER = '''
+from metaflow._vendor import click
+from acme_sdk import Batch
 
-def test_methods_of_own_objects_and_metaflow_cli_state_are_not_sinks():
+
+@click.command()
+@click.option("--tag", "tags", multiple=True)
+@click.option("--host-volumes", multiple=True)
+@click.pass_obj
+def step(obj, tags, host_volumes):
+    obj.metadata.add_sticky_tags(tags=tags)
+    batch = Batch(obj.metadata, obj.environment)
+    host_volumes = list(host_volumes) if host_volumes else []
+    batch.launch_job(host_volumes=host_volumes)
+'''
+
+SEVERAL_FORWARDS = """
+from metaflow._vendor import click
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    client.validate(params=run_params)
+    client.trigger(run_params=run_params)
+"""
+
+FIXED_SEVERAL_FORWARDS = """
+from metaflow._vendor import click
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    run_params = list(run_params) if run_params else []
+    client.validate(params=run_params)
+    client.trigger(run_params=run_params)
+"""
+
+INVALID = [
+    Invalid(
+        DEPLOYER_DICT_STORE, rows=[10], message="`run_params` reaches `.trigger(**trigger_kwargs)`",
+        fixed=FIXED_DEPLOYER_DICT_STORE, path=PATH, why="dict-store-then-splat",
+    ),
+    Invalid(
+        CLICK_TO_API, rows=[11], message="forwarded to `client.create_run()`",
+        fixed=FIXED_CLICK_TO_API, path=PATH, why="click-option-to-sdk",
+    ),
+    Invalid(
+        OR_EMPTY_TUPLE, rows=[9], message="forwarded to `scheduler.submit()`",
+        fixed=FIXED_OR_EMPTY_TUPLE, path=PATH, why="or-empty-tuple",
+    ),
+    Invalid(
+        LIST_PLUS_TUPLE, rows=[9], message="concatenated with a list",
+        fixed=FIXED_LIST_PLUS_TUPLE, path=PATH, why="list-plus-tuple",
+    ),
+    Invalid(
+        LOCAL_HELPER, rows=[12], message="passed to `_submit()`",
+        fixed=FIXED_LOCAL_HELPER, path=PATH, why="through-local-helper",
+    ),
+    Invalid(
+        INLINE_TUPLE, rows=[7], message="forwarded to `deployed.trigger()`",
+        fixed=FIXED_INLINE_TUPLE, path=PATH, why="inline-tuple-call",
+    ),
+    Invalid(
+        NARGS_ARGUMENT, rows=[8], message="forwarded to `api.set_tags()`",
+        fixed=FIXED_NARGS_ARGUMENT, path=PATH, why="nargs-argument",
+    ),
+    Invalid(
+        LONG_FLAG_NAME, rows=[9], message="`tag` is forwarded to `workflow_client.register()`",
+        fixed=FIXED_LONG_FLAG_NAME, path=PATH, why="name-from-long-flag",
+    ),
+    Invalid(
+        IF_EXP_TUPLE_BRANCH, rows=[9], message="forwarded to `api.trigger()`",
+        fixed=FIXED_IF_EXP_TUPLE_BRANCH, path=PATH, why="ifexp-keeps-tuple",
+    ),
+    Invalid(
+        SEVERAL_FORWARDS, rows=[7, 8], fixed=FIXED_SEVERAL_FORWARDS, path=PATH,
+        why="several forwards share one conversion",
+    ),
+    Invalid(
+        """
+        from metaflow._vendor import click
+
+        @click.command()
+        @click.option("--run-param", "run_params", multiple=True)
+        def trigger(run_params):
+            if ready: client.trigger(run_params=run_params)
+        """,
+        rows=[7], no_fix=True, path=PATH, why="no fix inside a one-line compound statement",
+    ),
+    Invalid(
+        OWNED_RECEIVERS.replace("from .batch import Batch", "from acme_sdk import Batch"),
+        rows=[13], fixed=FIXED_EXTERNAL_RECEIVER, path=PATH, why="external client method is still a sink",
+    ),
+]
+
+VALID = [
+    Valid(
+        """
+        from metaflow._vendor import click
+
+        @click.command()
+        @click.option("--run-param", "run_params", multiple=True)
+        def trigger(run_params):
+            params = {}
+            for kv in run_params:
+                k, _, v = kv.partition("=")
+                params[k] = v
+            client.trigger(inputs=params)
+        """,
+        path=PATH, why="iterated",
+    ),
+    Valid(
+        """
+        from metaflow._vendor import click
+
+        @click.command()
+        @click.option("--run-param", "run_params", multiple=True)
+        def trigger(run_params):
+            client.trigger(run_params=list(run_params))
+        """,
+        path=PATH, why="converted-inline",
+    ),
+    Valid(
+        """
+        from metaflow._vendor import click
+
+        @click.command()
+        @click.option("--run-param", "run_params", multiple=True)
+        def trigger(run_params):
+            run_params = list(run_params) if run_params else []
+            client.trigger(run_params=run_params)
+        """,
+        path=PATH, why="converted-before",
+    ),
+    Valid(
+        """
+        import json
+        import requests
+        from metaflow._vendor import click
+
+        @click.command()
+        @click.option("--run-param", "run_params", multiple=True)
+        def trigger(run_params):
+            body = json.dumps({"run_params": run_params})
+            requests.post(URL, data=body)
+        """,
+        path=PATH, why="json-payload",
+    ),
+    Valid(
+        """
+        from metaflow._vendor import click
+
+        @click.command()
+        @click.option("--tag", "tags", multiple=True)
+        def step(tags):
+            cmd = ["python", "flow.py", "step"]
+            cmd.extend(tags)
+            print(" ".join(tags))
+            logger.info("tags: %s", tags)
+        """,
+        path=PATH, why="consumed-by-extend-and-join",
+    ),
+    Valid(
+        """
+        from metaflow._vendor import click
+        from .acme_compiler import AcmeCompiler
+
+        @click.command()
+        @click.option("--tag", "tags", multiple=True)
+        def create(tags):
+            AcmeCompiler(tags=tags).compile()
+        """,
+        path=PATH, why="own-package-helper",
+    ),
+    Valid(
+        """
+        from metaflow._vendor import click
+
+        @click.command()
+        @click.option("--name")
+        def create(name):
+            client.create(name=name)
+        """,
+        path=PATH, why="single-value-option",
+    ),
+    Valid(
+        """
+        from metaflow._vendor import click
+        from metaflow.util import validate_tags
+
+        @click.command()
+        @click.option("--tag", "tags", multiple=True)
+        def create(obj, tags):
+            validate_tags(tags)
+            obj.metadata.register_run_id("r1", tags)
+        """,
+        path=PATH, why="positional-to-unknown-helper",
+    ),
+    Valid(
+        """
+        def reshape(api):
+            shape = (3, 4)
+            api.zeros(shape=shape)
+        """,
+        path=PATH, why="unrelated-tuple",
+    ),
+    Valid(
+        """
+        from metaflow._vendor import click
+
+        @click.command()
+        @click.option("--run-param", "run_params", multiple=True)
+        def trigger(run_params):
+            if run_params:
+                run_params = list(run_params)
+            client.trigger(run_params=run_params)
+        """,
+        path=PATH, why="reassigned-to-list",
+    ),
+    Valid(
+        """
+        class AcmeDeployedFlow:
+            def trigger(self, **kwargs):
+                run_params = [f"{k}={v}" for k, v in kwargs.items()]
+                trigger_kwargs = dict(name=self.name)
+                if run_params:
+                    trigger_kwargs["run_params"] = run_params
+                return self.api.trigger(**trigger_kwargs)
+        """,
+        path=PATH, why="deployer-builds-list",
+    ),
+    Valid(
+        '''
+        def trigger(run_params):
+            """client.trigger(run_params=tuple(run_params)) would be wrong."""
+            # api.submit(run_params=run_params or ())
+            return None
+        ''',
+        path=PATH, why="comment-and-docstring",
+    ),
     # Metaflow's metadata provider and the extension's own client classes iterate; no tuple-vs-list break.
-    assert lint(OWNED_RECEIVERS) == []
+    Valid(OWNED_RECEIVERS, path=PATH, why="methods of own objects and metaflow cli state are not sinks"),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
-def test_external_client_method_is_still_a_sink():
-    source = OWNED_RECEIVERS.replace("from .batch import Batch", "from acme_sdk import Batch")
-    assert [d.code for d in lint(source)] == ["MFO001"]
+@pytest.mark.parametrize(
+    "source",
+    [DEPLOYER_DICT_STORE, CLICK_TO_API, OR_EMPTY_TUPLE, LIST_PLUS_TUPLE, LOCAL_HELPER, NARGS_ARGUMENT, IF_EXP_TUPLE_BRANCH],
+    ids=["dict-store", "click-to-sdk", "or-empty", "list-plus", "helper", "nargs", "ifexp"],
+)
+def test_fix_inserts_conversion_and_converges(source):
+    text = textwrap.dedent(source)
+    found = lint(text, RULE, path=PATH)
+    fixed_once = apply_one(text, found[0])
+    inserted = [line for line in fixed_once.splitlines() if line not in text.splitlines()]
+    assert len(inserted) == 1
+    line = inserted[0]
+    assert line.strip().endswith("if " + line.split("=")[0].strip() + " else []")
+    libcst.parse_module(fixed_once)
+    assert lint(fixed_once, RULE, path=PATH) == []
+    assert_fix_converges(text, RULE, PATH)
+
+
+def test_fix_uses_the_statement_indentation():
+    text = textwrap.dedent(DEPLOYER_DICT_STORE)
+    fixed = apply_one(text, lint(text, RULE, path=PATH)[0])
+    assert "        if run_params:\n            run_params = list(run_params) if run_params else []\n" in fixed
+
+
+def test_fix_for_inline_tuple_builds_a_list():
+    text = textwrap.dedent(INLINE_TUPLE)
+    fixed = apply_one(text, lint(text, RULE, path=PATH)[0])
+    assert "deployed.trigger(run_params=list(params))" in fixed
+    assert_fix_converges(text, RULE, PATH)
+
+
+def test_several_forwards_share_one_conversion():
+    text = textwrap.dedent(SEVERAL_FORWARDS)
+    found = lint(text, RULE, path=PATH)
+    assert [d.location.row for d in found] == [7, 8]
+    assert found[0].fix.edits == found[1].fix.edits
+    fixed = assert_fix_converges(text, RULE, PATH)
+    assert fixed.count("list(run_params)") == 1
+
+
+def test_fixed_tuple_passes_metaflows_type_check():
+    """The failure the rule prevents, reproduced with Metaflow's own checker and annotation."""
+    from typing import List, Optional, Tuple, Union
+
+    from metaflow._vendor.typeguard import TypeCheckError, check_type
+
+    annotation = Optional[Union[List[str], Tuple[str]]]  # what click_api.get_annotation builds for multiple=True
+    run_params = ("a=1", "b=2")
+    with pytest.raises(TypeCheckError):
+        check_type(run_params, annotation)
+    run_params = list(run_params) if run_params else []  # the inserted line
+    check_type(run_params, annotation)
 
 
 @pytest.mark.parametrize(
@@ -390,6 +557,4 @@ def test_external_client_method_is_still_a_sink():
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):
-    from mfok_lint.rules.mfo001_run_params_tuple import RunParamsTuple
-
-    assert RunParamsTuple().applies_to_file("x.py", source.encode()) is may_report
+    assert passes_prefilter(RULE, source, path="x.py") is may_report

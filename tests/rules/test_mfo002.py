@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 
-import pytest
+from mfok_lint.lint.fixes import fix_text
+from tests.rules.conftest import DEFAULT_PATH, Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases
 
-from mfok_lint.lint.check import lint_text
-from tests.rules.fixcheck import apply_one, assert_fix_converges
-
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
-
-
-def lint(source: str, path: str = PATH):
-    return [d for d in lint_text(textwrap.dedent(source), path=path, select=["MFO002"]) if d.code == "MFO002"]
-
+RULE = "MFO002"
 
 DICT_LITERAL = """
 import subprocess, sys
@@ -90,156 +84,6 @@ def worker_env(root):
     }
 """
 
-
-@pytest.mark.parametrize(
-    "source, line",
-    [
-        (DICT_LITERAL, "env = {"),
-        (ENVIRON_COPY, "env = os.environ.copy()"),
-        (GENERATED_PYTHON, "_extra_env: dict"),
-        (BASH_TEMPLATE, "export METAFLOW_DEFAULT_METADATA"),
-        (CONTAINER_LIST, '"env": ['),
-        (YAML_SPEC, "- name: METAFLOW_DEFAULT_DATASTORE"),
-        (RETURNED_BY_BUILDER, "return {"),
-    ],
-    ids=["dict-literal", "environ-copy", "generated-python", "bash-export", "container-env-list", "yaml-in-string", "returned-by-env-builder"],
-)
-def test_reported(source, line):
-    found = lint(source)
-    assert len(found) == 1, [(d.location.row, d.message) for d in found]
-    lines = textwrap.dedent(source).splitlines()
-    assert line in lines[found[0].location.row - 1]
-    assert "METAFLOW_FLOW_CONFIG_VALUE" in found[0].message
-
-
-VALID = {
-    "key-set-conditionally": """
-        import json, subprocess
-        def run_step(cmd, cfg):
-            env = {"METAFLOW_DEFAULT_METADATA": "local"}
-            if cfg:
-                env["METAFLOW_FLOW_CONFIG_VALUE"] = json.dumps(cfg)
-            subprocess.run(cmd + ["--task-id", "t1"], env=env)
-        """,
-    "fragment-handed-to-a-builder": """
-        def container(job, run_id):
-            job.environment_variables_from_selectors({"METAFLOW_KUBERNETES_POD_NAME": "metadata.name"})
-            return ["step", "start", "--task-id", run_id]
-        """,
-    "no-step-command-in-file": """
-        import os
-        def client_env():
-            return {"METAFLOW_DEFAULT_METADATA": "local"}
-        """,
-    "configs-on-the-command-line": """
-        import subprocess
-        def run_step(flow_file, cfg_json):
-            env = {"METAFLOW_DEFAULT_METADATA": "local"}
-            cmd = ["python", flow_file, "--config-value", "cfg", cfg_json, "step", "start", "--task-id", "1"]
-            subprocess.run(cmd, env=env)
-        """,
-    "merged-from-a-helper-that-sets-it": """
-        import json, os, subprocess
-        def base_env(configs):
-            env = {}
-            env["METAFLOW_FLOW_CONFIG_VALUE"] = json.dumps(configs)
-            return env
-        def run_step(cmd, configs):
-            env = {**os.environ, **base_env(configs), "METAFLOW_RUN_ID": "r1"}
-            subprocess.run(cmd + ["--task-id", "t1"], env=env)
-        """,
-    "generated-code-sets-it": """
-        def task_body():
-            return [
-                "_extra_env = {}",
-                '_extra_env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = "/data"',
-                "if FLOW_CONFIG_VALUE:",
-                "    _extra_env['METAFLOW_FLOW_CONFIG_VALUE'] = FLOW_CONFIG_VALUE",
-                'cmd = [sys.executable, FLOW_FILE, "step", "start", "--task-id", task_id]',
-            ]
-        """,
-    "process-environment-of-the-deployer": """
-        import os
-        def with_local_metadata(task_id):
-            os.environ["METAFLOW_DEFAULT_METADATA"] = "local"
-            return ["--task-id", task_id]
-        """,
-    "only-mentioned-in-comments": """
-        import subprocess
-        # METAFLOW_PROFILE is read by Metaflow; "--task-id" is documented below.
-        def run(cmd):
-            '''env = {"METAFLOW_DEFAULT_METADATA": "local"} and "--task-id" in a docstring.'''
-            subprocess.run(cmd)
-        """,
-}
-
-
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_not_reported(name):
-    assert lint(VALID[name]) == []
-
-
-def _package(tmp_path, compiler: str, sibling: str):
-    plugin = tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme"
-    plugin.mkdir(parents=True)
-    (plugin / "acme_compiler.py").write_text(textwrap.dedent(compiler))
-    (plugin / "acme_cli.py").write_text(textwrap.dedent(sibling))
-    return str(plugin / "acme_compiler.py")
-
-
-OPEN_ENV_COMPILER = """
-import os, subprocess
-def run_step(base_env, cmd):
-    env = {**base_env, "METAFLOW_RUN_ID": "r1"}
-    subprocess.run(cmd + ["--task-id", "t1"], env=env)
-"""
-
-
-def test_open_environment_trusts_a_sibling_module_that_sets_the_key(tmp_path):
-    path = _package(
-        tmp_path,
-        OPEN_ENV_COMPILER,
-        """
-        import json
-        def base_env(configs):
-            return {"METAFLOW_FLOW_CONFIG_VALUE": json.dumps(configs)}
-        """,
-    )
-    with open(path) as fh:
-        text = fh.read()
-    assert lint_text(text, path=path, select=["MFO002"]) == []
-
-
-def test_a_sibling_that_only_mentions_the_key_in_comments_does_not_count(tmp_path):
-    path = _package(
-        tmp_path,
-        OPEN_ENV_COMPILER,
-        '''
-        """This module should set METAFLOW_FLOW_CONFIG_VALUE one day."""
-        # TODO: METAFLOW_FLOW_CONFIG_VALUE
-        def base_env():
-            return {}
-        ''',
-    )
-    with open(path) as fh:
-        text = fh.read()
-    assert [d.code for d in lint_text(text, path=path, select=["MFO002"])] == ["MFO002"]
-
-
-def test_closed_environment_is_reported_even_if_another_module_sets_the_key(tmp_path):
-    path = _package(
-        tmp_path,
-        DICT_LITERAL,
-        """
-        def other_env(cfg):
-            return {"METAFLOW_FLOW_CONFIG_VALUE": cfg}
-        """,
-    )
-    with open(path) as fh:
-        text = fh.read()
-    assert [d.code for d in lint_text(text, path=path, select=["MFO002"])] == ["MFO002"]
-
-
 FIXABLE = """
 import subprocess
 
@@ -257,27 +101,202 @@ class AcmeCompiler:
         subprocess.run(cmd + ["--task-id", "t1"], env=self.step_env(run_id))
 """
 
+FIXED_FIXABLE = """
+import subprocess
+
+
+class AcmeCompiler:
+    def __init__(self, flow):
+        self.flow = flow
+
+    def step_env(self, run_id):
+        env = {"METAFLOW_DEFAULT_METADATA": "local"}  # defaults for every task
+        from metaflow.flowspec import FlowStateItems as _FlowStateItems
+        import json as _json
+        _flow_configs = {
+            _name: _value
+            for _name, (_value, _plain) in self.flow._flow_state[_FlowStateItems.CONFIGS].items()
+            if _value is not None
+        }
+        if _flow_configs:
+            env["METAFLOW_FLOW_CONFIG_VALUE"] = _json.dumps(_flow_configs)
+        env["METAFLOW_RUN_ID"] = run_id
+        return env
+
+    def run(self, cmd, run_id):
+        subprocess.run(cmd + ["--task-id", "t1"], env=self.step_env(run_id))
+"""
+
+MESSAGE = "METAFLOW_FLOW_CONFIG_VALUE"
+
+INVALID = [
+    # no fix without a flow object to read the configs from (a plain function), nor in generated code (Python or bash
+    # in strings)
+    Invalid(DICT_LITERAL, rows=[5], message=MESSAGE, no_fix=True, why="dict-literal"),
+    Invalid(ENVIRON_COPY, rows=[5], message=MESSAGE, why="environ-copy"),
+    Invalid(GENERATED_PYTHON, rows=[4], message=MESSAGE, no_fix=True, why="generated-python"),
+    Invalid(BASH_TEMPLATE, rows=[4], message=MESSAGE, no_fix=True, why="bash-export"),
+    Invalid(CONTAINER_LIST, rows=[6], message=MESSAGE, why="container-env-list"),
+    Invalid(YAML_SPEC, rows=[7], message=MESSAGE, why="yaml-in-string"),
+    Invalid(RETURNED_BY_BUILDER, rows=[7], message=MESSAGE, why="returned-by-env-builder"),
+    Invalid(
+        FIXABLE, rows=[10], message=MESSAGE, fixed=FIXED_FIXABLE, unsafe=True,
+        why="unsafe fix from the flow's config state",
+    ),
+]
+
+VALID = [
+    Valid(
+        """
+        import json, subprocess
+        def run_step(cmd, cfg):
+            env = {"METAFLOW_DEFAULT_METADATA": "local"}
+            if cfg:
+                env["METAFLOW_FLOW_CONFIG_VALUE"] = json.dumps(cfg)
+            subprocess.run(cmd + ["--task-id", "t1"], env=env)
+        """,
+        why="key-set-conditionally",
+    ),
+    Valid(
+        """
+        def container(job, run_id):
+            job.environment_variables_from_selectors({"METAFLOW_KUBERNETES_POD_NAME": "metadata.name"})
+            return ["step", "start", "--task-id", run_id]
+        """,
+        why="fragment-handed-to-a-builder",
+    ),
+    Valid(
+        """
+        import os
+        def client_env():
+            return {"METAFLOW_DEFAULT_METADATA": "local"}
+        """,
+        why="no-step-command-in-file",
+    ),
+    Valid(
+        """
+        import subprocess
+        def run_step(flow_file, cfg_json):
+            env = {"METAFLOW_DEFAULT_METADATA": "local"}
+            cmd = ["python", flow_file, "--config-value", "cfg", cfg_json, "step", "start", "--task-id", "1"]
+            subprocess.run(cmd, env=env)
+        """,
+        why="configs-on-the-command-line",
+    ),
+    Valid(
+        """
+        import json, os, subprocess
+        def base_env(configs):
+            env = {}
+            env["METAFLOW_FLOW_CONFIG_VALUE"] = json.dumps(configs)
+            return env
+        def run_step(cmd, configs):
+            env = {**os.environ, **base_env(configs), "METAFLOW_RUN_ID": "r1"}
+            subprocess.run(cmd + ["--task-id", "t1"], env=env)
+        """,
+        why="merged-from-a-helper-that-sets-it",
+    ),
+    Valid(
+        """
+        def task_body():
+            return [
+                "_extra_env = {}",
+                '_extra_env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = "/data"',
+                "if FLOW_CONFIG_VALUE:",
+                "    _extra_env['METAFLOW_FLOW_CONFIG_VALUE'] = FLOW_CONFIG_VALUE",
+                'cmd = [sys.executable, FLOW_FILE, "step", "start", "--task-id", task_id]',
+            ]
+        """,
+        why="generated-code-sets-it",
+    ),
+    Valid(
+        """
+        import os
+        def with_local_metadata(task_id):
+            os.environ["METAFLOW_DEFAULT_METADATA"] = "local"
+            return ["--task-id", task_id]
+        """,
+        why="process-environment-of-the-deployer",
+    ),
+    Valid(
+        """
+        import subprocess
+        # METAFLOW_PROFILE is read by Metaflow; "--task-id" is documented below.
+        def run(cmd):
+            '''env = {"METAFLOW_DEFAULT_METADATA": "local"} and "--task-id" in a docstring.'''
+            subprocess.run(cmd)
+        """,
+        why="only-mentioned-in-comments",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
+
+OPEN_ENV_COMPILER = """
+import os, subprocess
+def run_step(base_env, cmd):
+    env = {**base_env, "METAFLOW_RUN_ID": "r1"}
+    subprocess.run(cmd + ["--task-id", "t1"], env=env)
+"""
+
+
+def _package(compiler: str, sibling: str):
+    plugin = "metaflow_extensions/acme/plugins/acme/"
+    return {plugin + "acme_compiler.py": compiler, plugin + "acme_cli.py": sibling}
+
+
+def _found(files, tmp_path):
+    return [(os.path.basename(d.path), d.code) for d in lint(files, RULE, root=tmp_path)]
+
+
+def test_open_environment_trusts_a_sibling_module_that_sets_the_key(tmp_path):
+    files = _package(
+        OPEN_ENV_COMPILER,
+        """
+        import json
+        def base_env(configs):
+            return {"METAFLOW_FLOW_CONFIG_VALUE": json.dumps(configs)}
+        """,
+    )
+    assert _found(files, tmp_path) == []
+
+
+def test_a_sibling_that_only_mentions_the_key_in_comments_does_not_count(tmp_path):
+    files = _package(
+        OPEN_ENV_COMPILER,
+        '''
+        """This module should set METAFLOW_FLOW_CONFIG_VALUE one day."""
+        # TODO: METAFLOW_FLOW_CONFIG_VALUE
+        def base_env():
+            return {}
+        ''',
+    )
+    assert _found(files, tmp_path) == [("acme_compiler.py", "MFO002")]
+
+
+def test_closed_environment_is_reported_even_if_another_module_sets_the_key(tmp_path):
+    files = _package(
+        DICT_LITERAL,
+        """
+        def other_env(cfg):
+            return {"METAFLOW_FLOW_CONFIG_VALUE": cfg}
+        """,
+    )
+    assert _found(files, tmp_path) == [("acme_compiler.py", "MFO002")]
+
 
 def test_unsafe_fix_adds_the_key_from_the_flow_config_state():
     text = textwrap.dedent(FIXABLE)
-    (found,) = lint(text)
+    (found,) = lint(text, RULE)
     assert found.fix is not None and found.fix.applicability.value == "unsafe"
     fixed = apply_one(text, found)
     assert "self.flow._flow_state[_FlowStateItems.CONFIGS]" in fixed
     assert '            env["METAFLOW_FLOW_CONFIG_VALUE"] = _json.dumps(_flow_configs)\n' in fixed
     # the comment stays on the creation line
     assert 'env = {"METAFLOW_DEFAULT_METADATA": "local"}  # defaults for every task\n' in fixed
-    assert_fix_converges(text, "MFO002", PATH, unsafe=True)
+    assert_fix_converges(text, RULE, unsafe=True)
 
 
 def test_safe_fix_mode_leaves_the_file_alone():
-    from mfok_lint.lint.fixes import fix_text
-
     text = textwrap.dedent(FIXABLE)
-    assert fix_text(text, PATH, select=["MFO002"]).text == text
-
-
-def test_no_fix_without_a_flow_object_or_for_generated_code():
-    for source in (DICT_LITERAL, GENERATED_PYTHON, BASH_TEMPLATE):
-        (found,) = lint(source)
-        assert found.fix is None
+    assert fix_text(text, DEFAULT_PATH, select=[RULE]).text == text

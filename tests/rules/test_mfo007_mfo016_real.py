@@ -15,7 +15,7 @@ import zipfile
 import metaflow
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import lint
 
 CODES = ["MFO007", "MFO008", "MFO009", "MFO010", "MFO014", "MFO016"]
 PACKAGES = [
@@ -44,10 +44,9 @@ def _findings(root: pathlib.Path, strip: str):
     found = set()
     for path in sorted(root.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        for diag in lint_text(text, path=str(path), select=CODES):
-            if diag.code in CODES:
-                rel = str(path.relative_to(root)).split(strip, 1)[-1]
-                found.add((diag.code, rel, diag.location.row))
+        for diag in lint(text, CODES, path=str(path)):
+            rel = str(path.relative_to(root)).split(strip, 1)[-1]
+            found.add((diag.code, rel, diag.location.row))
     return found
 
 

@@ -4,41 +4,31 @@ from __future__ import annotations
 
 import textwrap
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, rule_cases
 
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
+RULE = "MFO010"
 
+INIT_LIST = """
+def init_cmd(run_id, params):
+    cmd = ["python", "flow.py", "--quiet", "init", "--run-id", run_id, "--task-id", "params"]
+    for key, value in params.items():
+        cmd += ["--run-param", f"{key}={value}"]
+    return cmd
+"""
 
-def lint(source):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO010"]) if d.code == "MFO010"]
-
-
-def test_run_param_in_an_init_list_is_reported_at_the_option():
-    source = textwrap.dedent(
-        """
-        def init_cmd(run_id, params):
-            cmd = ["python", "flow.py", "--quiet", "init", "--run-id", run_id, "--task-id", "params"]
-            for key, value in params.items():
-                cmd += ["--run-param", f"{key}={value}"]
-            return cmd
-        """
-    )
-    (diag,) = lint(source)
-    line = source.splitlines()[diag.location.row - 1]
-    assert line[diag.location.column - 1: diag.end_location.column - 1] == '"--run-param"'
-
-
-def test_run_param_in_a_shell_init_is_reported():
-    assert len(lint(
+INVALID = [
+    Invalid(INIT_LIST, rows=[5], why="run param in an init list"),
+    Invalid(
         '''
         INIT = """python3 {flow_file} --quiet init --run-id "$RUN_ID" --task-id p --run-param "alpha=$ALPHA"
         """
-        '''
-    )) == 1
+        ''',
+        rows=[2], why="run param in a shell init",
+    ),
+]
 
-
-def test_the_extensions_own_trigger_cli_may_declare_run_param():
-    assert lint(
+VALID = [
+    Valid(
         """
         import click
 
@@ -47,17 +37,26 @@ def test_the_extensions_own_trigger_cli_may_declare_run_param():
         def trigger(obj, run_params):
             cmd = ["acme", "runs", "create", "--run-param", ",".join(run_params)]
             return cmd
-        """
-    ) == []
-
-
-def test_parameters_as_named_options_are_fine():
-    assert lint(
+        """,
+        why="the extension's own trigger cli may declare run-param",
+    ),
+    Valid(
         """
         def init_cmd(run_id, params):
             cmd = ["python", "flow.py", "--quiet", "init", "--run-id", run_id, "--task-id", "params"]
             for key, value in params.items():
                 cmd += ["--" + key, str(value)]
             return cmd
-        """
-    ) == []
+        """,
+        why="parameters as named options are fine",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
+
+
+def test_run_param_in_an_init_list_is_reported_at_the_option():
+    source = textwrap.dedent(INIT_LIST)
+    (diag,) = lint(source, RULE)
+    line = source.splitlines()[diag.location.row - 1]
+    assert line[diag.location.column - 1: diag.end_location.column - 1] == '"--run-param"'

@@ -2,111 +2,113 @@
 
 from __future__ import annotations
 
-import textwrap
-
-import pytest
-
-from mfok_lint.lint.check import lint_text
 from mfok_lint.lint.fixes import fix_text
-from tests.rules.fixcheck import apply_one, assert_fix_converges
+from tests.rules.conftest import DEFAULT_PATH, Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases
 
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
+RULE = "MFO011"
 
+TAG_BEFORE_STEP = (
+    'def c(f, s):\n    return ["python", f, "--metadata", "local", "--tag", "x", "step", s, "--run-id", "1"]\n'
+)
+CLONE_RUN_ID_BEFORE_INIT = (
+    'def c(f, origin):\n'
+    '    return ["python", f, "--metadata", "local", "--clone-run-id", origin, "init", "--run-id", "1", "--task-id", "p"]\n'
+)
+ENVIRONMENT_AFTER_INIT = (
+    'def c(f, env):\n'
+    '    return ["python", f, "--quiet", "init", "--run-id", "1", "--task-id", "p", "--environment", env]\n'
+)
 
-def lint(source, path=PATH):
-    return [d for d in lint_text(textwrap.dedent(source), path=path, select=["MFO011"]) if d.code == "MFO011"]
-
-
-INVALID = {
-    "tag before step": ('def c(f, s):\n    return ["python", f, "--metadata", "local", "--tag", "x", "step", s, "--run-id", "1"]\n', "--tag"),
-    "namespace before step": (
+INVALID = [
+    Invalid(
+        TAG_BEFORE_STEP, rows=[2], message="`--tag`",
+        fixed=(
+            'def c(f, s):\n    return ["python", f, "--metadata", "local", "step", s, "--tag", "x", "--run-id", "1"]\n'
+        ),
+        why="tag before step",
+    ),
+    # no fix when the move crosses list literals (here, and for `--with` after step and the shell template)
+    Invalid(
         'def c(f, s, ns):\n    cmd = ["python", f, "--datastore", "local"]\n    if ns:\n        cmd += ["--namespace", ns]\n'
         '    cmd += ["step", s, "--run-id", "1", "--task-id", "2"]\n    return cmd\n',
-        "--namespace",
+        rows=[4], message="`--namespace`", no_fix=True, why="namespace before step",
     ),
-    "clone-run-id before init": (
-        'def c(f, origin):\n    return ["python", f, "--metadata", "local", "--clone-run-id", origin, "init", "--run-id", "1", "--task-id", "p"]\n',
-        "--clone-run-id",
+    # an option only `step` defines, before `init`: nowhere to move it, so no fix
+    Invalid(
+        CLONE_RUN_ID_BEFORE_INIT, rows=[2], message="`--clone-run-id`", no_fix=True, why="clone-run-id before init",
     ),
-    "retry-count before step": (
+    Invalid(
         'def c(f, s, n):\n    return ["python", f, "--quiet", "--retry-count", str(n), "step", s, "--run-id", "1"]\n',
-        "--retry-count",
+        rows=[2], message="`--retry-count`", why="retry-count before step",
     ),
-    "with after step": (
+    Invalid(
         'def c(f, s, decos):\n    cmd = ["python", f, "--metadata", "local", "step", s, "--run-id", "1"]\n'
         '    for d in decos:\n        cmd += [f"--with={d}"]\n    return cmd\n',
-        "--with",
+        rows=[4], message="`--with`", no_fix=True, why="with after step",
     ),
-    "environment after init": (
-        'def c(f, env):\n    return ["python", f, "--quiet", "init", "--run-id", "1", "--task-id", "p", "--environment", env]\n',
-        "--environment",
+    Invalid(
+        ENVIRONMENT_AFTER_INIT, rows=[2], message="`--environment`",
+        fixed=(
+            'def c(f, env):\n'
+            '    return ["python", f, "--quiet", "--environment", env, "init", "--run-id", "1", "--task-id", "p"]\n'
+        ),
+        why="environment after init",
     ),
-    "shell template": (
+    Invalid(
         'S = """\npython flow.py --metadata local step a --run-id 1 --task-id 2 --datastore local\n"""\n',
-        "--datastore",
+        rows=[2], message="`--datastore`", no_fix=True, why="shell template",
     ),
-}
-
-VALID = {
-    "correct sides": 'def c(f, s):\n    return ["python", f, "--metadata", "local", "--with", "retry", "step", s, "--run-id", "1", "--tag", "x", "--namespace", "n"]\n',
-    "init tags": 'def c(f):\n    return ["python", f, "--quiet", "--metadata", "local", "init", "--run-id", "1", "--task-id", "p", "--tag", "a"]\n',
-    "run command is not a step command": 'def c(f):\n    return ["python", f, "--metadata", "local", "run", "--tag", "x"]\n',
-    "prose": 'HELP = "Pass --tag to the step command, and --with before it"\n',
-}
-
-
-@pytest.mark.parametrize("idiom", sorted(INVALID))
-def test_options_on_the_wrong_side_are_reported(idiom):
-    source, option = INVALID[idiom]
-    found = lint(source)
-    assert len(found) == 1, [d.message for d in found]
-    assert f"`{option}`" in found[0].message
-
-
-@pytest.mark.parametrize("idiom", sorted(VALID))
-def test_options_on_the_right_side_are_not_reported(idiom):
-    assert lint(VALID[idiom]) == []
-
-
-def test_safe_fix_moves_a_sub_option_after_the_step_name():
-    source = INVALID["tag before step"][0]
-    [diag] = lint(source)
-    assert diag.fix.applicability.value == "safe"
-    fixed = apply_one(source, diag)
-    assert '"--metadata", "local", "step", s, "--tag", "x", "--run-id", "1"]' in fixed
-    assert fix_text(source, PATH, select=["MFO011"]).text == fixed
-    assert_fix_converges(source, "MFO011", PATH)
-
-
-def test_safe_fix_moves_a_group_option_before_the_subcommand():
-    source = INVALID["environment after init"][0]
-    fixed = assert_fix_converges(source, "MFO011", PATH)
-    assert '"--quiet", "--environment", env, "init", "--run-id", "1", "--task-id", "p"]' in fixed
-
-
-def test_no_fix_when_the_move_crosses_list_literals():
-    for idiom in ("namespace before step", "with after step", "shell template"):
-        [diag] = lint(INVALID[idiom][0])
-        assert diag.fix is None, idiom
-
-
-def test_a_helper_shared_by_step_and_init_is_reported_once():
-    source = (
+    Invalid(
         "class C:\n"
         "    def _top(self):\n"
         '        return ["--quiet", "--metadata", "local", "--namespace", self.ns]\n'
         "    def step(self, s):\n"
         '        return ["python", "f.py"] + self._top() + ["step", s, "--run-id", "1", "--task-id", "2"]\n'
         "    def init(self):\n"
-        '        return ["python", "f.py"] + self._top() + ["init", "--run-id", "1", "--task-id", "p"]\n'
-    )
-    found = lint(source)
-    assert len(found) == 1, [d.message for d in found]
+        '        return ["python", "f.py"] + self._top() + ["init", "--run-id", "1", "--task-id", "p"]\n',
+        rows=[3], why="a helper shared by step and init is reported once",
+    ),
+]
+
+VALID = [
+    Valid(
+        'def c(f, s):\n    return ["python", f, "--metadata", "local", "--with", "retry", "step", s, "--run-id", "1", '
+        '"--tag", "x", "--namespace", "n"]\n',
+        why="correct sides",
+    ),
+    Valid(
+        'def c(f):\n    return ["python", f, "--quiet", "--metadata", "local", "init", "--run-id", "1", "--task-id", "p", '
+        '"--tag", "a"]\n',
+        why="init tags",
+    ),
+    Valid(
+        'def c(f):\n    return ["python", f, "--metadata", "local", "run", "--tag", "x"]\n',
+        why="run command is not a step command",
+    ),
+    Valid('HELP = "Pass --tag to the step command, and --with before it"\n', why="prose"),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
+
+
+def test_safe_fix_moves_a_sub_option_after_the_step_name():
+    source = TAG_BEFORE_STEP
+    [diag] = lint(source, RULE)
+    assert diag.fix.applicability.value == "safe"
+    fixed = apply_one(source, diag)
+    assert '"--metadata", "local", "step", s, "--tag", "x", "--run-id", "1"]' in fixed
+    assert fix_text(source, DEFAULT_PATH, select=[RULE]).text == fixed
+    assert_fix_converges(source, RULE)
+
+
+def test_safe_fix_moves_a_group_option_before_the_subcommand():
+    fixed = assert_fix_converges(ENVIRONMENT_AFTER_INIT, RULE)
+    assert '"--quiet", "--environment", env, "init", "--run-id", "1", "--task-id", "p"]' in fixed
 
 
 def test_step_only_option_before_init_names_its_owner_and_gets_no_fix():
-    [diag] = lint(INVALID["clone-run-id before init"][0])
+    [diag] = lint(CLONE_RUN_ID_BEFORE_INIT, RULE)
     assert "only `step` defines it" in diag.message
     assert diag.fix is None
-    [tag] = lint(INVALID["tag before step"][0])
+    [tag] = lint(TAG_BEFORE_STEP, RULE)
     assert "only `step` and `init` define it" in tag.message

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import DEFAULT_PATH, Invalid, Valid, rule_cases
 
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
+RULE = "MFO013"
 
 INIT_BUILDER = """
 
@@ -20,10 +19,22 @@ INIT_BUILDER = """
         return cmd
 """
 
+INIT_ENV = """
 
-def lint(source: str, with_init: bool = True):
-    text = textwrap.dedent(source) + (INIT_BUILDER if with_init else "")
-    return [d for d in lint_text(text, path=PATH, select=["MFO013"]) if d.code == "MFO013"]
+    def init_env(self):
+        return {"METAFLOW_INIT_" + k.upper(): str(v) for k, v in self.parameters.items()}
+"""
+
+FIXED_OPTIONS_INIT = """
+
+    def init_command(self, run_id):
+        return ["python", "flow.py", "--no-pylint", "init", "--run-id", run_id, "--task-id", "params"]
+"""
+
+
+def with_init(source: str, init: str = INIT_BUILDER) -> str:
+    """The class followed by one more method of it: by default, an init command that forwards `self.parameters`."""
+    return textwrap.dedent(source) + init
 
 
 COLLECTING_LOOP = """
@@ -35,118 +46,123 @@ class AcmeCompiler:
             self.parameters[param.name] = param.kwargs.get("default")
 """
 
+INVALID = [
+    Invalid(
+        with_init(COLLECTING_LOOP),
+        rows=[6], why="subscript-store",
+    ),
+    Invalid(
+        with_init(
+            """
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = []
+                    for _, param in flow._get_parameters():
+                        self.parameters.append({"name": param.name})
+            """
+        ),
+        rows=[6], why="append",
+    ),
+    Invalid(
+        with_init(
+            """
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {p.name: p.kwargs.get("default") for _, p in flow._get_parameters()}
+            """
+        ),
+        rows=[5], why="comprehension",
+    ),
+    Invalid(
+        with_init(
+            """
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {}
+                    for _, param in flow._get_parameters():
+                        if param.name.lower() == "config-value":
+                            continue
+                        self.parameters[param.name] = None
+            """
+        ),
+        rows=[6], why="filter-by-wrong-name",
+    ),
+    Invalid(with_init(COLLECTING_LOOP, INIT_ENV), rows=[6], why="init variables count as forwarding"),
+]
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        COLLECTING_LOOP,
-        """
-        class AcmeCompiler:
-            def __init__(self, flow):
-                self.flow = flow
-                self.parameters = []
-                for _, param in flow._get_parameters():
-                    self.parameters.append({"name": param.name})
-        """,
-        """
-        class AcmeCompiler:
-            def __init__(self, flow):
-                self.flow = flow
-                self.parameters = {p.name: p.kwargs.get("default") for _, p in flow._get_parameters()}
-        """,
-        """
-        class AcmeCompiler:
-            def __init__(self, flow):
-                self.flow = flow
-                self.parameters = {}
-                for _, param in flow._get_parameters():
-                    if param.name.lower() == "config-value":
-                        continue
-                    self.parameters[param.name] = None
-        """,
-    ],
-    ids=["subscript-store", "append", "comprehension", "filter-by-wrong-name"],
-)
-def test_reports_unfiltered_collection(source):
-    assert len(lint(source)) == 1
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        """
-        class AcmeCompiler:
-            def __init__(self, flow):
-                self.flow = flow
-                self.parameters = {}
-                for var, param in self.flow._get_parameters():
-                    if param.IS_CONFIG_PARAMETER:
-                        continue
-                    self.parameters[param.name] = param.kwargs.get("default")
-        """,
-        """
-        class AcmeCompiler:
-            def __init__(self, flow):
-                self.flow = flow
-                self.parameters = {
-                    p.name: None for _, p in flow._get_parameters() if not getattr(p, "IS_CONFIG_PARAMETER", False)
-                }
-        """,
-        """
-        from metaflow.user_configs.config_parameters import Config
-
-
-        class AcmeCompiler:
-            def __init__(self, flow):
-                self.flow = flow
-                self.parameters = {}
-                for _, param in flow._get_parameters():
-                    if isinstance(param, Config):
-                        continue
-                    self.parameters[param.name] = None
-        """,
-        # validation only: nothing is collected
-        """
-        class AcmeCompiler:
-            def __init__(self, flow):
-                self.flow = flow
-                self.parameters = {}
-                for _, param in flow._get_parameters():
-                    if "default" not in param.kwargs:
-                        raise ValueError(param.name)
-        """,
-    ],
-    ids=["is-config-attribute", "getattr-in-comprehension", "isinstance-config", "validation-only"],
-)
-def test_clean_code(source):
-    assert lint(source) == []
+VALID = [
+    Valid(
+        with_init(
+            """
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {}
+                    for var, param in self.flow._get_parameters():
+                        if param.IS_CONFIG_PARAMETER:
+                            continue
+                        self.parameters[param.name] = param.kwargs.get("default")
+            """
+        ),
+        why="is-config-attribute",
+    ),
+    Valid(
+        with_init(
+            """
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {
+                        p.name: None for _, p in flow._get_parameters() if not getattr(p, "IS_CONFIG_PARAMETER", False)
+                    }
+            """
+        ),
+        why="getattr-in-comprehension",
+    ),
+    Valid(
+        with_init(
+            """
+            from metaflow.user_configs.config_parameters import Config
 
 
-def test_files_without_an_init_command_are_not_reported():
-    assert lint(COLLECTING_LOOP, with_init=False) == []
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {}
+                    for _, param in flow._get_parameters():
+                        if isinstance(param, Config):
+                            continue
+                        self.parameters[param.name] = None
+            """
+        ),
+        why="isinstance-config",
+    ),
+    # validation only: nothing is collected
+    Valid(
+        with_init(
+            """
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {}
+                    for _, param in flow._get_parameters():
+                        if "default" not in param.kwargs:
+                            raise ValueError(param.name)
+            """
+        ),
+        why="validation-only",
+    ),
+    Valid(COLLECTING_LOOP, why="files without an init command are not reported"),
+    Valid(with_init(COLLECTING_LOOP, FIXED_OPTIONS_INIT), why="init with fixed options only is not reported"),
+]
 
-
-def test_init_with_fixed_options_only_is_not_reported():
-    fixed_init = """
-
-    def init_command(self, run_id):
-        return ["python", "flow.py", "--no-pylint", "init", "--run-id", run_id, "--task-id", "params"]
-"""
-    text = textwrap.dedent(COLLECTING_LOOP) + fixed_init
-    assert [d for d in lint_text(text, path=PATH, select=["MFO013"]) if d.code == "MFO013"] == []
-
-
-def test_init_variables_count_as_forwarding():
-    env_init = """
-
-    def init_env(self):
-        return {"METAFLOW_INIT_" + k.upper(): str(v) for k, v in self.parameters.items()}
-"""
-    text = textwrap.dedent(COLLECTING_LOOP) + env_init
-    assert len([d for d in lint_text(text, path=PATH, select=["MFO013"]) if d.code == "MFO013"]) == 1
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 def test_preview_only():
-    text = textwrap.dedent(COLLECTING_LOOP) + INIT_BUILDER
+    text = with_init(COLLECTING_LOOP)
     stable = Settings(select=["MFO"], preview=False)
-    assert [d for d in lint_text(text, path=PATH, settings=stable) if d.code == "MFO013"] == []
+    assert [d for d in lint_text(text, path=DEFAULT_PATH, settings=stable) if d.code == RULE] == []

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import textwrap
+from mfok_lint.rules.registry import by_code
+from tests.rules.conftest import Invalid, Valid, rule_cases
 
-import pytest
+RULE = "MFO014"
 
-from mfok_lint.lint.check import lint_text
-
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
-
-
-def lint(source):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO014"]) if d.code == "MFO014"]
-
-
-INVALID = {
-    "node-type-test": """
+INVALID = [
+    Invalid(
+        """
         def step_cmd(node, run_id, task_id, paths):
             cmd = ["python", "flow.py", "--quiet", "step", node.name, "--run-id", run_id, "--task-id", task_id]
             cmd += ["--input-paths", paths]
@@ -28,7 +21,10 @@ INVALID = {
                     yield from fan_out(node)
                 yield step_cmd(node, run_id, "1", "p")
         """,
-    "num-splits": '''
+        rows=[3], message="--split-index", why="node-type-test",
+    ),
+    Invalid(
+        '''
         BODY = """#!/bin/bash
         COUNT=$(python read.py _foreach_num_splits)
         for i in $(seq 0 $COUNT); do
@@ -36,10 +32,13 @@ INVALID = {
         done
         """
         ''',
-}
+        rows=[5], message="--split-index", why="num-splits",
+    ),
+]
 
-VALID = {
-    "guarded": """
+VALID = [
+    Valid(
+        """
         def step_cmd(node, run_id, split_index=None):
             cmd = ["python", "flow.py", "--quiet", "step", node.name, "--run-id", run_id, "--task-id", "1"]
             if split_index is not None:
@@ -49,16 +48,25 @@ VALID = {
         def is_body(graph, node):
             return any(graph[p].type == "foreach" for p in node.in_funcs)
         """,
-    "no-foreach-handling": """
+        why="guarded",
+    ),
+    Valid(
+        """
         def step_cmd(node, run_id):
             return ["python", "flow.py", "--quiet", "step", node.name, "--run-id", run_id, "--task-id", "1"]
         """,
-    "foreach-only-in-a-comment": """
+        why="no-foreach-handling",
+    ),
+    Valid(
+        """
         # foreach steps are rejected at compile time; node.type == "foreach" never gets here
         def step_cmd(node, run_id):
             return ["python", "flow.py", "--quiet", "step", node.name, "--run-id", run_id, "--task-id", "1"]
         """,
-    "continued-elsewhere": '''
+        why="foreach-only-in-a-comment",
+    ),
+    Valid(
+        '''
         def head(node):
             if node.type == "foreach":
                 pass
@@ -66,28 +74,21 @@ VALID = {
 
         BODY = """{head} --task-id "t-$I" --split-index "$I" """
         ''',
-    "splat-after-step": """
+        why="continued-elsewhere",
+    ),
+    Valid(
+        """
         def step_cmd(node, run_id, extra):
             if node.type == "foreach":
                 pass
             return ["python", "flow.py", "--quiet", "step", node.name, "--run-id", run_id, *extra]
         """,
-}
+        why="splat-after-step",
+    ),
+]
 
-
-@pytest.mark.parametrize("idiom", sorted(INVALID))
-def test_foreach_handling_module_without_split_index_is_reported(idiom):
-    found = lint(INVALID[idiom])
-    assert len(found) == 1, [d.message for d in found]
-    assert "--split-index" in found[0].message
-
-
-@pytest.mark.parametrize("idiom", sorted(VALID))
-def test_split_index_passed_or_no_foreach_is_not_reported(idiom):
-    assert lint(VALID[idiom]) == []
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 def test_rule_is_preview():
-    from mfok_lint.rules import all_rules
-
-    assert all_rules()["MFO014"].preview
+    assert by_code()[RULE].preview
