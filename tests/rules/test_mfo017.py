@@ -98,7 +98,9 @@ VALID = [
         """,
         why="other-prefix",
     ),
-    Valid('TRIGGERS = (b"METAFLOW_PARAMETER_",)\n', path="rule.py", why="a bytes literal is not an environment variable"),
+    Valid(
+        'TRIGGERS = (b"METAFLOW_PARAMETER_",)\n', path="rule.py", why="a bytes literal is not an environment variable"
+    ),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)

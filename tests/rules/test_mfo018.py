@@ -118,4 +118,5 @@ def test_restriction_in_a_sibling_module_counts(tmp_path):
 
 def test_preview_only():
     stable = Settings(select=["MFO"], preview=False)
-    assert [d for d in lint_text(textwrap.dedent(FORWARDS_BOTH), path=DEFAULT_PATH, settings=stable) if d.code == RULE] == []
+    found = lint_text(textwrap.dedent(FORWARDS_BOTH), path=DEFAULT_PATH, settings=stable)
+    assert [d for d in found if d.code == RULE] == []

@@ -71,7 +71,9 @@ VALID = [
         "SCRIPT = \"env.setdefault('METAFLOW_DATASTORE_SYSROOT_LOCAL', os.path.expanduser('~'))\\n\"\n",
         why="setdefault with a literal default",
     ),
-    Valid('BASH = "export X=${METAFLOW_DATASTORE_SYSROOT_LOCAL:-$HOME}\\n"\n', why="bash expansion with a literal default"),
+    Valid(
+        'BASH = "export X=${METAFLOW_DATASTORE_SYSROOT_LOCAL:-$HOME}\\n"\n', why="bash expansion with a literal default"
+    ),
     # the extension's own code (compile time / client side) is not worker-side
     Valid(
         'import os\n\n\ndef sysroot(compiled):\n'
@@ -79,7 +81,9 @@ VALID = [
         why="the extension's own code",
     ),
     # prose: docstrings and comments inside generated code
-    Valid('def f():\n    """Uses os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")."""\n', why="docstring"),
+    Valid(
+        'def f():\n    """Uses os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")."""\n', why="docstring"
+    ),
     Valid(
         'SCRIPT = """\n# os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")\nx = 1\n"""\n',
         why="comment inside generated code",

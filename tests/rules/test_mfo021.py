@@ -86,9 +86,14 @@ VALID = [
         SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", os.path.join(root, ".metaflow")'),
         path=PATH, why="join",
     ),
-    Valid(SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", root + "/.metaflow"'), path=PATH, why="concat"),
+    Valid(
+        SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", root + "/.metaflow"'),
+        path=PATH, why="concat",
+    ),
     # different values
-    Valid(SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", other_root'), path=PATH, why="different"),
+    Valid(
+        SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", other_root'), path=PATH, why="different"
+    ),
     # S3 sysroot and root are the same thing; only the local key counts for shared values
     Valid(SAME_VARIABLE.replace("SYSROOT_LOCAL", "SYSROOT_S3"), path=PATH, why="s3-key"),
     # the attribute of a different name
@@ -119,5 +124,7 @@ def test_generated_code_is_checked():
 
 def test_files_without_a_datastore_root_are_not_parsed():
     assert not passes_prefilter(RULE, 'env = {"METAFLOW_SYSROOT_S3": root}\n', path="x.py")
-    assert passes_prefilter(RULE, 'env = {"METAFLOW_SYSROOT_S3": root}\ncmd = ["--datastore-root", root]\n', path="x.py")
+    assert passes_prefilter(
+        RULE, 'env = {"METAFLOW_SYSROOT_S3": root}\ncmd = ["--datastore-root", root]\n', path="x.py"
+    )
     assert passes_prefilter(RULE, 'env = {"METAFLOW_SYSROOT_S3": datastore_root}\n', path="x.py")

@@ -85,7 +85,10 @@ INVALID = [
 
 VALID = [
     # latest done attempt
-    Valid('def r(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "start", t, mode="r")\n', why="latest done attempt"),
+    Valid(
+        'def r(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "start", t, mode="r")\n',
+        why="latest done attempt",
+    ),
     # attempt chosen by the code
     Valid(
         'def r(fds, run_id, t, n):\n    return fds.get_task_datastore(run_id, "start", t, attempt=n)\n',

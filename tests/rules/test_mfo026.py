@@ -79,7 +79,10 @@ VALID = [
     ),
     # comments and docstrings are prose
     Valid("A = '''\n# echo x > /tmp/f\ntrue\n'''\nB = 'cat /tmp/f'\n", why="the write is a comment"),
-    Valid('def f():\n    """Writes > /tmp/f."""\n\n\ndef g():\n    return open("/tmp/f").read()\n', why="the write is a docstring"),
+    Valid(
+        'def f():\n    """Writes > /tmp/f."""\n\n\ndef g():\n    return open("/tmp/f").read()\n',
+        why="the write is a docstring",
+    ),
     # other roots than /tmp
     Valid("A = 'echo x > /var/tmp/f'\nB = 'cat /var/tmp/f'\n", why="other roots than /tmp"),
 ]
