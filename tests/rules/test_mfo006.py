@@ -10,14 +10,10 @@ import pytest
 
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint.check import lint_text
-from tests.rules.fixcheck import apply_one, assert_fix_converges
+from tests.rules.conftest import Invalid, Valid, apply_one, assert_fix_converges, lint, passes_prefilter, rule_cases
 
+RULE = "MFO006"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_deployer_objects.py"
-
-
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO006"]) if d.code == "MFO006"]
-
 
 FAKE_FLOW_FROM_IDENTIFIER = '''
 class AcmeDeployedFlow:
@@ -32,71 +28,81 @@ def signature(spec):
     return "".join(f", _param_{p.name}: str" for p in spec.parameters)
 """
 
+INVALID = [
+    Invalid(FAKE_FLOW_FROM_IDENTIFIER, rows=[5], message="dotted", path=PATH, why="class-from-identifier"),
+    Invalid(PARAMETER_ARGUMENTS, rows=[3], message="parameter name", path=PATH, why="glued-parameter"),
+    Invalid(
+        """
+        def render(self):
+            flow_name = self._project_info["flow_name"]
+            return "class %sConfig(Config):\\n    pass\\n" % flow_name
+        """,
+        rows=[4], message="dotted", path=PATH, why="percent-project-name",
+    ),
+    Invalid(
+        """
+        def render(identifier):
+            return f"def {identifier.lower()}_job():"
+        """,
+        rows=[3], message="dotted", path=PATH, why="case-change-only",
+    ),
+    Invalid(
+        """
+        def fake_flow(identifier):
+            return generate_fake_flow_file_contents(flow_name=identifier, param_info={})
+        """,
+        rows=[3], message="dotted", path=PATH, why="fake-flow-file",
+    ),
+    Invalid(
+        """
+        def defaults(parameters):
+            return [f"{param.name} = {param.kwargs.get('default')!r}" for param in parameters]
+        """,
+        rows=[3], message="parameter name", path=PATH, why="assignment-target",
+    ),
+    Invalid(
+        """
+        def render(identifier):
+            return "class %s(FlowSpec):" % identifier
+        """,
+        rows=[3], no_fix=True, path=PATH, why="percent template has no fix",
+    ),
+    Invalid(
+        '''
+        def generate(identifier, prefix):
+            return f"class A:\\n    {prefix}{identifier}: str\\n"
+        ''',
+        rows=[3], message="`identifier`", path=PATH,
+        why="a placeholder glued to the one before it: `{prefix}{identifier}` makes one name",
+    ),
+]
 
-@pytest.mark.parametrize(
-    "source, expected",
-    [
-        (FAKE_FLOW_FROM_IDENTIFIER, "dotted"),
-        (PARAMETER_ARGUMENTS, "parameter name"),
-        (
-            """
-            def render(self):
-                flow_name = self._project_info["flow_name"]
-                return "class %sConfig(Config):\\n    pass\\n" % flow_name
-            """,
-            "dotted",
-        ),
-        (
-            """
-            def render(identifier):
-                return f"def {identifier.lower()}_job():"
-            """,
-            "dotted",
-        ),
-        (
-            """
-            def fake_flow(identifier):
-                return generate_fake_flow_file_contents(flow_name=identifier, param_info={})
-            """,
-            "dotted",
-        ),
-        (
-            """
-            def defaults(parameters):
-                return [f"{param.name} = {param.kwargs.get('default')!r}" for param in parameters]
-            """,
-            "parameter name",
-        ),
-    ],
-    ids=[
-        "class-from-identifier", "glued-parameter", "percent-project-name", "case-change-only", "fake-flow-file",
-        "assignment-target",
-    ],
-)
-def test_reports_external_names(source, expected):
-    found = lint(source)
-    assert len(found) == 1, found
-    assert expected in found[0].message
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        # sanitised by a helper, split or replace
+VALID = [
+    # sanitised by a helper, split or replace
+    Valid(
         """
         def render(identifier):
             return f"class {identifier.split('.')[-1]}(FlowSpec):"
         """,
+        path=PATH, why="split",
+    ),
+    Valid(
         """
         def render(spec):
             return f"def {_wf_fn(spec.name)}() -> None:"
         """,
-        # step names are identifiers already
+        path=PATH, why="helper",
+    ),
+    # step names are identifiers already
+    Valid(
         """
         def render(node):
             return f"def {node.name}(context):"
         """,
-        # inside a string of the generated code, or on a shell line
+        path=PATH, why="step-name",
+    ),
+    # inside a string of the generated code, or on a shell line
+    Valid(
         """
         def render(identifier, params):
             lines = [f"name = '{identifier}_schedule'"]
@@ -104,16 +110,19 @@ def test_reports_external_names(source, expected):
             lines += [f"export PARAM_{p.name}=$1" for p in params]
             return lines
         """,
-        # the identifier used as data, not as a name
+        path=PATH, why="inside-generated-string-or-shell",
+    ),
+    # the identifier used as data, not as a name
+    Valid(
         """
         def render(identifier):
             return f"DEPLOYMENT = {identifier!r}"
         """,
-    ],
-    ids=["split", "helper", "step-name", "inside-generated-string-or-shell", "repr-value"],
-)
-def test_clean_code(source):
-    assert lint(source) == []
+        path=PATH, why="repr-value",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 @pytest.mark.parametrize(
@@ -126,38 +135,19 @@ def test_clean_code(source):
 )
 def test_unsafe_fix(source, replacement):
     text = textwrap.dedent(source)
-    (diag,) = lint(source)
+    (diag,) = lint(source, RULE, path=PATH)
     assert diag.fix is not None and diag.fix.applicability.value == "unsafe"
     fixed = apply_one(text, diag)
     libcst.parse_module(fixed)
     assert replacement in fixed
-    assert_fix_converges(text, "MFO006", PATH, unsafe=True)
-
-
-def test_percent_template_has_no_fix():
-    source = """
-    def render(identifier):
-        return "class %s(FlowSpec):" % identifier
-    """
-    (diag,) = lint(source)
-    assert diag.fix is None
+    assert_fix_converges(text, RULE, PATH, unsafe=True)
 
 
 def test_stable_runs_without_preview():
     stable = Settings(select=["MFO"], preview=False)
     found = lint_text(textwrap.dedent(FAKE_FLOW_FROM_IDENTIFIER), path=PATH, settings=stable)
-    assert [d.code for d in found if d.code == "MFO006"] == ["MFO006"]
+    assert [d.code for d in found if d.code == RULE] == [RULE]
     assert not found[0].preview
-
-
-def test_a_placeholder_glued_to_the_one_before_it_is_reported():
-    """The previous hole counts as identifier characters: ``{prefix}{identifier}`` makes one name."""
-    source = '''
-    def generate(identifier, prefix):
-        return f"class A:\\n    {prefix}{identifier}: str\\n"
-    '''
-    (found,) = lint(source)
-    assert "`identifier`" in found.message
 
 
 @pytest.mark.parametrize(
@@ -176,9 +166,7 @@ def test_a_placeholder_glued_to_the_one_before_it_is_reported():
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):
-    from mfok_lint.rules.mfo006_deployment_name_as_identifier import DeploymentNameAsIdentifier
-
-    assert DeploymentNameAsIdentifier().applies_to_file("x.py", source.encode()) is may_report
+    assert passes_prefilter(RULE, source, path="x.py") is may_report
 
 
 _FUZZ_TEXTS = [
@@ -219,11 +207,8 @@ def test_the_screen_never_hides_a_finding_of_generated_templates(monkeypatch):
     """Differential: the rule run without its screen reports nothing the screen would have skipped."""
     import random
 
-    from mfok_lint.lint.check import check_source
-    from mfok_lint.prefilter import deployment_names
-    from mfok_lint.rules import mfo006_deployment_name_as_identifier as module
+    from mfok_lint.rules.mfo006_deployment_name_as_identifier import DeploymentNameAsIdentifier
 
-    rule = module.DeploymentNameAsIdentifier()
     rng = random.Random(6)
     cases = reported = skipped = 0
     for _ in range(1500):
@@ -234,10 +219,10 @@ def test_the_screen_never_hides_a_finding_of_generated_templates(monkeypatch):
         except SyntaxError:
             continue
         cases += 1
-        screened = deployment_names._may_report(source.encode())
+        screened = passes_prefilter(RULE, source, path="gen.py")
         with monkeypatch.context() as patch:
-            patch.setattr(module.DeploymentNameAsIdentifier, "applies_to_file", lambda self, path, raw: True)
-            found = [d for d in check_source(source, "gen.py", [rule]) if d.code == "MFO006"]
+            patch.setattr(DeploymentNameAsIdentifier, "applies_to_file", lambda self, path, raw: True)
+            found = lint(source, RULE, path="gen.py")
         assert screened or not found, source
         reported += bool(found)
         skipped += not screened

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import DEFAULT_PATH, Invalid, Valid, lint, rule_cases
 
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
+RULE = "MFO018"
 
 FORWARDS_BOTH = """
 class AcmeCompiler:
@@ -24,86 +23,63 @@ class AcmeCompiler:
 """
 
 
-def lint(source: str, path: str = PATH):
-    found = lint_text(textwrap.dedent(source), path=path, select=["MFO018"])
-    return [d for d in found if d.code == "MFO018"]
-
-
-def test_reports_each_unrestricted_option():
-    found = lint(FORWARDS_BOTH)
-    assert sorted(d.message.split("`")[1] for d in found) == ["--datastore", "--metadata"]
-    assert any("`metadata.TYPE`" in d.message for d in found)
-
-
-def test_one_option_shared_by_step_and_init_is_reported_once():
-    source = """
-    class AcmeCompiler:
-        def commands(self, step, run_id, task_id):
-            top = ["python", "flow.py", "--metadata", self.metadata.TYPE]
-            init = top + ["init", "--run-id", run_id, "--task-id", "params"]
-            step_cmd = top + ["step", step, "--run-id", run_id, "--task-id", task_id]
-            return init, step_cmd
-    """
-    assert len(lint(source)) == 1
-
-
-@pytest.mark.parametrize(
-    "guard",
-    [
-        'if metadata.TYPE not in ("local", "service"):\n            raise ValueError(metadata.TYPE)',
-        'if flow_datastore.TYPE != "s3":\n            raise ValueError("s3 only")',
-    ],
-    ids=["membership", "inequality"],
-)
-def test_restriction_in_the_same_file_clears_only_its_kind(guard):
-    source = FORWARDS_BOTH.replace(
+def _guarded(guard: str) -> str:
+    """FORWARDS_BOTH with a restriction of one kind in ``__init__``."""
+    return FORWARDS_BOTH.replace(
         "        self._metadata_type = metadata.TYPE",
         "        " + guard + "\n        self._metadata_type = metadata.TYPE",
     )
-    remaining = [d.message.split("`")[1] for d in lint(source)]
-    cleared = "--metadata" if guard.startswith("if metadata") else "--datastore"
-    assert cleared not in remaining
-    assert len(remaining) == 1
 
 
-def test_restriction_in_a_sibling_module_counts(tmp_path):
-    package = tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme"
-    package.mkdir(parents=True)
-    (package / "acme_cli.py").write_text(
-        "SUPPORTED = ('local', 'service')\n\n"
-        "def create(obj):\n"
-        "    if obj.metadata.TYPE not in SUPPORTED:\n"
-        "        raise ValueError(obj.metadata.TYPE)\n"
-        "    if obj.flow_datastore.TYPE not in ('s3', 'gs', 'azure'):\n"
-        "        raise ValueError(obj.flow_datastore.TYPE)\n"
-    )
-    target = package / "acme_compiler.py"
-    target.write_text(textwrap.dedent(FORWARDS_BOTH))
-    assert lint(FORWARDS_BOTH, path=str(target)) == []
+INVALID = [
+    Invalid(
+        """
+        class AcmeCompiler:
+            def commands(self, step, run_id, task_id):
+                top = ["python", "flow.py", "--metadata", self.metadata.TYPE]
+                init = top + ["init", "--run-id", run_id, "--task-id", "params"]
+                step_cmd = top + ["step", step, "--run-id", run_id, "--task-id", task_id]
+                return init, step_cmd
+        """,
+        rows=[4], why="one option shared by step and init is reported once",
+    ),
+    # A restriction in the same file clears only its kind.
+    Invalid(
+        _guarded('if metadata.TYPE not in ("local", "service"):\n            raise ValueError(metadata.TYPE)'),
+        rows=[11], message="`--datastore` is given", why="restriction clears only its kind: membership",
+    ),
+    Invalid(
+        _guarded('if flow_datastore.TYPE != "s3":\n            raise ValueError("s3 only")'),
+        rows=[10], message="`--metadata` is given", why="restriction clears only its kind: inequality",
+    ),
+    Invalid(
+        FORWARDS_BOTH.replace(
+            "    def step_cmd", '    # if metadata.TYPE not in ("local", "service"): raise\n    def step_cmd'
+        ),
+        rows=[9, 10], why="a commented restriction does not count",
+    ),
+]
 
-
-def test_commented_restriction_does_not_count():
-    source = FORWARDS_BOTH.replace(
-        "    def step_cmd", '    # if metadata.TYPE not in ("local", "service"): raise\n    def step_cmd'
-    )
-    assert len(lint(source)) == 2
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        # values the extension chose itself
+VALID = [
+    # values the extension chose itself
+    Valid(
         """
         def step_cmd(step, run_id, task_id):
             return ["python", "flow.py", "--metadata", "service", "--datastore", "s3",
                     "step", step, "--run-id", run_id, "--task-id", task_id]
         """,
+        why="literals",
+    ),
+    Valid(
         """
         def step_cmd(step, run_id, task_id, metadata_type):
             return ["python", "flow.py", "--metadata", metadata_type,
                     "step", step, "--run-id", run_id, "--task-id", task_id]
         """,
-        # the type read for another purpose
+        why="parameter",
+    ),
+    # the type read for another purpose
+    Valid(
         """
         def step_cmd(self, step, run_id, task_id):
             if self.flow_datastore.TYPE == "local":
@@ -111,13 +87,36 @@ def test_commented_restriction_does_not_count():
             return ["python", "flow.py", "--environment", self.environment.TYPE,
                     "step", step, "--run-id", run_id, "--task-id", task_id]
         """,
-    ],
-    ids=["literals", "parameter", "other-type"],
-)
-def test_clean_code(source):
-    assert lint(source) == []
+        why="other-type",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
+
+
+def test_reports_each_unrestricted_option():
+    found = lint(FORWARDS_BOTH, RULE)
+    assert sorted(d.message.split("`")[1] for d in found) == ["--datastore", "--metadata"]
+    assert any("`metadata.TYPE`" in d.message for d in found)
+
+
+def test_restriction_in_a_sibling_module_counts(tmp_path):
+    plugin = "metaflow_extensions/acme/plugins/acme/"
+    files = {
+        plugin + "acme_cli.py": (
+            "SUPPORTED = ('local', 'service')\n\n"
+            "def create(obj):\n"
+            "    if obj.metadata.TYPE not in SUPPORTED:\n"
+            "        raise ValueError(obj.metadata.TYPE)\n"
+            "    if obj.flow_datastore.TYPE not in ('s3', 'gs', 'azure'):\n"
+            "        raise ValueError(obj.flow_datastore.TYPE)\n"
+        ),
+        plugin + "acme_compiler.py": FORWARDS_BOTH,
+    }
+    assert lint(files, RULE, root=tmp_path) == []
 
 
 def test_preview_only():
     stable = Settings(select=["MFO"], preview=False)
-    assert [d for d in lint_text(FORWARDS_BOTH, path=PATH, settings=stable) if d.code == "MFO018"] == []
+    found = lint_text(textwrap.dedent(FORWARDS_BOTH), path=DEFAULT_PATH, settings=stable)
+    assert [d for d in found if d.code == RULE] == []

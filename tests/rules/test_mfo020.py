@@ -2,100 +2,97 @@
 
 from __future__ import annotations
 
-import textwrap
+from tests.rules.conftest import Invalid, Valid, rule_cases
 
-import pytest
+RULE = "MFO020"
 
-from mfok_lint.lint.check import lint_text
+INVALID = [
+    Invalid(
+        """
+        SCRIPT = '''
+        root = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")
+        '''
+        """,
+        rows=[3], why="get-default",
+    ),
+    Invalid(
+        """
+        def render(sysroot):
+            return f'root = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL") or {sysroot!r}\\n'
+        """,
+        rows=[3], why="get-or",
+    ),
+    Invalid(
+        """
+        SCRIPT = "root = os.getenv('METAFLOW_DATASTORE_SYSROOT_LOCAL', '%s')\\n" % sysroot
+        """,
+        rows=[2], why="getenv-percent",
+    ),
+    Invalid(
+        """
+        SCRIPT = "env.setdefault('METAFLOW_DATASTORE_SYSROOT_LOCAL', %(sysroot)r)\\n"
+        """,
+        rows=[2], why="setdefault",
+    ),
+    Invalid(
+        """
+        BASH = '''#!/bin/bash
+        export METAFLOW_DATASTORE_SYSROOT_LOCAL="${{METAFLOW_DATASTORE_SYSROOT_LOCAL:-{sysroot}}}"
+        python {flow_file} step {step_name}
+        '''
+        """,
+        rows=[3], why="bash-expansion",
+    ),
+    Invalid(
+        """
+        TEMPLATE = '''
+        import os
+        DATASTORE_ROOT = "{{ vars.DATASTORE_ROOT }}"
+        env = {}
+        env.update({
+        %(env_block)s
+        })
+        if DATASTORE_TYPE == "local":
+            _sysroot = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL")
+            if _sysroot:
+                DATASTORE_ROOT = os.path.join(_sysroot, ".metaflow")
+        '''
+        """,
+        rows=[10], why="statement-form",
+    ),
+]
 
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
-
-
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO020"]) if d.code == "MFO020"]
-
-
-@pytest.mark.parametrize(
-    "source, line",
-    [
-        (
-            """
-            SCRIPT = '''
-            root = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")
-            '''
-            """,
-            3,
-        ),
-        (
-            """
-            def render(sysroot):
-                return f'root = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL") or {sysroot!r}\\n'
-            """,
-            3,
-        ),
-        (
-            """
-            SCRIPT = "root = os.getenv('METAFLOW_DATASTORE_SYSROOT_LOCAL', '%s')\\n" % sysroot
-            """,
-            2,
-        ),
-        (
-            """
-            SCRIPT = "env.setdefault('METAFLOW_DATASTORE_SYSROOT_LOCAL', %(sysroot)r)\\n"
-            """,
-            2,
-        ),
-        (
-            """
-            BASH = '''#!/bin/bash
-            export METAFLOW_DATASTORE_SYSROOT_LOCAL="${{METAFLOW_DATASTORE_SYSROOT_LOCAL:-{sysroot}}}"
-            python {flow_file} step {step_name}
-            '''
-            """,
-            3,
-        ),
-        (
-            """
-            TEMPLATE = '''
-            import os
-            DATASTORE_ROOT = "{{ vars.DATASTORE_ROOT }}"
-            env = {}
-            env.update({
-            %(env_block)s
-            })
-            if DATASTORE_TYPE == "local":
-                _sysroot = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL")
-                if _sysroot:
-                    DATASTORE_ROOT = os.path.join(_sysroot, ".metaflow")
-            '''
-            """,
-            10,
-        ),
-    ],
-    ids=["get-default", "get-or", "getenv-percent", "setdefault", "bash-expansion", "statement-form"],
-)
-def test_runtime_override_of_compiled_sysroot_is_reported(source, line):
-    assert [d.location.row for d in lint(source)] == [line]
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        # the compiled value set unconditionally
-        'SCRIPT = \'os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = "{sysroot}"\\n\'\n',
-        'BASH = "export METAFLOW_DATASTORE_SYSROOT_LOCAL={sysroot}\\n"\n',
-        # a literal default, not a captured value
+VALID = [
+    # the compiled value set unconditionally
+    Valid('SCRIPT = \'os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = "{sysroot}"\\n\'\n', why="set unconditionally"),
+    Valid('BASH = "export METAFLOW_DATASTORE_SYSROOT_LOCAL={sysroot}\\n"\n', why="exported unconditionally"),
+    # a literal default, not a captured value
+    Valid(
         "SCRIPT = \"env.setdefault('METAFLOW_DATASTORE_SYSROOT_LOCAL', os.path.expanduser('~'))\\n\"\n",
-        'BASH = "export X=${METAFLOW_DATASTORE_SYSROOT_LOCAL:-$HOME}\\n"\n',
-        # the extension's own code (compile time / client side) is not worker-side
+        why="setdefault with a literal default",
+    ),
+    Valid(
+        'BASH = "export X=${METAFLOW_DATASTORE_SYSROOT_LOCAL:-$HOME}\\n"\n', why="bash expansion with a literal default"
+    ),
+    # the extension's own code (compile time / client side) is not worker-side
+    Valid(
         'import os\n\n\ndef sysroot(compiled):\n'
         '    return os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", compiled)\n',
-        # prose: docstrings and comments inside generated code
-        'def f():\n    """Uses os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")."""\n',
+        why="the extension's own code",
+    ),
+    # prose: docstrings and comments inside generated code
+    Valid(
+        'def f():\n    """Uses os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")."""\n', why="docstring"
+    ),
+    Valid(
         'SCRIPT = """\n# os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")\nx = 1\n"""\n',
-        # a rebinding of something that is not a compiled value
+        why="comment inside generated code",
+    ),
+    # a rebinding of something that is not a compiled value
+    Valid(
         'SCRIPT = """\nroot = None\nv = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL")\nif v:\n    root = v\n"""\n',
-    ],
-)
-def test_correct_or_unrelated_code_is_clean(source):
-    assert lint(source) == []
+        why="rebinding of a value that is not compiled",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)

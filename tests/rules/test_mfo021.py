@@ -6,15 +6,10 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, passes_prefilter, rule_cases
 
+RULE = "MFO021"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_worker.py"
-
-
-def lint(source: str):
-    text = textwrap.dedent(source)
-    return [d for d in lint_text(text, path=PATH, select=["MFO021"]) if d.code == "MFO021"], text
-
 
 SAME_VARIABLE = """
 import os
@@ -73,56 +68,63 @@ subprocess.run(["python", "flow.py", f"--datastore-root={{ROOT}}", "step", "a"],
 """
 '''
 
+INVALID = [
+    Invalid(SAME_VARIABLE, rows=[8], path=PATH, why="same-variable"),
+    Invalid(SAME_HELPER_ACROSS_FUNCTIONS, rows=[17], path=PATH, why="helper-origin"),
+    Invalid(DATASTORE_ROOT_ATTRIBUTE, rows=[7], path=PATH, why="datastore-root-attribute"),
+    Invalid(GENERATED, rows=[5], message="Generated code:", path=PATH, why="generated code is checked"),
+]
 
-@pytest.mark.parametrize(
-    "source, snippet",
-    [
-        (SAME_VARIABLE, "root\n"),
-        (SAME_HELPER_ACROSS_FUNCTIONS, "root\n"),
-        (DATASTORE_ROOT_ATTRIBUTE, "root\n"),
-    ],
-    ids=["same-variable", "helper-origin", "datastore-root-attribute"],
-)
-def test_conflations_are_reported(source, snippet):
-    found, text = lint(source)
-    assert len(found) == 1, found
-    line = text.splitlines(keepends=True)[found[0].location.row - 1]
-    assert line[found[0].location.column - 1:] == snippet
+VALID = [
+    # converted between the two forms
+    Valid(
+        SAME_VARIABLE.replace('env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = root',
+                              'env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = os.path.dirname(root)'),
+        path=PATH, why="dirname",
+    ),
+    Valid(
+        SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", os.path.join(root, ".metaflow")'),
+        path=PATH, why="join",
+    ),
+    Valid(
+        SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", root + "/.metaflow"'),
+        path=PATH, why="concat",
+    ),
+    # different values
+    Valid(
+        SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", other_root'), path=PATH, why="different"
+    ),
+    # S3 sysroot and root are the same thing; only the local key counts for shared values
+    Valid(SAME_VARIABLE.replace("SYSROOT_LOCAL", "SYSROOT_S3"), path=PATH, why="s3-key"),
+    # the attribute of a different name
+    Valid(DATASTORE_ROOT_ATTRIBUTE.replace('"datastore_root"', '"sysroot"'), path=PATH, why="other-attribute"),
+]
 
-
-def test_generated_code_is_checked():
-    found, text = lint(GENERATED)
-    assert len(found) == 1
-    assert found[0].message.startswith("Generated code:")
-    assert text.splitlines()[found[0].location.row - 1].strip().startswith("env = ")
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 @pytest.mark.parametrize(
     "source",
-    [
-        # converted between the two forms
-        SAME_VARIABLE.replace('env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = root',
-                              'env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = os.path.dirname(root)'),
-        SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", os.path.join(root, ".metaflow")'),
-        SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", root + "/.metaflow"'),
-        # different values
-        SAME_VARIABLE.replace('"--datastore-root", root', '"--datastore-root", other_root'),
-        # S3 sysroot and root are the same thing; only the local key counts for shared values
-        SAME_VARIABLE.replace("SYSROOT_LOCAL", "SYSROOT_S3"),
-        # the attribute of a different name
-        DATASTORE_ROOT_ATTRIBUTE.replace('"datastore_root"', '"sysroot"'),
-    ],
-    ids=["dirname", "join", "concat", "different", "s3-key", "other-attribute"],
+    [SAME_VARIABLE, SAME_HELPER_ACROSS_FUNCTIONS, DATASTORE_ROOT_ATTRIBUTE],
+    ids=["same-variable", "helper-origin", "datastore-root-attribute"],
 )
-def test_consistent_code_is_clean(source):
-    found, _ = lint(source)
-    assert found == []
+def test_conflation_is_reported_at_the_sysroot_value(source):
+    text = textwrap.dedent(source)
+    (found,) = lint(source, RULE, path=PATH)
+    line = text.splitlines(keepends=True)[found.location.row - 1]
+    assert line[found.location.column - 1:] == "root\n"
+
+
+def test_generated_code_is_checked():
+    text = textwrap.dedent(GENERATED)
+    (found,) = lint(GENERATED, RULE, path=PATH)
+    assert found.message.startswith("Generated code:")
+    assert text.splitlines()[found.location.row - 1].strip().startswith("env = ")
 
 
 def test_files_without_a_datastore_root_are_not_parsed():
-    from mfok_lint.rules import all_rules
-
-    rule = all_rules()["MFO021"]
-    assert not rule.applies_to_file("x.py", b'env = {"METAFLOW_SYSROOT_S3": root}\n')
-    assert rule.applies_to_file("x.py", b'env = {"METAFLOW_SYSROOT_S3": root}\ncmd = ["--datastore-root", root]\n')
-    assert rule.applies_to_file("x.py", b'env = {"METAFLOW_SYSROOT_S3": datastore_root}\n')
+    assert not passes_prefilter(RULE, 'env = {"METAFLOW_SYSROOT_S3": root}\n', path="x.py")
+    assert passes_prefilter(
+        RULE, 'env = {"METAFLOW_SYSROOT_S3": root}\ncmd = ["--datastore-root", root]\n', path="x.py"
+    )
+    assert passes_prefilter(RULE, 'env = {"METAFLOW_SYSROOT_S3": datastore_root}\n', path="x.py")

@@ -6,8 +6,9 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, rule_cases
 
+RULE = "MFO022"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_worker.py"
 
 STEP_CMD = """
@@ -16,9 +17,9 @@ STEP_CMD = """
 """
 
 
-def lint(source: str):
-    text = textwrap.dedent(source).replace("    <<STEP>>\n", textwrap.indent(textwrap.dedent(STEP_CMD), "    "))
-    return [d for d in lint_text(text, path=PATH, select=["MFO022"]) if d.code == "MFO022"], text
+def _with_step(source: str) -> str:
+    """The module with its ``<<STEP>>`` line replaced by the step command."""
+    return textwrap.dedent(source).replace("    <<STEP>>\n", textwrap.indent(textwrap.dedent(STEP_CMD), "    "))
 
 
 POPEN_UNPROTECTED = """
@@ -96,6 +97,16 @@ def run_step(run_id, task_id):
 '''
 
 
+INVALID = [
+    Invalid(_with_step(POPEN_UNPROTECTED), rows=[10], path=PATH, why="popen"),
+    Invalid(_with_step(ASYNC_UNPROTECTED), rows=[10], path=PATH, why="asyncio"),
+    Invalid(_with_step(RUN_IN_ASYNC), rows=[10], path=PATH, why="run-in-async-def"),
+    Invalid(_with_step(RUN_IN_THREAD), rows=[11], path=PATH, why="to-thread"),
+    Invalid(_with_step(HELPER_LAUNCH), rows=[7], path=PATH, why="helper"),
+    Invalid(_with_step(GENERATED), rows=[8], path=PATH, why="generated"),
+]
+
+
 @pytest.mark.parametrize(
     "source, snippet",
     [
@@ -108,8 +119,9 @@ def run_step(run_id, task_id):
     ],
     ids=["popen", "asyncio", "run-in-async-def", "to-thread", "helper", "generated"],
 )
-def test_unprotected_step_children_are_reported(source, snippet):
-    found, text = lint(source)
+def test_report_points_at_the_launch(source, snippet):
+    text = _with_step(source)
+    found = lint(text, RULE, path=PATH)
     assert len(found) == 1, found
     line = text.splitlines()[found[0].location.row - 1]
     assert line[found[0].location.column - 1:].startswith(snippet)
@@ -213,11 +225,13 @@ async def gh(args):
 """
 
 
-@pytest.mark.parametrize(
-    "source",
-    [PROTECTED_POPEN, PROTECTED_ASYNC, SIGNAL_FORWARDING, HELPER_STOPS, SYNC_RUN, NOT_A_STEP],
-    ids=["popen-handler", "async-handler", "signal-forwarding", "helper-kills", "sync-run", "not-a-step"],
-)
-def test_protected_or_unrelated_launches_are_clean(source):
-    found, _ = lint(source)
-    assert found == []
+VALID = [
+    Valid(_with_step(PROTECTED_POPEN), path=PATH, why="popen-handler"),
+    Valid(_with_step(PROTECTED_ASYNC), path=PATH, why="async-handler"),
+    Valid(_with_step(SIGNAL_FORWARDING), path=PATH, why="signal-forwarding"),
+    Valid(_with_step(HELPER_STOPS), path=PATH, why="helper-kills"),
+    Valid(_with_step(SYNC_RUN), path=PATH, why="sync-run"),
+    Valid(_with_step(NOT_A_STEP), path=PATH, why="not-a-step"),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)

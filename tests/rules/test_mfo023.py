@@ -8,13 +8,10 @@ import pytest
 
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, rule_cases
 
+RULE = "MFO023"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_client.py"
-
-
-def lint(source: str, path: str = PATH):
-    text = textwrap.dedent(source)
-    return [d for d in lint_text(text, path=path, select=["MFO023"]) if d.code == "MFO023"], text
 
 
 DECOMPRESS = """
@@ -70,6 +67,42 @@ def read(path):
 '''
 
 
+INVALID = [
+    Invalid(DECOMPRESS, rows=[8], path=PATH, why="decompress"),
+    Invalid(GZIP_OPEN, rows=[8], path=PATH, why="gzip-open"),
+    Invalid(READ_VARIABLE, rows=[10], path=PATH, why="through-variables"),
+    Invalid(METAFLOW_PATH, rows=[9], path=PATH, why="metaflow-path"),
+    Invalid(GENERATED, rows=[6], path=PATH, why="generated"),
+]
+
+VALID = [
+    # some other pickle file
+    Valid(
+        "import pickle\n\n\ndef load(path):\n    with open(path, 'rb') as fh:\n        return pickle.load(fh)\n",
+        path=PATH, why="other-pickle",
+    ),
+    # gzip used for something else in the same function
+    Valid(
+        "import gzip, json, pickle\n\n\ndef f(p, q):\n    json.loads(gzip.decompress(q))\n    return pickle.loads(p)\n",
+        path=PATH, why="gzip-elsewhere",
+    ),
+    # the API
+    Valid(
+        "def count(fds, run_id, task_id):\n"
+        "    return fds.get_task_datastore(run_id, 'a', task_id)['_foreach_num_splits']\n",
+        path=PATH, why="api",
+    ),
+    # prose
+    Valid('def f():\n    """Never pickle.loads(gzip.decompress(blob)) by hand."""\n', path=PATH, why="docstring"),
+    Valid(
+        GZIP_OPEN, path="site-packages/metaflow/datastore/content_addressed_store.py",
+        why="Metaflow's datastore implementation is skipped",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
+
+
 @pytest.mark.parametrize(
     "source, snippet",
     [
@@ -81,8 +114,9 @@ def read(path):
     ],
     ids=["decompress", "gzip-open", "through-variables", "metaflow-path", "generated"],
 )
-def test_hand_unpickled_blobs_are_reported(source, snippet):
-    found, text = lint(source)
+def test_report_points_at_the_unpickling_call(source, snippet):
+    text = textwrap.dedent(source)
+    found = lint(source, RULE, path=PATH)
     assert len(found) == 1, found
     line = text.splitlines()[found[0].location.row - 1]
     assert line[found[0].location.column - 1:].startswith(snippet)
@@ -90,29 +124,4 @@ def test_hand_unpickled_blobs_are_reported(source, snippet):
 
 def test_preview_only():
     found = lint_text(textwrap.dedent(GZIP_OPEN), path=PATH, settings=Settings(select=["MFO"], preview=False))
-    assert [d for d in found if d.code == "MFO023"] == []
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        # some other pickle file
-        "import pickle\n\n\ndef load(path):\n    with open(path, 'rb') as fh:\n        return pickle.load(fh)\n",
-        # gzip used for something else in the same function
-        "import gzip, json, pickle\n\n\ndef f(p, q):\n    json.loads(gzip.decompress(q))\n    return pickle.loads(p)\n",
-        # the API
-        "def count(fds, run_id, task_id):\n"
-        "    return fds.get_task_datastore(run_id, 'a', task_id)['_foreach_num_splits']\n",
-        # prose
-        'def f():\n    """Never pickle.loads(gzip.decompress(blob)) by hand."""\n',
-    ],
-    ids=["other-pickle", "gzip-elsewhere", "api", "docstring"],
-)
-def test_other_code_is_clean(source):
-    found, _ = lint(source)
-    assert found == []
-
-
-def test_metaflow_datastore_implementation_is_skipped():
-    found, _ = lint(GZIP_OPEN, path="site-packages/metaflow/datastore/content_addressed_store.py")
-    assert found == []
+    assert [d for d in found if d.code == RULE] == []

@@ -2,132 +2,131 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, passes_prefilter, rule_cases
 
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
-
-
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO024"]) if d.code == "MFO024"]
+RULE = "MFO024"
 
 
-@pytest.mark.parametrize(
-    "source, line",
-    [
-        (
-            """
-            def read(fds, run_id, task_id):
-                return fds.get_task_datastore(run_id, "start", task_id, attempt=0, mode="r")
-            """,
-            3,
-        ),
-        (
-            """
-            def read(fds, run_id, task_id):
-                return fds.get_task_datastore(run_id, "start", task_id, 0)
-            """,
-            3,
-        ),
-        (
-            """
-            from metaflow import Task
+INVALID = [
+    Invalid(
+        """
+        def read(fds, run_id, task_id):
+            return fds.get_task_datastore(run_id, "start", task_id, attempt=0, mode="r")
+        """,
+        rows=[3], why="kwarg",
+    ),
+    Invalid(
+        """
+        def read(fds, run_id, task_id):
+            return fds.get_task_datastore(run_id, "start", task_id, 0)
+        """,
+        rows=[3], why="positional",
+    ),
+    Invalid(
+        """
+        from metaflow import Task
 
 
-            def artifacts(pathspec):
-                return Task(pathspec, attempt=0).data
-            """,
-            6,
-        ),
-        (
-            """
-            import os
+        def artifacts(pathspec):
+            return Task(pathspec, attempt=0).data
+        """,
+        rows=[6], why="client-task",
+    ),
+    Invalid(
+        """
+        import os
 
 
-            def index_path(root, flow, run_id, step, task):
-                return os.path.join(root, flow, run_id, step, task, "0.data.json")
-            """,
-            6,
-        ),
-        (
-            """
-            def index_path(step, task):
-                return f"{step}/{task}/0.data.json"
-            """,
-            3,
-        ),
-        (
-            '''
-            TEMPLATE = """
-            import os
-            tds = fds.get_task_datastore(
-                run_id, "{step_name}", task_id, attempt=0, mode="r",
-            )
-            """
-            ''',
-            5,
-        ),
-        (
-            """
-            CODE = (
-                "    foreach_count = 1\\n"
-                + '    _tds = _fds.get_task_datastore(run_id, %r, task_id, attempt=0, mode="r")\\n'
-            )
-            """,
-            4,
-        ),
-        (
-            '''
-            SCRIPT = """
-            with open(os.path.join(root, run_id, step, task, "0.data.json")) as fh:
-                data = json.load(fh)
-            """
-            ''',
-            3,
-        ),
-    ],
-    ids=[
-        "kwarg", "positional", "client-task", "join-path", "fstring-path", "generated", "concatenated",
-        "generated-path",
-    ],
-)
-def test_hardcoded_attempt_reads_are_reported(source, line):
-    found = lint(source)
-    assert [d.location.row for d in found] == [line]
+        def index_path(root, flow, run_id, step, task):
+            return os.path.join(root, flow, run_id, step, task, "0.data.json")
+        """,
+        rows=[6], why="join-path",
+    ),
+    Invalid(
+        """
+        def index_path(step, task):
+            return f"{step}/{task}/0.data.json"
+        """,
+        rows=[3], why="fstring-path",
+    ),
+    Invalid(
+        '''
+        TEMPLATE = """
+        import os
+        tds = fds.get_task_datastore(
+            run_id, "{step_name}", task_id, attempt=0, mode="r",
+        )
+        """
+        ''',
+        rows=[5], why="generated",
+    ),
+    Invalid(
+        """
+        CODE = (
+            "    foreach_count = 1\\n"
+            + '    _tds = _fds.get_task_datastore(run_id, %r, task_id, attempt=0, mode="r")\\n'
+        )
+        """,
+        rows=[4], why="concatenated",
+    ),
+    Invalid(
+        '''
+        SCRIPT = """
+        with open(os.path.join(root, run_id, step, task, "0.data.json")) as fh:
+            data = json.load(fh)
+        """
+        ''',
+        rows=[3], why="generated-path",
+    ),
+]
+
+
+VALID = [
+    # latest done attempt
+    Valid(
+        'def r(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "start", t, mode="r")\n',
+        why="latest done attempt",
+    ),
+    # attempt chosen by the code
+    Valid(
+        'def r(fds, run_id, t, n):\n    return fds.get_task_datastore(run_id, "start", t, attempt=n)\n',
+        why="attempt chosen by the code",
+    ),
+    # writes own an attempt
+    Valid(
+        'def w(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "start", t, attempt=0, mode="w")\n',
+        why="a write owns its attempt",
+    ),
+    Valid(
+        'CODE = \'tds = fds.get_task_datastore(run_id, "a", t, attempt=0, mode="w")\'\n',
+        why="a write in generated code owns its attempt",
+    ),
+    # docstrings and comments in generated code are prose
+    Valid('def f():\n    """Reads get_task_datastore(run_id, s, t, attempt=0) and 0.data.json."""\n', why="docstring"),
+    Valid(
+        'CODE = """\n# we used to call get_task_datastore(run_id, s, t, attempt=0)\nx = 1\n"""\n',
+        why="comment in generated code",
+    ),
+    # a message mentioning the file name
+    Valid('MSG = "could not read 0.data.json for the task"\n', why="a message mentioning the file name"),
+    # other attempts' files are named by a variable
+    Valid(
+        'def p(step, task, attempt):\n    return f"{step}/{task}/{attempt}.data.json"\n',
+        why="other attempts' files are named by a variable",
+    ),
+    # unrelated call with an attempt keyword
+    Valid('def go(client):\n    return client.retry_job(attempt=0)\n', why="unrelated call with an attempt keyword"),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 def test_generated_code_finding_points_at_the_attempt_keyword():
     source = 'CODE = \'tds = fds.get_task_datastore(run_id, "a", t, attempt=0, mode="r")\'\n'
-    (found,) = lint(source)
+    (found,) = lint(source, RULE)
     assert source[found.location.column - 1:].startswith("attempt=0")
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        # latest done attempt
-        'def r(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "start", t, mode="r")\n',
-        # attempt chosen by the code
-        'def r(fds, run_id, t, n):\n    return fds.get_task_datastore(run_id, "start", t, attempt=n)\n',
-        # writes own an attempt
-        'def w(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "start", t, attempt=0, mode="w")\n',
-        'CODE = \'tds = fds.get_task_datastore(run_id, "a", t, attempt=0, mode="w")\'\n',
-        # docstrings and comments in generated code are prose
-        'def f():\n    """Reads get_task_datastore(run_id, s, t, attempt=0) and 0.data.json."""\n',
-        'CODE = """\n# we used to call get_task_datastore(run_id, s, t, attempt=0)\nx = 1\n"""\n',
-        # a message mentioning the file name
-        'MSG = "could not read 0.data.json for the task"\n',
-        # other attempts' files are named by a variable
-        'def p(step, task, attempt):\n    return f"{step}/{task}/{attempt}.data.json"\n',
-        # unrelated call with an attempt keyword
-        'def go(client):\n    return client.retry_job(attempt=0)\n',
-    ],
-)
-def test_correct_or_unrelated_code_is_clean(source):
-    assert lint(source) == []
 
 
 @pytest.mark.parametrize(
@@ -144,6 +143,4 @@ def test_correct_or_unrelated_code_is_clean(source):
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):
-    from mfok_lint.rules.mfo024_artifact_attempt_hardcoded import ArtifactAttemptHardcoded
-
-    assert ArtifactAttemptHardcoded().applies_to_file("x.py", source.encode()) is may_report
+    assert passes_prefilter(RULE, source, path="x.py") is may_report

@@ -2,39 +2,107 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, passes_prefilter, rule_cases
 
-PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
+RULE = "MFO027"
 
+LAUNCH = "def launch(deco, args):\n    deco.runtime_step_cli(args, 0, 0, None)\n"
 
-def lint(source: str, path: str = PATH):
-    return [d for d in lint_text(textwrap.dedent(source), path=path, select=["MFO027"]) if d.code == "MFO027"]
+INVALID = [
+    Invalid(
+        """
+        def build(node, cli_args):
+            for deco in node.decorators:
+                deco.runtime_step_cli(cli_args, 0, 0, None)
+        """,
+        rows=[4], message="`runtime_step_cli()`", why="hook-in-loop",
+    ),
+    Invalid(
+        """
+        from metaflow.decorators import extract_step_decorator_from_decospec
+
+        def decorators(specs):
+            return [extract_step_decorator_from_decospec(s)[0] for s in specs]
+        """,
+        rows=[5], message="`extract_step_decorator_from_decospec()`", why="factory",
+    ),
+    Invalid(LAUNCH, rows=[2], path="metaflow_extensions/x/plugins/x/runtime.py", why="an extension's own runtime.py"),
+]
+
+VALID = [
+    # Defining the hook is what a decorator does.
+    Valid(
+        """
+        class AcmeDecorator(StepDecorator):
+            def runtime_step_cli(self, cli_args, retry_count, max_user_code_retries, ubf_context):
+                cli_args.commands = ["acme", "step"]
+        """,
+        why="definition",
+    ),
+    # Delegating from inside the hook runs inside Metaflow's runtime.
+    Valid(
+        """
+        class Wrapping(StepDecorator):
+            def runtime_step_cli(self, cli_args, retry_count, max_user_code_retries, ubf_context):
+                super().runtime_step_cli(cli_args, retry_count, max_user_code_retries, ubf_context)
+                self._inner.runtime_step_cli(cli_args, retry_count, max_user_code_retries, ubf_context)
+        """,
+        why="delegation",
+    ),
+    # Comparing or referencing the method is not calling it.
+    Valid(
+        """
+        def overrides(d):
+            return d.__class__.runtime_step_cli is not StepDecorator.runtime_step_cli
+        """,
+        why="reference",
+    ),
+    # Comments, docstrings and prose never count.
+    Valid(
+        '''
+        def build():
+            """Mirrors what deco.runtime_step_cli(cli_args) does in the runtime."""
+            # deco.runtime_step_cli(cli_args, 0, 0, None)
+            return ["--with", "retry"]
+        ''',
+        why="comments-docstrings",
+    ),
+    # A commented-out call inside generated source.
+    Valid(
+        '''
+        TEMPLATE = """
+        # deco.runtime_step_cli(cli_args, 0, 0, None) is not needed: decorators go through --with
+        cmd = TOP_ARGS + WITH_ARGS + ["step", name]
+        """
+        ''',
+        why="template-comment",
+    ),
+    # Forwarding decorators the way the rule recommends.
+    Valid(
+        """
+        def top_args(with_decorators):
+            args = []
+            for deco in with_decorators:
+                args += ["--with", deco]
+            return args
+        """,
+        why="with-forwarding",
+    ),
+    Valid(LAUNCH, path="site-packages/metaflow/runtime.py", why="Metaflow's runtime itself"),
+    Valid(
+        'MESSAGE = "`extract_step_decorator_from_decospec()` builds decorators outside the runtime"\n',
+        path="rule.py", why="a call quoted in a message is prose, not generated code",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 @pytest.mark.parametrize(
     "source, expected",
     [
-        (
-            """
-            def build(node, cli_args):
-                for deco in node.decorators:
-                    deco.runtime_step_cli(cli_args, 0, 0, None)
-            """,
-            ["runtime_step_cli"],
-        ),
-        (
-            """
-            from metaflow.decorators import extract_step_decorator_from_decospec
-
-            def decorators(specs):
-                return [extract_step_decorator_from_decospec(s)[0] for s in specs]
-            """,
-            ["extract_step_decorator_from_decospec"],
-        ),
         (
             """
             import metaflow.decorators as d
@@ -57,10 +125,10 @@ def lint(source: str, path: str = PATH):
             ["extract_step_decorator_from_decospec", "runtime_step_cli"],
         ),
     ],
-    ids=["hook-in-loop", "factory", "dotted-both", "generated-source"],
+    ids=["dotted-both", "generated-source"],
 )
-def test_reported(source, expected):
-    found = lint(source)
+def test_each_call_is_reported_under_its_name(source, expected):
+    found = lint(source, RULE)
     assert len(found) == len(expected)
     for diag, name in zip(found, expected):
         assert f"`{name}()`" in diag.message
@@ -70,73 +138,7 @@ def test_reported(source, expected):
         assert found[1].location.row == 6
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        # Defining the hook is what a decorator does.
-        """
-        class AcmeDecorator(StepDecorator):
-            def runtime_step_cli(self, cli_args, retry_count, max_user_code_retries, ubf_context):
-                cli_args.commands = ["acme", "step"]
-        """,
-        # Delegating from inside the hook runs inside Metaflow's runtime.
-        """
-        class Wrapping(StepDecorator):
-            def runtime_step_cli(self, cli_args, retry_count, max_user_code_retries, ubf_context):
-                super().runtime_step_cli(cli_args, retry_count, max_user_code_retries, ubf_context)
-                self._inner.runtime_step_cli(cli_args, retry_count, max_user_code_retries, ubf_context)
-        """,
-        # Comparing or referencing the method is not calling it.
-        """
-        def overrides(d):
-            return d.__class__.runtime_step_cli is not StepDecorator.runtime_step_cli
-        """,
-        # Comments, docstrings and prose never count.
-        '''
-        def build():
-            """Mirrors what deco.runtime_step_cli(cli_args) does in the runtime."""
-            # deco.runtime_step_cli(cli_args, 0, 0, None)
-            return ["--with", "retry"]
-        ''',
-        # A commented-out call inside generated source.
-        '''
-        TEMPLATE = """
-        # deco.runtime_step_cli(cli_args, 0, 0, None) is not needed: decorators go through --with
-        cmd = TOP_ARGS + WITH_ARGS + ["step", name]
-        """
-        ''',
-        # Forwarding decorators the way the rule recommends.
-        """
-        def top_args(with_decorators):
-            args = []
-            for deco in with_decorators:
-                args += ["--with", deco]
-            return args
-        """,
-    ],
-    ids=["definition", "delegation", "reference", "comments-docstrings", "template-comment", "with-forwarding"],
-)
-def test_not_reported(source):
-    assert lint(source) == []
-
-
-def test_metaflow_runtime_itself_is_not_reported():
-    source = "def launch(deco, args):\n    deco.runtime_step_cli(args, 0, 0, None)\n"
-    assert lint(source, path="site-packages/metaflow/runtime.py") == []
-    assert len(lint(source, path="metaflow_extensions/x/plugins/x/runtime.py")) == 1
-
-
-def test_call_quoted_in_a_message_is_prose_not_generated_code():
-    from mfok_lint.lint.check import lint_text
-
-    source = 'MESSAGE = "`extract_step_decorator_from_decospec()` builds decorators outside the runtime"\n'
-    assert lint_text(source, path="rule.py", select=["MFO027"]) == []
-
-
 def test_metaflow_core_modules_are_not_even_parsed_for_the_rule():
-    from mfok_lint.rules.mfo027_runtime_step_cli_called import RuntimeStepCliCalled
-
-    rule = RuntimeStepCliCalled()
-    assert not rule.applies_to_file("src/metaflow/runtime.py", b"runtime_step_cli()")
-    assert not rule.applies_to_file("src/metaflow/user_decorators/mutable_step.py", b"runtime_step_cli()")
-    assert rule.applies_to_file("metaflow_extensions/acme/plugins/acme/acme_compiler.py", b"runtime_step_cli()")
+    assert not passes_prefilter(RULE, "runtime_step_cli()", path="src/metaflow/runtime.py")
+    assert not passes_prefilter(RULE, "runtime_step_cli()", path="src/metaflow/user_decorators/mutable_step.py")
+    assert passes_prefilter(RULE, "runtime_step_cli()", path="metaflow_extensions/acme/plugins/acme/acme_compiler.py")

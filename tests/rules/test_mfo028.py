@@ -1,12 +1,17 @@
-"""MFO028 environment-decorator-ignored: package-directory scope, on real files."""
+"""MFO028 environment-decorator-ignored: package-directory scope, on real files.
+
+A case lints one text where no directory exists (the rule then sees a lone file); what siblings do is checked on
+disk, in a plugin directory written under ``tmp_path``.
+"""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, rule_cases
+
+RULE = "MFO028"
+PLUGIN = "metaflow_extensions/acme/plugins/acme/"
 
 COMPILER = '''
 class AcmeCompiler:
@@ -25,85 +30,87 @@ def step_env(node):
     return env
 '''
 
+INVALID = [
+    # inside the method that builds the step command, not at the class
+    Invalid(
+        COMPILER, rows=[6], message="@environment(vars=...)", path=PLUGIN + "acme_compiler.py",
+        why="a compiler without environment handling",
+    ),
+    Invalid(
+        COMPILER + '\n# TODO: if deco.name == "environment": apply attributes["vars"]\n',
+        rows=[6], path=PLUGIN + "acme_compiler.py", why="a comment in the file does not count",
+    ),
+    Invalid(
+        '''
+        def script(flow_file, step_name):
+            return f"python {flow_file} --quiet --no-pylint step {step_name} --run-id $RUN_ID --task-id 1"
+        ''',
+        rows=[3], path=PLUGIN + "acme_script.py", why="a generated shell step command",
+    ),
+]
+
+VALID = [
+    # handling in the same file
+    Valid(COMPILER + HANDLES_ENV, path=PLUGIN + "acme_compiler.py", why="name-and-vars"),
+    Valid(
+        COMPILER + "from metaflow.plugins.environment_decorator import EnvironmentDecorator\n",
+        path=PLUGIN + "acme_compiler.py", why="class-import",
+    ),
+    Valid(
+        COMPILER
+        + 'def env(node):\n    return [d for d in node.decorators if "environment" == d.name][0].attributes["vars"]\n',
+        path=PLUGIN + "acme_compiler.py", why="reversed-comparison",
+    ),
+    Valid(
+        COMPILER
+        + "def apply(node, args):\n    for d in node.decorators:\n        d.runtime_step_cli(args, 0, 0, None)\n",
+        path=PLUGIN + "acme_compiler.py", why="hook-call",
+    ),
+    # not reported without a step command
+    # No step command: a deployer module, a client.
+    Valid(
+        "def create(flow):\n    return {'name': flow.name, 'env': {'A': '1'}}\n",
+        path=PLUGIN + "acme_deployer.py", why="no-command",
+    ),
+    # Prose mentioning the step command.
+    Valid(
+        '"""Runs `python flow.py step start --run-id 1` per task."""\nX = 1\n',
+        path=PLUGIN + "acme_deployer.py", why="docstring",
+    ),
+    # Prose that the command model reads as words around "step": no Metaflow option on its proper side.
+    Valid(
+        'def note():\n    return "step commands carry --environment conda; the live run needs micromamba"\n',
+        path=PLUGIN + "acme_deployer.py", why="prose",
+    ),
+    # An init command only: @environment applies to steps.
+    Valid(
+        "def init_cmd(f):\n    return ['python', f, '--quiet', 'init', '--run-id', 'r', '--task-id', 'params']\n",
+        path=PLUGIN + "acme_deployer.py", why="init-only",
+    ),
+    Valid(COMPILER, path="tests/test_commands.py", why="test modules are not compilers"),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
+
 
 @pytest.fixture
-def plugin_dir(tmp_path):
-    package = tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    return package
+def plugin_files():
+    """A plugin directory on disk: its ``__init__.py`` and the compiler."""
+    return {PLUGIN + "__init__.py": "", PLUGIN + "acme_compiler.py": COMPILER}
 
 
-def lint(path, source):
-    path.write_text(textwrap.dedent(source))
-    return [d for d in lint_text(path.read_text(), path=str(path), select=["MFO028"]) if d.code == "MFO028"]
-
-
-def test_compiler_without_environment_handling_is_reported(plugin_dir):
-    (found,) = lint(plugin_dir / "acme_compiler.py", COMPILER)
+def test_compiler_in_a_plugin_directory_is_reported(tmp_path, plugin_files):
+    (found,) = lint(plugin_files, RULE, root=tmp_path)
     assert "@environment(vars=...)" in found.message
     assert found.location.row in (4, 5, 6)  # where the step command is built, not the class
 
 
-@pytest.mark.parametrize(
-    "handling",
-    [
-        HANDLES_ENV,
-        "from metaflow.plugins.environment_decorator import EnvironmentDecorator\n",
-        'def env(node):\n    return [d for d in node.decorators if "environment" == d.name][0].attributes["vars"]\n',
-        "def apply(node, args):\n    for d in node.decorators:\n        d.runtime_step_cli(args, 0, 0, None)\n",
-    ],
-    ids=["name-and-vars", "class-import", "reversed-comparison", "hook-call"],
-)
-def test_handling_in_the_same_file(plugin_dir, handling):
-    assert lint(plugin_dir / "acme_compiler.py", COMPILER + handling) == []
+def test_handling_in_a_sibling_module(tmp_path, plugin_files):
+    plugin_files[PLUGIN + "_graph.py"] = HANDLES_ENV
+    assert lint(plugin_files, RULE, root=tmp_path) == []
 
 
-def test_handling_in_a_sibling_module(plugin_dir):
-    (plugin_dir / "_graph.py").write_text(HANDLES_ENV)
-    assert lint(plugin_dir / "acme_compiler.py", COMPILER) == []
-
-
-def test_sibling_comment_or_other_directory_does_not_count(plugin_dir):
-    (plugin_dir / "_graph.py").write_text('# if deco.name == "environment": use deco.attributes["vars"]\n')
-    other = plugin_dir.parent / "other"
-    other.mkdir()
-    (other / "envs.py").write_text(HANDLES_ENV)
-    assert len(lint(plugin_dir / "acme_compiler.py", COMPILER)) == 1
-
-
-def test_comment_in_the_file_does_not_count(plugin_dir):
-    source = COMPILER + '\n# TODO: if deco.name == "environment": apply attributes["vars"]\n'
-    assert len(lint(plugin_dir / "acme_compiler.py", source)) == 1
-
-
-def test_generated_shell_step_command_is_reported(plugin_dir):
-    source = '''
-    def script(flow_file, step_name):
-        return f"python {flow_file} --quiet --no-pylint step {step_name} --run-id $RUN_ID --task-id 1"
-    '''
-    assert len(lint(plugin_dir / "acme_script.py", source)) == 1
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        # No step command: a deployer module, a client.
-        "def create(flow):\n    return {'name': flow.name, 'env': {'A': '1'}}\n",
-        # Prose mentioning the step command.
-        '"""Runs `python flow.py step start --run-id 1` per task."""\nX = 1\n',
-        # Prose that the command model reads as words around "step": no Metaflow option on its proper side.
-        'def note():\n    return "step commands carry --environment conda; the live run needs micromamba"\n',
-        # An init command only: @environment applies to steps.
-        "def init_cmd(f):\n    return ['python', f, '--quiet', 'init', '--run-id', 'r', '--task-id', 'params']\n",
-    ],
-    ids=["no-command", "docstring", "prose", "init-only"],
-)
-def test_not_reported_without_step_command(plugin_dir, source):
-    assert lint(plugin_dir / "acme_deployer.py", source) == []
-
-
-def test_test_modules_are_not_compilers(tmp_path):
-    tests_dir = tmp_path / "tests"
-    tests_dir.mkdir()
-    assert lint(tests_dir / "test_commands.py", COMPILER) == []
+def test_sibling_comment_or_other_directory_does_not_count(tmp_path, plugin_files):
+    plugin_files[PLUGIN + "_graph.py"] = '# if deco.name == "environment": use deco.attributes["vars"]\n'
+    plugin_files["metaflow_extensions/acme/plugins/other/envs.py"] = HANDLES_ENV
+    assert len(lint(plugin_files, RULE, root=tmp_path)) == 1

@@ -2,83 +2,68 @@
 
 from __future__ import annotations
 
-import textwrap
+from tests.rules.conftest import Invalid, Valid, passes_prefilter, rule_cases
 
-import pytest
-
-from mfok_lint.lint.check import lint_text
-
+RULE = "MFO029"
 PATH = "metaflow_extensions/acme/plugins/acme/worker.py"
 
+OWN_TASK = "from metaflow.task import MetaflowTask\n\ndef step(*a):\n    MetaflowTask(*a).run_step()\n"
 
-def lint(source: str, path: str = PATH):
-    return [d for d in lint_text(textwrap.dedent(source), path=path, select=["MFO029"]) if d.code == "MFO029"]
+INVALID = [
+    Invalid(
+        """
+        import importlib.util
 
+        def run_handler(flow_file, class_name, handler):
+            spec = importlib.util.spec_from_file_location("_flow", flow_file)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            flow_class = getattr(module, class_name)
+            instance = object.__new__(flow_class)
+            getattr(instance, handler)()
+        """,
+        rows=[9], message="@conda", path=PATH, why="exec-module-new",
+    ),
+    Invalid(
+        """
+        import runpy
 
-@pytest.mark.parametrize(
-    "source, row",
-    [
-        (
-            """
-            import importlib.util
+        async def run_step(flow_file, name, step):
+            namespace = runpy.run_path(flow_file)
+            cls = namespace[name]
+            flow = cls(use_cli=False)
+            flow.start()
+        """,
+        rows=[7], message="@conda", path=PATH, why="run-path-call",
+    ),
+    Invalid(
+        """
+        from importlib.machinery import SourceFileLoader
 
-            def run_handler(flow_file, class_name, handler):
-                spec = importlib.util.spec_from_file_location("_flow", flow_file)
-                module = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(module)
-                flow_class = getattr(module, class_name)
-                instance = object.__new__(flow_class)
-                getattr(instance, handler)()
-            """,
-            9,
-        ),
-        (
-            """
-            import runpy
+        def call(flow_file, name):
+            mod = SourceFileLoader("flow", flow_file).load_module()
+            klass = mod.MyFlow
+            inst = klass.__new__(klass)
+            return inst.end()
+        """,
+        rows=[7], message="@conda", path=PATH, why="source-file-loader",
+    ),
+    Invalid(
+        """
+        from metaflow.task import MetaflowTask
 
-            async def run_step(flow_file, name, step):
-                namespace = runpy.run_path(flow_file)
-                cls = namespace[name]
-                flow = cls(use_cli=False)
-                flow.start()
-            """,
-            7,
-        ),
-        (
-            """
-            from importlib.machinery import SourceFileLoader
+        def execute(flow, datastore, metadata, environment, console, event_logger, monitor, step):
+            task = MetaflowTask(flow, datastore, metadata, environment, console, event_logger, monitor, None)
+            task.run_step(step, "r", "1", None, [], 0, 0, 0)
+        """,
+        rows=[5], message="@conda", path=PATH, why="metaflow-task",
+    ),
+    Invalid(OWN_TASK, rows=[4], path=PATH, why="an extension building its own MetaflowTask"),
+]
 
-            def call(flow_file, name):
-                mod = SourceFileLoader("flow", flow_file).load_module()
-                klass = mod.MyFlow
-                inst = klass.__new__(klass)
-                return inst.end()
-            """,
-            7,
-        ),
-        (
-            """
-            from metaflow.task import MetaflowTask
-
-            def execute(flow, datastore, metadata, environment, console, event_logger, monitor, step):
-                task = MetaflowTask(flow, datastore, metadata, environment, console, event_logger, monitor, None)
-                task.run_step(step, "r", "1", None, [], 0, 0, 0)
-            """,
-            5,
-        ),
-    ],
-    ids=["exec-module-new", "run-path-call", "source-file-loader", "metaflow-task"],
-)
-def test_reported(source, row):
-    (found,) = lint(source)
-    assert "@conda" in found.message
-    assert found.location.row == row
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        # Loading a generated scheduler module and calling its entry point: steps run as subprocesses.
+VALID = [
+    # Loading a generated scheduler module and calling its entry point: steps run as subprocesses.
+    Valid(
         """
         import importlib.util
 
@@ -88,7 +73,10 @@ def test_reported(source, row):
             spec.loader.exec_module(mod)
             getattr(mod, name)()
         """,
-        # Importing installed code by module name (decorator classes).
+        path=PATH, why="generated-entry-point",
+    ),
+    # Importing installed code by module name (decorator classes).
+    Valid(
         """
         import importlib
 
@@ -99,7 +87,10 @@ def test_reported(source, row):
             deco.init()
             return deco
         """,
-        # The class is taken from the loaded flow file but nothing is called on an instance.
+        path=PATH, why="import-module-by-name",
+    ),
+    # The class is taken from the loaded flow file but nothing is called on an instance.
+    Valid(
         """
         import importlib.util
 
@@ -110,30 +101,27 @@ def test_reported(source, row):
             cls = getattr(mod, "MyFlow")
             return cls.__name__
         """,
-        # Launching the step as a subprocess: the supported way.
+        path=PATH, why="no-call",
+    ),
+    # Launching the step as a subprocess: the supported way.
+    Valid(
         """
         import subprocess, sys
 
         def run_step(flow_file, step):
             subprocess.run([sys.executable, flow_file, "--environment", "conda", "step", step], check=True)
         """,
-    ],
-    ids=["generated-entry-point", "import-module-by-name", "no-call", "subprocess"],
-)
-def test_not_reported(source):
-    assert lint(source) == []
+        path=PATH, why="subprocess",
+    ),
+    Valid(
+        OWN_TASK, path="site-packages/metaflow/cli_components/step_cmd.py", why="Metaflow core may build its own task"
+    ),
+]
 
-
-def test_metaflow_core_may_build_its_own_task():
-    source = "from metaflow.task import MetaflowTask\n\ndef step(*a):\n    MetaflowTask(*a).run_step()\n"
-    assert lint(source, path="site-packages/metaflow/cli_components/step_cmd.py") == []
-    assert len(lint(source)) == 1
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 def test_metaflow_core_modules_are_not_even_parsed_for_the_rule():
-    from mfok_lint.rules.mfo029_conda_in_process import CondaInProcess
-
-    rule = CondaInProcess()
-    assert not rule.applies_to_file("site-packages/metaflow/task.py", b"MetaflowTask()")
-    assert rule.applies_to_file("site-packages/metaflow/plugins/argo/argo_workflows.py", b"MetaflowTask()")
-    assert rule.applies_to_file("metaflow_extensions/acme/plugins/acme/worker.py", b"MetaflowTask()")
+    assert not passes_prefilter(RULE, "MetaflowTask()", path="site-packages/metaflow/task.py")
+    assert passes_prefilter(RULE, "MetaflowTask()", path="site-packages/metaflow/plugins/argo/argo_workflows.py")
+    assert passes_prefilter(RULE, "MetaflowTask()", path="metaflow_extensions/acme/plugins/acme/worker.py")
