@@ -28,7 +28,7 @@ from mfok_lint.core.source import DecodeError, decode_source  # noqa: E402
 from mfok_lint.rules import RuleKind  # noqa: E402
 from mfok_lint.rules.context import Context  # noqa: E402
 from mfok_lint.rules.selection import enabled_rules  # noqa: E402
-from mfok_lint.run.runner import Mode, process_file  # noqa: E402
+from mfok_lint.run.runner import process_file  # noqa: E402
 
 
 def _files(root: str):
@@ -46,7 +46,7 @@ def whole_run(files, settings, rules, top: int, profile_rows: int, sort: str = "
         profiler.enable()
     for path in files:
         t = time.perf_counter()
-        process_file(path, settings, rules, Mode(write=False))
+        process_file(path, settings, rules)
         times.append((time.perf_counter() - t, path))
     if profiler:
         profiler.disable()

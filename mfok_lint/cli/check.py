@@ -222,43 +222,29 @@ def run_check(args: CheckArgs) -> int:
         start=os.path.join(cwd, start), cwd=cwd, config_args=args.config_args, isolated=args.isolated
     )
     layers.append(_cli_layer(args, cwd))
-    resolved = resolve(layers, project_root=project_root, config_path=config_path)
-    settings = resolved.settings
+    # The one settings object of the run: configuration files and flags folded in, then the flags that only
+    # exist on the command line.
+    settings = resolve(layers, project_root=project_root, config_path=config_path)
     settings.ignore_noqa = args.ignore_noqa
     settings.cache = not args.no_cache
+    settings.jobs = args.jobs
+    settings.diff = args.diff
+    settings.add_noqa = args.add_noqa
+    settings.fix_only = settings.fix_only or args.diff
+    settings.fix = settings.fix or settings.fix_only
+    run = _Run(settings=settings, stdin=stdin, quiet=args.quiet or args.silent, silent=args.silent)
 
-    fix_only = resolved.fix_only or args.diff
-    run = _Run(
-        fix=resolved.fix or fix_only,
-        fix_only=fix_only,
-        diff=args.diff,
-        unsafe_fixes=bool(settings.unsafe_fixes),
-        show_fixes=resolved.show_fixes,
-        output_format=settings.output_format,
-        stdin=stdin,
-        quiet=args.quiet or args.silent,
-        silent=args.silent,
-    )
-
-    from mfok_lint.run.discovery import DiscoveryOptions, discover
-
-    discovery_options = DiscoveryOptions(
-        project_root=project_root,
-        exclude=resolved.exclude,
-        extend_exclude=resolved.extend_exclude,
-        force_exclude=settings.force_exclude,
-        respect_gitignore=settings.respect_gitignore,
-    )
+    from mfok_lint.run.discovery import discover
 
     if args.show_settings:
         target = stdin_name if stdin else None
-        _print_settings(resolved, run, target)
+        _print_settings(settings, run, target)
         return 0
 
     if stdin:
-        return _check_stdin(args, run, settings, discovery_options, stdin_name)
+        return _check_stdin(args, run, settings, stdin_name)
 
-    found = discover(paths, discovery_options, cwd=cwd)
+    found = discover(paths, settings, cwd=cwd)
     if not run.quiet:
         for warning in found.warnings:
             _warn(warning)
@@ -271,11 +257,8 @@ def run_check(args: CheckArgs) -> int:
     if not found.files and not found.errors and not run.quiet:
         _warn("No Python files found under the given path(s)")
 
-    from mfok_lint.run.runner import Mode
-
-    mode = Mode(fix=run.fix, unsafe_fixes=run.unsafe_fixes, write=not run.diff, add_noqa=args.add_noqa)
     started = time.perf_counter()
-    results = _run_files(found.files, settings, mode, args, project_root)
+    results = _run_files(found.files, settings)
     if args.verbose and not run.quiet:
         _debug(f"configuration: {config_path or 'none (defaults)'}; project root: {project_root}")
         _debug(f"rules: {', '.join(r.code for r in enabled_rules(settings)) or 'none'}")
@@ -283,24 +266,24 @@ def run_check(args: CheckArgs) -> int:
     return _report(results, run, args, status=2 if found.errors else 0)
 
 
-def _run_files(files: List[str], settings, mode, args: CheckArgs, project_root: str):
+def _run_files(files: List[str], settings):
     from mfok_lint.run.runner import run_files
 
-    if settings.cache and not mode.fix and not mode.add_noqa:
+    if settings.cache and not settings.fix and not settings.add_noqa:
         try:
             from mfok_lint.run.cache import run_cached
         except ImportError:
             run_cached = None
         if run_cached is not None:
             # Package findings are cached too: their entries carry stamps of every file the package model read.
-            return run_cached(files, settings, mode, jobs=args.jobs, project_root=project_root)
-    return run_files(files, settings, mode, jobs=args.jobs)
+            return run_cached(files, settings)
+    return run_files(files, settings)
 
 
-def _check_stdin(args: CheckArgs, run: _Run, settings, options, name: str) -> int:
+def _check_stdin(args: CheckArgs, run: _Run, settings, name: str) -> int:
     from mfok_lint.core.source import DecodeError, decode_source
     from mfok_lint.run.discovery import _Excluder
-    from mfok_lint.run.runner import Mode, process_file
+    from mfok_lint.run.runner import process_file
 
     raw = sys.stdin.buffer.read()
     try:
@@ -308,12 +291,11 @@ def _check_stdin(args: CheckArgs, run: _Run, settings, options, name: str) -> in
     except DecodeError as exc:
         _error(f"{name}: {exc}")
         return 2
-    if name != "-" and settings.force_exclude and _Excluder(options).excluded_or_parent(os.path.abspath(name)):
+    if name != "-" and settings.force_exclude and _Excluder(settings).excluded_or_parent(os.path.abspath(name)):
         if run.fix:
             sys.stdout.write(text)
         return 0
-    mode = Mode(fix=run.fix, unsafe_fixes=run.unsafe_fixes, write=False)
-    result = process_file(name, settings, enabled_rules(settings), mode, text=text)
+    result = process_file(name, settings, enabled_rules(settings), text=text)  # stdin: nothing is ever written
     if run.fix and not run.diff:
         # The fixed text owns stdout; the report goes to stderr.
         sys.stdout.write(result.source if result.source is not None else text)

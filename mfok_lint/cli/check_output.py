@@ -202,8 +202,7 @@ def _statistics(diagnostics, run: _Run, color: bool, fixed, quiet: bool) -> str:
     return text
 
 
-def _print_settings(resolved, run: _Run, target: Optional[str]) -> None:
-    settings = resolved.settings
+def _print_settings(settings, run: _Run, target: Optional[str]) -> None:
     out = []
     if target:
         out.append(f"Resolved settings for: {target!r}")
@@ -222,9 +221,9 @@ def _print_settings(resolved, run: _Run, target: Optional[str]) -> None:
     out.append("# File Resolver Settings")
     from mfok_lint.run.discovery import DEFAULT_EXCLUDES
 
-    excludes = [p for p, _ in resolved.exclude] if resolved.exclude is not None else list(DEFAULT_EXCLUDES)
+    excludes = [_pattern(p) for p in settings.exclude] if settings.exclude is not None else list(DEFAULT_EXCLUDES)
     out.append(_toml_list("exclude", excludes))
-    out.append(_toml_list("extend_exclude", [p for p, _ in resolved.extend_exclude]))
+    out.append(_toml_list("extend_exclude", [_pattern(p) for p in settings.extend_exclude]))
     out.append(f"force_exclude = {str(settings.force_exclude).lower()}")
     out.append(f"respect_gitignore = {str(settings.respect_gitignore).lower()}")
     out.append("")
@@ -240,6 +239,10 @@ def _print_settings(resolved, run: _Run, target: Optional[str]) -> None:
     else:
         out.append("per_file_ignores = {}")
     click.echo("\n".join(out))
+
+
+def _pattern(item) -> str:
+    return item[0] if isinstance(item, tuple) else item
 
 
 def _toml_list(name: str, items: Sequence[str]) -> str:

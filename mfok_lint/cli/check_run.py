@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
+from mfok_lint.core.settings import Settings
+
 
 @dataclass
 class CheckArgs:
@@ -61,15 +63,36 @@ def _use_color(choice: str, stream) -> bool:
 
 @dataclass
 class _Run:
-    """Effective options of one check run, after configuration and flags are merged."""
+    """How one check run reports: its settings (the one object configuration and flags were folded into) and
+    what only the terminal cares about."""
 
-    fix: bool
-    fix_only: bool
-    diff: bool
-    unsafe_fixes: bool
-    show_fixes: bool
-    output_format: str
+    settings: Settings
     stdin: bool
     quiet: bool
     silent: bool
     errors: List[str] = field(default_factory=list)
+
+    # What the report needs to know of the settings.
+    @property
+    def fix(self) -> bool:
+        return self.settings.fix
+
+    @property
+    def fix_only(self) -> bool:
+        return self.settings.fix_only
+
+    @property
+    def diff(self) -> bool:
+        return self.settings.diff
+
+    @property
+    def unsafe_fixes(self) -> bool:
+        return bool(self.settings.unsafe_fixes)
+
+    @property
+    def show_fixes(self) -> bool:
+        return self.settings.show_fixes
+
+    @property
+    def output_format(self) -> str:
+        return self.settings.output_format

@@ -270,18 +270,6 @@ def find_config_file(start: str) -> Optional[str]:
 # Resolution
 
 
-@dataclass
-class Resolved:
-    settings: Settings
-    fix: bool = False
-    fix_only: bool = False
-    show_fixes: bool = False
-    # (pattern, directory it is relative to): discovery anchors each pattern where it was written.
-    exclude: Optional[List[Tuple[str, str]]] = None
-    extend_exclude: List[Tuple[str, str]] = field(default_factory=list)
-    sources: List[str] = field(default_factory=list)
-
-
 def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
     """ruff's layered selection, flattened to the enabled codes (read from the registry: no rule is imported)."""
     enabled: Dict[str, bool] = {}
@@ -323,8 +311,8 @@ def _resolve_rules(layers: Sequence[Layer], preview: bool) -> List[str]:
     return [row.code for row in RULES if enabled.get(row.code)]
 
 
-def resolve(layers: Sequence[Layer], *, project_root: str, config_path: Optional[str]) -> Resolved:
-    """Fold the layers (lowest priority first) into Settings and the run options."""
+def resolve(layers: Sequence[Layer], *, project_root: str, config_path: Optional[str]) -> Settings:
+    """Fold the layers (lowest priority first) into the run's Settings."""
 
     def last(key: str, default: Any = None) -> Any:
         value = default
@@ -353,24 +341,22 @@ def resolve(layers: Sequence[Layer], *, project_root: str, config_path: Optional
             pfi[pattern].extend(c for c in codes if c not in pfi[pattern])
     settings.per_file_ignores = pfi
 
-    resolved = Resolved(settings=settings, sources=[layer.source for layer in layers])
+    # (pattern, directory it is relative to): discovery anchors each pattern where it was written.
     for layer in layers:
         if "exclude" in layer.values:
-            resolved.exclude = [(p, layer.base_dir) for p in layer.values["exclude"]]
+            settings.exclude = [(p, layer.base_dir) for p in layer.values["exclude"]]
         for key in ("extend-exclude", "lint-exclude"):
-            resolved.extend_exclude.extend((p, layer.base_dir) for p in layer.get(key) or [])
-    settings.exclude = None if resolved.exclude is None else [p for p, _ in resolved.exclude]
-    settings.extend_exclude = [p for p, _ in resolved.extend_exclude]
+            settings.extend_exclude.extend((p, layer.base_dir) for p in layer.get(key) or [])
 
     cache_dir = None
     for layer in layers:
         if "cache-dir" in layer.values:
             cache_dir = os.path.join(layer.base_dir, os.path.expanduser(layer.values["cache-dir"]))
     settings.cache_dir = cache_dir
-    resolved.fix = bool(last("fix", False))
-    resolved.fix_only = bool(last("fix-only", False))
-    resolved.show_fixes = bool(last("show-fixes", False))
-    return resolved
+    settings.fix = bool(last("fix", False))
+    settings.fix_only = bool(last("fix-only", False))
+    settings.show_fixes = bool(last("show-fixes", False))
+    return settings
 
 
 def load_layers(

@@ -1,7 +1,9 @@
-"""Resolved settings for one run: what the engine needs to know, whatever the source (pyproject, CLI, flake8).
+"""The settings of one run: everything the run needs to know, whatever the source (pyproject, CLI, flake8).
 
-Loading and validating ``[tool.mfok-lint]`` lives in ``mfok_lint.config.loading``; this module is the plain data and the
-per-path rule selection (per-file-ignores with ruff's glob semantics, including ``!`` negation).
+One object travels from the command line (or the flake8 plugin) to the run: configuration files and flags are
+folded into it by ``mfok_lint.config.loading.resolve``, and discovery, the runner, the pool and the cache read
+it as it is. This module is the plain data and ruff's glob matching for per-file-ignores (``!`` negation
+included); which rules run is ``mfok_lint.rules.selection``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,11 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
+
+# An exclude pattern, plain (relative to the project root) or with the directory it is relative to (a pattern
+# from the command line is relative to the working directory, as in ruff).
+PatternItem = Union[str, Tuple[str, str]]
 
 # The ``--output-format`` names, in the order help texts list them (``mfok_lint.cli.report`` renders each).
 OUTPUT_FORMATS = (
@@ -28,22 +34,37 @@ OUTPUT_FORMATS = (
 
 @dataclass
 class Settings:
+    # which rules
     select: Optional[List[str]] = None  # None: the default selection (all stable rules)
     extend_select: List[str] = field(default_factory=list)
     ignore: List[str] = field(default_factory=list)
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
-    exclude: Optional[List[str]] = None  # None: the default exclude list
-    extend_exclude: List[str] = field(default_factory=list)
+    preview: bool = False
+    ignore_noqa: bool = False
+    # which files
+    project_root: str = field(default_factory=os.getcwd)  # per-file-ignores and plain exclude patterns are relative to it
+    config_path: Optional[str] = None
+    exclude: Optional[List[PatternItem]] = None  # None: the default exclude list
+    extend_exclude: List[PatternItem] = field(default_factory=list)
     force_exclude: bool = False
     respect_gitignore: bool = True
-    preview: bool = False
+    # fixes
+    fix: bool = False
+    fix_only: bool = False
+    diff: bool = False  # show what --fix would change, write nothing
     unsafe_fixes: Optional[bool] = None
+    show_fixes: bool = False
+    add_noqa: bool = False
+    # the run
     output_format: str = "full"
-    ignore_noqa: bool = False
-    project_root: str = field(default_factory=os.getcwd)  # per-file-ignores globs are relative to it
-    config_path: Optional[str] = None
     cache: bool = True
     cache_dir: Optional[str] = None
+    jobs: Optional[int] = None  # None: the CPU count, at most 8
+
+    @property
+    def writes(self) -> bool:
+        """Whether the run writes files (fixes or noqa comments): such runs read every file afresh."""
+        return (self.fix and not self.diff) or self.add_noqa
 
     def fingerprint(self) -> Tuple:
         """What changes findings: part of every cache key."""

@@ -34,7 +34,7 @@ from mfok_lint.core.settings import Settings
 from mfok_lint.core.source import DecodeError, decode_source
 from mfok_lint.rules.selection import enabled_codes
 from mfok_lint.run.discovery import CACHE_DIR_NAME
-from mfok_lint.run.runner import FileResult, Mode, run_files
+from mfok_lint.run.runner import FileResult, run_files
 
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -202,20 +202,13 @@ def _store(entry: str, result: FileResult) -> None:
         pass  # a read-only cache costs speed, never correctness
 
 
-def run_cached(
-    paths: Sequence[str],
-    settings: Settings,
-    mode: Mode,
-    *,
-    jobs: Optional[int] = None,
-    project_root: Optional[str] = None,
-) -> List[FileResult]:
-    """Like ``engine.run_files`` for a lint-only run, reusing stored findings of unchanged files."""
-    if mode.fix or mode.add_noqa:
-        return run_files(paths, settings, mode, jobs=jobs)
-    root = cache_root(settings, project_root or settings.project_root)
+def run_cached(paths: Sequence[str], settings: Settings) -> List[FileResult]:
+    """Like ``runner.run_files`` for a lint-only run, reusing stored findings of unchanged files."""
+    if settings.fix or settings.add_noqa:
+        return run_files(paths, settings)
+    root = cache_root(settings, settings.project_root)
     if not _ensure_dir(root):
-        return run_files(paths, settings, mode, jobs=jobs)
+        return run_files(paths, settings)
     directory = os.path.join(root, run_key(settings))
     results: List[Optional[FileResult]] = [None] * len(paths)
     misses: List[int] = []
@@ -238,7 +231,7 @@ def run_cached(
         else:
             results[index] = cached
     if misses:
-        fresh = run_files([paths[i] for i in misses], settings, mode, jobs=jobs)
+        fresh = run_files([paths[i] for i in misses], settings)
         for index, result in zip(misses, fresh):
             results[index] = result
             # Stored only if the engine saw the very text that was hashed (the file may change meanwhile).

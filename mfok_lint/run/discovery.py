@@ -26,12 +26,13 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 if TYPE_CHECKING:
     import pathspec
 
 from mfok_lint.core.paths import is_lintable_path
+from mfok_lint.core.settings import PatternItem, Settings
 
 CACHE_DIR_NAME = ".mfok-lint-cache"
 
@@ -61,7 +62,6 @@ DEFAULT_EXCLUDES: Tuple[str, ...] = (
 )
 
 
-PatternItem = Union[str, Tuple[str, str]]
 
 
 class FilePatterns:
@@ -98,17 +98,6 @@ def _any_of(globs: List[str]) -> Optional["re.Pattern[str]"]:
 
 
 @dataclass
-class DiscoveryOptions:
-    project_root: str
-    # Plain patterns are relative to project_root; (pattern, directory) pairs to their directory (a
-    # pattern from the command line is relative to the working directory, as in ruff).
-    exclude: Optional[Sequence[PatternItem]] = None  # None: DEFAULT_EXCLUDES
-    extend_exclude: Sequence[PatternItem] = ()
-    force_exclude: bool = False
-    respect_gitignore: bool = True
-
-
-@dataclass
 class Discovery:
     files: List[str] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
@@ -116,11 +105,11 @@ class Discovery:
 
 
 class _Excluder:
-    def __init__(self, options: DiscoveryOptions) -> None:
-        root = os.path.abspath(options.project_root)
+    def __init__(self, settings: Settings) -> None:
+        root = os.path.abspath(settings.project_root)
         self.pattern_sets = [
-            FilePatterns(DEFAULT_EXCLUDES if options.exclude is None else options.exclude, root),
-            FilePatterns(options.extend_exclude, root),
+            FilePatterns(DEFAULT_EXCLUDES if settings.exclude is None else settings.exclude, root),
+            FilePatterns(settings.extend_exclude, root),
         ]
         # The cache directory is ours: never lint it, even when the user replaces the exclude list.
         self.always = FilePatterns([CACHE_DIR_NAME], root)
@@ -255,12 +244,12 @@ def display_path(abspath: str, cwd: str) -> str:
     return rel
 
 
-def discover(paths: Sequence[str], options: DiscoveryOptions, cwd: Optional[str] = None) -> Discovery:
+def discover(paths: Sequence[str], settings: Settings, cwd: Optional[str] = None) -> Discovery:
     """The lintable files under ``paths`` (display paths, sorted, unique), plus warnings and errors."""
     cwd = os.path.abspath(cwd or os.getcwd())
     result = Discovery()
-    excluder = _Excluder(options)
-    gitignore = _GitIgnore() if options.respect_gitignore else None
+    excluder = _Excluder(settings)
+    gitignore = _GitIgnore() if settings.respect_gitignore else None
     found: Set[str] = set()
     visited_dirs: Set[Tuple[int, int]] = set()
 
@@ -277,7 +266,7 @@ def discover(paths: Sequence[str], options: DiscoveryOptions, cwd: Optional[str]
         except OSError as exc:
             result.errors.append(f"{given}: cannot access: {exc.strerror or exc}")
             continue
-        if options.force_exclude and excluder.excluded_or_parent(abspath):
+        if settings.force_exclude and excluder.excluded_or_parent(abspath):
             continue
         if stat.S_ISDIR(st.st_mode):
             # A directory named explicitly is linted even when it lies in an ignored tree (a vendored package,
@@ -286,7 +275,7 @@ def discover(paths: Sequence[str], options: DiscoveryOptions, cwd: Optional[str]
             _walk(abspath, excluder, gitignore, found, visited_dirs, result, floor=abspath if named_ignored else None)
         else:
             # Named explicitly: linted even when gitignored or excluded (unless force-exclude), as in ruff.
-            if options.force_exclude and gitignore is not None and gitignore.ignored(abspath, False):
+            if settings.force_exclude and gitignore is not None and gitignore.ignored(abspath, False):
                 continue
             if not is_lintable_path(abspath):
                 result.warnings.append(f"{given}: not a Python file, a GitHub Actions workflow or a template of an extension package, skipped")

@@ -17,9 +17,9 @@ from typing import Callable, List, Optional, Sequence, Tuple
 _STATE = {}
 
 
-def _init(worker, settings, selected, mode) -> None:
+def _init(worker, settings, selected) -> None:
     _STATE["worker"] = worker
-    _STATE["args"] = (settings, selected, mode)
+    _STATE["args"] = (settings, selected)
 
 
 def _work(path: str):
@@ -38,13 +38,13 @@ def _size(path: str) -> int:
         return 0
 
 
-def run_parallel(worker: Callable, paths: Sequence[str], settings, selected, mode, jobs: int) -> List:
-    """``[worker(path, settings, selected, mode) for path in paths]``, computed by ``jobs`` forked processes."""
+def run_parallel(worker: Callable, paths: Sequence[str], settings, selected, jobs: int) -> List:
+    """``[worker(path, settings, selected) for path in paths]``, computed by ``jobs`` forked processes."""
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:
-        return [worker(p, settings, selected, mode) for p in paths]
-    with ctx.Pool(processes=jobs, initializer=_init, initargs=(worker, settings, selected, mode)) as pool:
+        return [worker(p, settings, selected) for p in paths]
+    with ctx.Pool(processes=jobs, initializer=_init, initargs=(worker, settings, selected)) as pool:
         order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
         results: List[Optional[object]] = [None] * len(paths)
         for index, result in pool.imap_unordered(_work_indexed, [(i, paths[i]) for i in order], chunksize=1):

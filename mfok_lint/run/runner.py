@@ -12,7 +12,7 @@ import stat
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Diagnostic, Locator
@@ -76,15 +76,7 @@ class FileResult:
         return self.original is not None and self.source is not None and self.source != self.original
 
 
-@dataclass
-class Mode:
-    fix: bool = False
-    unsafe_fixes: bool = False
-    write: bool = True  # False for --diff
-    add_noqa: bool = False
-
-
-def process_file(path: str, settings: Settings, selected: Sequence[Rule], mode: Mode, text: Optional[str] = None) -> FileResult:
+def process_file(path: str, settings: Settings, selected: Sequence[Rule], text: Optional[str] = None) -> FileResult:
     """Lint (and maybe fix) one file. ``text`` given = stdin: nothing is ever written."""
     result = FileResult(path)
     raw: Optional[bytes] = None
@@ -119,7 +111,7 @@ def process_file(path: str, settings: Settings, selected: Sequence[Rule], mode: 
     internal: List[InternalError] = []
     result.original = text
     with dependencies.recording() as stamps:
-        _lint_into(result, text, raw, bom, path, rules_here, settings, mode, internal)
+        _lint_into(result, text, raw, bom, path, rules_here, settings, internal)
     result.dependencies = sorted(set(stamps))
     return result
 
@@ -132,25 +124,25 @@ def _lint_into(
     path: str,
     rules_here: List[Rule],
     settings: Settings,
-    mode: Mode,
     internal: List[InternalError],
 ) -> None:
-    if mode.fix:
+    if settings.fix:
         outcome = fix_source(
-            text, path, rules_here, unsafe=mode.unsafe_fixes, ignore_noqa=settings.ignore_noqa, internal_errors=internal
+            text, path, rules_here, unsafe=bool(settings.unsafe_fixes), ignore_noqa=settings.ignore_noqa,
+            internal_errors=internal,
         )
         result.source, result.fixed, result.diagnostics = outcome.text, outcome.fixed, outcome.diagnostics
         result.errors.extend(outcome.errors)
     else:
         result.source = text
         result.diagnostics = check_source(text, path, rules_here, raw=raw, ignore_noqa=settings.ignore_noqa, internal_errors=internal)
-    if mode.add_noqa and result.diagnostics:
+    if settings.add_noqa and result.diagnostics:
         new_text, added = noqa_mod.add_noqa(result.source, result.diagnostics, is_python=is_python_text(path))
         if added:
             result.source, result.noqa_added = new_text, added
             result.diagnostics = []
     result.internal_errors = [e.message for e in internal]
-    if raw is not None and mode.write and result.changed:
+    if raw is not None and not settings.diff and result.changed:
         try:
             write_atomic(path, encode_source(result.source, bom, raw), expected=raw)
         except WriteConflict as exc:
@@ -167,20 +159,12 @@ def _rules_for_path(path: str, settings: Settings, selected: Sequence[Rule]) -> 
     return [r for r in selected if r.code not in ignored] if ignored else list(selected)
 
 
-def run_files(
-    paths: Sequence[str],
-    settings: Settings,
-    mode: Mode,
-    *,
-    jobs: Optional[int] = None,
-    progress: Optional[Callable[[FileResult], None]] = None,
-) -> List[FileResult]:
+def run_files(paths: Sequence[str], settings: Settings) -> List[FileResult]:
     """Process many files; results come back in the order of ``paths`` whatever the parallelism."""
     selected = enabled_rules(settings)
-    if jobs is None:
-        jobs = min(os.cpu_count() or 1, 8)
+    jobs = settings.jobs if settings.jobs is not None else min(os.cpu_count() or 1, 8)
     if jobs <= 1 or len(paths) < 8:
-        return [process_file(p, settings, selected, mode) for p in paths]
+        return [process_file(p, settings, selected) for p in paths]
     from mfok_lint.run.pool import run_parallel
 
-    return run_parallel(process_file, paths, settings, selected, mode, jobs)
+    return run_parallel(process_file, paths, settings, selected, jobs)

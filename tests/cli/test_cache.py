@@ -114,7 +114,7 @@ def test_package_findings_are_cached_and_follow_the_modules_they_resolve(tmp_pat
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests.rules.package_support import acme_files
+    from tests.rules.conftest import acme_files
 
     write_tree(tmp_path, acme_files())
     deployer = tmp_path / "metaflow_extensions/acme/plugins/acme/acme_deployer.py"

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from cli_support import CLEAN, INVALID_NOQA, write_tree
 
+from mfok_lint.core.settings import Settings
 from mfok_lint.rules.selection import enabled_rules
-from mfok_lint.run.discovery import DEFAULT_EXCLUDES, DiscoveryOptions, discover
+from mfok_lint.run.discovery import DEFAULT_EXCLUDES, discover
 
 
 def _shown(result, root: Path):
@@ -175,7 +176,7 @@ def test_explicit_non_lintable_file_is_skipped_with_a_warning(tmp_path, mfok):
 
 def test_discovery_api_sorted_unique_relative_paths(tmp_path):
     write_tree(tmp_path, {"b/z.py": CLEAN, "a/y.py": CLEAN, "a/x.py": CLEAN})
-    options = DiscoveryOptions(project_root=str(tmp_path))
+    options = Settings(project_root=str(tmp_path))
     found = discover(["b", "a", "a/x.py", "."], options, cwd=str(tmp_path))
     assert found.files == [os.path.join("a", "x.py"), os.path.join("a", "y.py"), os.path.join("b", "z.py")]
     assert found.errors == [] and found.warnings == []
@@ -185,13 +186,13 @@ def test_discovery_api_sorted_unique_relative_paths(tmp_path):
 
 def test_file_vanishing_during_the_run_is_an_error_line_not_a_crash(tmp_path):
     from mfok_lint.core.settings import Settings
-    from mfok_lint.run.runner import Mode, process_file
+    from mfok_lint.run.runner import process_file
 
     write_tree(tmp_path, {"a.py": CLEAN})
-    found = discover([str(tmp_path)], DiscoveryOptions(project_root=str(tmp_path)), cwd=str(tmp_path))
+    found = discover([str(tmp_path)], Settings(project_root=str(tmp_path)), cwd=str(tmp_path))
     (tmp_path / "a.py").unlink()
     settings = Settings()
-    result = process_file(str(tmp_path / found.files[0]), settings, enabled_rules(settings), Mode())
+    result = process_file(str(tmp_path / found.files[0]), settings, enabled_rules(settings))
     assert result.errors and "cannot read" in result.errors[0]
 
 

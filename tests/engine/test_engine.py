@@ -5,6 +5,7 @@ Rules here are small real Rule subclasses written for the test, driven through t
 
 import os
 import stat
+from dataclasses import replace
 
 import libcst as cst
 import pytest
@@ -170,7 +171,7 @@ def test_process_file_writes_atomically_and_keeps_mode(tmp_path):
     target.write_bytes(b"\xef\xbb\xbffoo = 1\r\nprint(foo)\r\n")
     os.chmod(target, 0o751)
     settings = Settings()
-    result = runner.process_file(str(target), settings, [NameIsFoo()], runner.Mode(fix=True))
+    result = runner.process_file(str(target), replace(settings, fix=True), [NameIsFoo()])
     assert result.fixed["MFO900"] == 2
     assert target.read_bytes() == b"\xef\xbb\xbfbar = 1\r\nprint(bar)\r\n"
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o751
@@ -189,7 +190,7 @@ def test_process_file_does_not_overwrite_a_file_changed_on_disk(tmp_path):
 
     runner.write_atomic = racing_write
     try:
-        result = runner.process_file(str(target), Settings(), [NameIsFoo()], runner.Mode(fix=True))
+        result = runner.process_file(str(target), Settings(fix=True), [NameIsFoo()])
     finally:
         runner.write_atomic = original_write
     assert target.read_text() == "foo = 2  # edited elsewhere\n"
@@ -199,7 +200,7 @@ def test_process_file_does_not_overwrite_a_file_changed_on_disk(tmp_path):
 def test_diff_mode_writes_nothing(tmp_path):
     target = tmp_path / "mod.py"
     target.write_text("foo = 1\n")
-    result = runner.process_file(str(target), Settings(), [NameIsFoo()], runner.Mode(fix=True, write=False))
+    result = runner.process_file(str(target), Settings(fix=True, diff=True), [NameIsFoo()])
     assert result.changed and result.source == "bar = 1\n"
     assert target.read_text() == "foo = 1\n"
 
@@ -214,16 +215,16 @@ def test_diff_mode_writes_nothing(tmp_path):
 def test_bad_bytes_become_mfo900(tmp_path, raw, expect):
     target = tmp_path / "bad.py"
     target.write_bytes(raw)
-    result = runner.process_file(str(target), Settings(), [all_rules()["MFO900"]], runner.Mode())
+    result = runner.process_file(str(target), Settings(), [all_rules()["MFO900"]])
     assert [d.code for d in result.diagnostics] == ["MFO900"]
     assert expect in result.diagnostics[0].message
 
 
 def test_unreadable_path_is_a_one_line_error(tmp_path):
-    result = runner.process_file(str(tmp_path / "missing.py"), Settings(), [NameIsFoo()], runner.Mode())
+    result = runner.process_file(str(tmp_path / "missing.py"), Settings(), [NameIsFoo()])
     assert len(result.errors) == 1 and "cannot read" in result.errors[0]
     (tmp_path / "dir.py").mkdir()
-    result = runner.process_file(str(tmp_path / "dir.py"), Settings(), [NameIsFoo()], runner.Mode())
+    result = runner.process_file(str(tmp_path / "dir.py"), Settings(), [NameIsFoo()])
     assert result.errors == [f"{tmp_path / 'dir.py'}: is a directory"]
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 from mfok_lint.core.paths import is_lintable_path, is_template_path
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint.templates import wrap
-from mfok_lint.run.runner import Mode, run_files
+from mfok_lint.run.runner import run_files
 
 PLUGIN = "metaflow_extensions/acme/plugins/acme"
 
@@ -31,7 +32,7 @@ def _lint(tmp_path, files, select="MFO004,MFO028"):
         path.write_text(text)
         paths.append(str(path))
     settings = Settings(select=select.split(","), preview=True)
-    results = run_files(paths, settings, Mode(write=False), jobs=1)
+    results = run_files(paths, replace(settings, jobs=1))
     return [d for r in results for d in r.diagnostics]
 
 

@@ -26,7 +26,7 @@ from mfok_lint.core.diagnostics import Diagnostic
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint.check import lint_text
 from mfok_lint.lint.fixes import apply_edits, fix_text
-from mfok_lint.run.runner import Mode, run_files
+from mfok_lint.run.runner import run_files
 
 #: Where a snippet sits unless a case says otherwise: a module of an extension package's plugin.
 DEFAULT_PATH = "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
@@ -58,7 +58,7 @@ def lint(
         if root is None:
             raise ValueError("linting files needs a root directory (tmp_path)")
         paths = write_files(root, code_or_files)
-        results = run_files(sorted(paths), Settings(select=codes, preview=True), Mode(), jobs=1)
+        results = run_files(sorted(paths), Settings(select=codes, preview=True, jobs=1))
         found = [d for r in results for d in r.diagnostics]
     return [d for d in found if d.code in codes]
 

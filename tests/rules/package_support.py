@@ -6,7 +6,7 @@ import os
 from typing import Dict, List
 
 from mfok_lint.core.settings import Settings
-from mfok_lint.run.runner import Mode, run_files
+from mfok_lint.run.runner import run_files
 
 ACME_CLI = '''from metaflow._vendor import click
 
@@ -61,5 +61,5 @@ def acme_files(**overrides: str) -> Dict[str, str]:
 
 def lint_package(root, files: Dict[str, str], code: str):
     paths = write_package(root, files)
-    results = run_files(sorted(paths), Settings(select=[code], preview=True), Mode(), jobs=1)
+    results = run_files(sorted(paths), Settings(select=[code], preview=True, jobs=1))
     return [d for r in results for d in r.diagnostics]

@@ -24,12 +24,12 @@ def test_noqa_on_first_line_suppresses(tmp_path):
 
 def test_display_only_fix_is_never_applied(tmp_path):
     from mfok_lint.core.settings import Settings
-    from mfok_lint.run.runner import Mode, run_files
+    from mfok_lint.run.runner import run_files
     from tests.rules.package_support import write_package
 
     files = acme_files()
     files["metaflow_extensions/__init__.py"] = "x = 1\n"
     paths = write_package(tmp_path, files)
     init = [p for p in paths if p.endswith("metaflow_extensions/__init__.py")][0]
-    run_files([init], Settings(select=["MFO101"]), Mode(fix=True, unsafe_fixes=True), jobs=1)
+    run_files([init], Settings(select=["MFO101"], fix=True, unsafe_fixes=True, jobs=1))
     assert open(init).read() == "x = 1\n"

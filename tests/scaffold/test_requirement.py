@@ -1,20 +1,15 @@
 """--mfok-requirement: what each form becomes, what the default assumes, and where it is written."""
 
 import json
-import tomllib
 
 import pytest
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 
 from mfok_runtime.scaffold.cli import main
 from mfok_runtime.scaffold.generator import render_package
-from mfok_runtime.scaffold.requirement import (
-    MfokRequirement,
-    RequirementError,
-    default_requirement,
-    parse_requirement,
-)
+from mfok_runtime.scaffold.requirement import MfokRequirement, RequirementError, default_requirement, parse_requirement
 from tests.conftest import REPO
 
 

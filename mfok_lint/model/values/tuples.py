@@ -38,8 +38,8 @@ import libcst as cst
 
 from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.values.reaching import Definition, FunctionFacts, Unit, UnitCollector, reaching
-from mfok_lint.syntax.source_file import SourceFile
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.source_file import SourceFile
 
 RUN_PARAM_NAMES = {"run_params", "run_param"}
 _CONSUMING_BUILTINS = {
