@@ -189,7 +189,9 @@ VALID = [
     Valid(
         trigger(
             WAIT_THEN_WRITE,
-            head=HEAD.replace('@acme.command(help="Trigger a run.")', '@acme.command(name="run", help="Run and wait.")'),
+            head=HEAD.replace(
+                '@acme.command(help="Trigger a run.")', '@acme.command(name="run", help="Run and wait.")'
+            ),
         ),
         path=PATH, why="other commands may wait",
     ),

@@ -46,14 +46,20 @@ INVALID = [
 
 VALID = [
     not_reported('NotSupportedException("@parallel is not supported because Acme has no gang scheduling.")'),
-    not_reported('NotSupportedException("@parallel requires workers that share a network; Acme tasks are isolated pods.")'),
+    not_reported(
+        'NotSupportedException("@parallel requires workers that share a network; Acme tasks are isolated pods.")'
+    ),
     not_reported('NotSupportedException("Step *%s* uses @batch. Acme runs steps as local processes." % node.name)'),
     not_reported('NotSupportedException(f"@{bad} cannot run on Acme: its workers have no GPU drivers.")'),
     not_reported('NotSupportedException("Acme only supports linear graphs, so @parallel is not supported.")'),
     not_reported('NotSupportedException("@trigger is not supported since Acme has no event bus.")'),
-    not_reported('NotSupportedException("@{} is not supported: Acme schedules whole pipelines, not single tasks.".format(bad))'),
+    not_reported(
+        'NotSupportedException("@{} is not supported: Acme schedules whole pipelines, not single tasks.".format(bad))'
+    ),
     not_reported("NotSupportedException(message)", why="not judged: the message is computed elsewhere (a name)"),
-    not_reported("NotSupportedException(build_message(node))", why="not judged: the message is computed elsewhere (a call)"),
+    not_reported(
+        "NotSupportedException(build_message(node))", why="not judged: the message is computed elsewhere (a call)"
+    ),
     not_reported('NotImplementedError("@parallel")', why="other exception classes are not this rule's business"),
     not_reported('AcmeException("@parallel is not supported.")', why="other exception classes: a project's own"),
     Valid(

@@ -89,7 +89,9 @@ class AcmeDeployer(_AcmeBase):
 INVALID = [
     Invalid(
         WITH_BACKING_PROPERTY, rows=[9], message="read-only property",
-        fixed=WITH_BACKING_PROPERTY.replace("self.deployer_kwargs = deployer_kwargs", "self._deployer_kwargs = deployer_kwargs"),
+        fixed=WITH_BACKING_PROPERTY.replace(
+            "self.deployer_kwargs = deployer_kwargs", "self._deployer_kwargs = deployer_kwargs"
+        ),
         path=PATH, why="backing-property: reported on `self.deployer_kwargs = deployer_kwargs`, fixed",
     ),
     Invalid(

@@ -59,9 +59,8 @@ def without(body: str, member: str) -> str:
 
 
 def deployer(body: str) -> str:
-    return "from metaflow.runner.deployer_impl import DeployerImpl\n\n\nclass AcmeDeployer(DeployerImpl):\n" + textwrap.indent(
-        body.strip("\n"), "    "
-    ) + "\n"
+    header = "from metaflow.runner.deployer_impl import DeployerImpl\n\n\nclass AcmeDeployer(DeployerImpl):\n"
+    return header + textwrap.indent(body.strip("\n"), "    ") + "\n"
 
 
 FLOW_MEMBERS = ["TYPE", "trigger", "from_deployment", "get_triggered_run", "list_deployed_flows"]
@@ -85,7 +84,8 @@ MISSING_DEPLOYER_MEMBER = [
 
 INVALID = MISSING_FLOW_MEMBER + MISSING_DEPLOYER_MEMBER + [
     Invalid(
-        "from metaflow.runner.deployer import DeployedFlow\n\nclass AcmeDeployedFlow(DeployedFlow):\n    TYPE = 'acme'\n",
+        "from metaflow.runner.deployer import DeployedFlow\n\n"
+        "class AcmeDeployedFlow(DeployedFlow):\n    TYPE = 'acme'\n",
         rows=[3], message="`trigger`, `from_deployment`, `get_triggered_run`, `list_deployed_flows`", path=PATH,
         why="all missing members in one finding",
     ),

@@ -62,8 +62,9 @@ INVALID = [
         fixed="from .acme_client import VERSION\n", why="sibling-package",
     ),
     Invalid(
-        "def create():\n    from acme_objects import AcmeDeployedFlow\n    return AcmeDeployedFlow\n", rows=[2],
-        message="`acme_", fixed="def create():\n    from .acme_objects import AcmeDeployedFlow\n    return AcmeDeployedFlow\n",
+        "def create():\n    from acme_objects import AcmeDeployedFlow\n    return AcmeDeployedFlow\n",
+        rows=[2], message="`acme_",
+        fixed="def create():\n    from .acme_objects import AcmeDeployedFlow\n    return AcmeDeployedFlow\n",
         why="function-level",
     ),
     Invalid(
@@ -77,7 +78,8 @@ VALID = [
     Valid("from metaflow_extensions.acme.plugins.acme.acme_objects import AcmeDeployedFlow\n", why="package-path"),
     Valid("import json\nfrom acme_sdk import Client\n", why="no-such-sibling"),
     Valid(
-        "try:\n    from .acme_objects import AcmeDeployedFlow\nexcept ImportError:\n    from acme_objects import AcmeDeployedFlow\n",
+        "try:\n    from .acme_objects import AcmeDeployedFlow\n"
+        "except ImportError:\n    from acme_objects import AcmeDeployedFlow\n",
         why="fallback-after-relative",
     ),
     Valid("if __name__ == '__main__':\n    import acme_objects\n", why="script-mode-block"),
@@ -128,7 +130,8 @@ def test_the_reported_import_fails_in_the_package_layout_and_the_fixed_one_loads
 
 def test_the_screen_wants_the_parse_only_for_imports_that_name_a_sibling(plugin_dir):
     path = str(plugin_dir / "acme_deployer.py")
-    assert not passes_prefilter(RULE, "import json\nfrom acme_sdk import Client\nfrom . import acme_objects\n", path=path)
+    third_party_and_relative = "import json\nfrom acme_sdk import Client\nfrom . import acme_objects\n"
+    assert not passes_prefilter(RULE, third_party_and_relative, path=path)
     assert not passes_prefilter(RULE, "import acme_deployer\n", path=path)  # its own name is not a sibling
     assert passes_prefilter(RULE, "def f():\n    import acme_objects.sub\n", path=path)
     assert passes_prefilter(RULE, "from acme_client import VERSION\n", path=path)
