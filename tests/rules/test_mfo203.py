@@ -76,10 +76,12 @@ VALID = [
         ("- run: conda build recipe/\n", "conda build"),
         ("- run: pytest tests/\n  env:\n    CONDA_PKGS_DIRS: /tmp/pkgs\n", "a conda path variable"),
         (
-            "- run: pytest tests/\n"
-            "  env:\n"
-            "    METAFLOW_PATH_TO_MICROMAMBA: /opt/micromamba/bin/micromamba\n"
-            "    MFOK_CONDA: '1'\n",
+            (
+                "- run: pytest tests/\n"
+                "  env:\n"
+                "    METAFLOW_PATH_TO_MICROMAMBA: /opt/micromamba/bin/micromamba\n"
+                "    MFOK_CONDA: '1'\n"
+            ),
             "a micromamba path and MFOK_CONDA",
         ),
     ]
