@@ -19,13 +19,12 @@ import textwrap
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
-import libcst
 import pytest
 
 from mfok_lint.core.diagnostics import Diagnostic
 from mfok_lint.core.settings import Settings
 from mfok_lint.lint.check import lint_text
-from mfok_lint.lint.fixes import apply_edits, fix_text
+from mfok_lint.lint.fixes import apply_edits, fix_text, parses
 from mfok_lint.run.runner import run_files
 
 #: Where a snippet sits unless a case says otherwise: a module of an extension package's plugin.
@@ -44,8 +43,10 @@ def lint(
     *,
     path: str = DEFAULT_PATH,
     root: Optional[os.PathLike] = None,
+    preview: bool = True,
 ) -> List[Diagnostic]:
-    """The findings of the selected rules (preview ones included), and only those.
+    """The findings of the selected rules, and only those (``preview=False``: as a run without ``--preview``
+    would select them, so a preview rule named by a prefix is off).
 
     ``code_or_files`` is one text, linted as the file ``path`` (nothing is written), or ``{relative path: text}``,
     written under ``root`` (a temporary directory) and linted together through the runner, as a user's run
@@ -53,12 +54,13 @@ def lint(
     """
     codes = _codes(select)
     if isinstance(code_or_files, str):
-        found = lint_text(textwrap.dedent(code_or_files), path=path, select=codes)
+        settings = None if preview else Settings(select=codes, preview=False)
+        found = lint_text(textwrap.dedent(code_or_files), path=path, select=codes, settings=settings)
     else:
         if root is None:
             raise ValueError("linting files needs a root directory (tmp_path)")
         paths = write_files(root, code_or_files)
-        results = run_files(sorted(paths), Settings(select=codes, preview=True, jobs=1))
+        results = run_files(sorted(paths), Settings(select=codes, preview=preview, jobs=1))
         found = [d for r in results for d in r.diagnostics]
     return [d for d in found if d.code in codes]
 
@@ -82,7 +84,7 @@ def assert_fix(before: str, after: str, select: Selection, *, path: str = DEFAUL
     outcome = fix_text(before, path, select=codes, unsafe_fixes=unsafe)
     assert not outcome.errors, outcome.errors
     assert outcome.text == after
-    libcst.parse_module(outcome.text)
+    assert parses(outcome.text, path), "the fixed text does not parse"
     left = [d for d in lint_text(outcome.text, path=path, select=codes) if d.code in codes and d.fix is not None]
     assert left == [], [d.message for d in left]
     assert fix_text(outcome.text, path, select=codes, unsafe_fixes=unsafe).text == outcome.text
@@ -102,7 +104,7 @@ def assert_fix_converges(text: str, code: str, path: str = DEFAULT_PATH, unsafe:
     """Fix everything the rule offers; the result parses, re-lints clean, and a second pass is a no-op."""
     outcome = fix_text(text, path, select=[code], unsafe_fixes=unsafe)
     assert not outcome.errors, outcome.errors
-    libcst.parse_module(outcome.text)
+    assert parses(outcome.text, path), "the fixed text does not parse"
     assert outcome.text != text
     assert [d for d in lint_text(outcome.text, path=path, select=[code]) if d.code == code] == []
     again = fix_text(outcome.text, path, select=[code], unsafe_fixes=unsafe)

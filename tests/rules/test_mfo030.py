@@ -6,10 +6,10 @@ import re
 import textwrap
 
 import libcst
-import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, rule_cases
 
+RULE = "MFO030"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
 
 HEAD = '''
@@ -31,15 +31,6 @@ def acme():
 def trigger(obj, deployer_attribute_file=None, run_params=()):
 '''
 
-
-def lint(body: str, head: str = HEAD, extra: str = ""):
-    body = textwrap.dedent(body)
-    body = re.sub(r"(?m)^( *)WRITE_ATTRIBUTES$", lambda m: textwrap.indent(WRITE.strip("\n"), m.group(1)), body)
-    source = head + textwrap.indent(body, "    ") + textwrap.dedent(extra)
-    libcst.parse_module(source)  # a case that does not parse would pass "not reported" vacuously
-    return [d for d in lint_text(source, path=PATH, select=["MFO030"]) if d.code == "MFO030"]
-
-
 WRITE = """
 if deployer_attribute_file:
     with open(deployer_attribute_file, "w") as f:
@@ -47,36 +38,42 @@ if deployer_attribute_file:
 """
 
 
-@pytest.mark.parametrize(
-    "body, extra, reason",
-    [
-        (
-            """
-            run_id = client.start(run_params)
-            while client.state(run_id) == "RUNNING":
-                time.sleep(5)
-            pathspec = obj.flow.name + "/" + run_id
-            WRITE_ATTRIBUTES
-            """,
-            "",
-            "polling loop",
-        ),
-        (
+def trigger(body: str, head: str = HEAD, extra: str = "") -> str:
+    """The module: ``head`` (a click command's signature), ``body`` as its statements (a line ``WRITE_ATTRIBUTES``
+    becomes the write of the attribute file), then ``extra`` at module level."""
+    body = textwrap.dedent(body)
+    body = re.sub(r"(?m)^( *)WRITE_ATTRIBUTES$", lambda m: textwrap.indent(WRITE.strip("\n"), m.group(1)), body)
+    return head + textwrap.indent(body, "    ") + textwrap.dedent(extra)
+
+
+WAIT_THEN_WRITE = """
+run_id = client.start(run_params)
+while client.state(run_id) == "RUNNING":
+    time.sleep(5)
+pathspec = obj.flow.name + "/" + run_id
+WRITE_ATTRIBUTES
+"""
+
+INVALID = [
+    Invalid(trigger(WAIT_THEN_WRITE), rows=[20], message="polling loop", path=PATH, why="polling-loop"),
+    Invalid(
+        trigger(
             """
             result = execute_job(job, instance=instance)
             pathspec = "%s/%s" % (obj.flow.name, result.run_id)
             WRITE_ATTRIBUTES
-            """,
-            "",
-            "execute_job",
+            """
         ),
-        (
+        rows=[19], message="execute_job", path=PATH, why="in-process-job",
+    ),
+    Invalid(
+        trigger(
             """
             run_id = _submit(run_params)
             pathspec = obj.flow.name + "/" + run_id
             WRITE_ATTRIBUTES
             """,
-            '''
+            extra='''
 
             def _submit(params):
                 run_id = client.start(params)
@@ -88,52 +85,69 @@ if deployer_attribute_file:
                 while not client.done(run_id):
                     time.sleep(2)
             ''',
-            "_submit",
         ),
-        (
+        rows=[19], message="_submit", path=PATH, why="helper-chain",
+    ),
+    Invalid(
+        trigger(
             """
             handle = start(run_params)
             handle.result()
             pathspec = obj.flow.name + "/" + handle.id
             _write_attributes(deployer_attribute_file, pathspec)
-            """,
-            "",
-            "handle.result",
+            """
         ),
-    ],
-    ids=["polling-loop", "in-process-job", "helper-chain", "handle-result-then-helper-write"],
-)
-def test_reported(body, extra, reason):
-    (found,) = lint(body, extra=extra)
-    assert reason in found.message
-    assert "Deployer.trigger()" in found.message
+        rows=[20], message="handle.result", path=PATH, why="handle-result-then-helper-write",
+    ),
+    Invalid(
+        trigger(
+            WAIT_THEN_WRITE,
+            head=HEAD.replace('@acme.command(help="Trigger a run.")', '@acme.command("trigger")').replace(
+                "def trigger(", "def trigger_cmd("
+            ),
+        ),
+        rows=[20], path=PATH, why="the command named trigger, whatever its function is called",
+    ),
+    Invalid(
+        trigger(
+            """
+            result = execute_in_process(job)
+            with open(attr_file, "w") as f:
+                json.dump({"pathspec": result.id}, f)
+            """,
+            head=HEAD.replace(
+                '"--deployer-attribute-file", default', '"--deployer-attribute-file", "attr_file", default'
+            ).replace("deployer_attribute_file=None", "attr_file=None"),
+        ),
+        rows=[19], path=PATH, why="custom destination name",
+    ),
+]
 
-
-@pytest.mark.parametrize(
-    "body, extra",
-    [
-        # Submit, write the file, then follow the run: the right order.
-        (
+VALID = [
+    Valid(
+        trigger(
             """
             run_id = client.start(run_params)
             pathspec = obj.flow.name + "/" + run_id
             WRITE_ATTRIBUTES
             while client.state(run_id) == "RUNNING":
                 time.sleep(5)
-            """,
-            "",
+            """
         ),
-        # Waiting for the submission subprocess is needed to learn the run id.
-        (
+        path=PATH, why="write-then-wait: submit, write the file, then follow the run: the right order",
+    ),
+    Valid(
+        trigger(
             """
             out = subprocess.run(["gh", "workflow", "run", "x.yml"], capture_output=True, check=True)
             pathspec = obj.flow.name + "/" + parse(out.stdout)
             WRITE_ATTRIBUTES
-            """,
-            "",
+            """
         ),
-        # The wait and the write sit on different sides of one `if`.
-        (
+        path=PATH, why="submission-subprocess: waiting for the submission subprocess is needed to learn the run id",
+    ),
+    Valid(
+        trigger(
             """
             if remote:
                 pathspec = submit()
@@ -144,60 +158,55 @@ def test_reported(body, extra, reason):
                 if deployer_attribute_file:
                     with open(deployer_attribute_file, "w") as f:
                         json.dump({"pathspec": pathspec}, f)
-            """,
-            "",
+            """
         ),
-        # A waiting branch that returns never reaches the write.
-        (
+        path=PATH, why="exclusive-branches: the wait and the write sit on different sides of one `if`",
+    ),
+    Valid(
+        trigger(
             """
             if dry_run:
                 wait_for_run(obj)
                 return
             pathspec = submit()
             WRITE_ATTRIBUTES
-            """,
-            "",
+            """
         ),
-        # A sleeping loop inside a nested function that is never called before the write.
-        (
+        path=PATH, why="early-return: a waiting branch that returns never reaches the write",
+    ),
+    Valid(
+        trigger(
             """
             def follow():
                 while True:
                     time.sleep(1)
             pathspec = submit()
             WRITE_ATTRIBUTES
-            """,
-            "",
+            """
         ),
-    ],
-    ids=["write-then-wait", "submission-subprocess", "exclusive-branches", "early-return", "nested-def"],
-)
-def test_not_reported(body, extra):
-    assert lint(body, extra=extra) == []
+        path=PATH, why="nested-def: a sleeping loop inside a nested function that is never called before the write",
+    ),
+    Valid(
+        trigger(
+            WAIT_THEN_WRITE,
+            head=HEAD.replace(
+                '@acme.command(help="Trigger a run.")', '@acme.command(name="run", help="Run and wait.")'
+            ),
+        ),
+        path=PATH, why="other commands may wait",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
-def test_other_commands_may_wait():
-    head = HEAD.replace('@acme.command(help="Trigger a run.")', '@acme.command(name="run", help="Run and wait.")')
-    body = """
-    run_id = client.start(run_params)
-    while client.state(run_id) == "RUNNING":
-        time.sleep(5)
-    pathspec = obj.flow.name + "/" + run_id
-    WRITE_ATTRIBUTES
-    """
-    assert lint(body, head=head) == []
-    renamed = HEAD.replace('@acme.command(help="Trigger a run.")', '@acme.command("trigger")').replace(
-        "def trigger(", "def trigger_cmd("
-    )
-    assert len(lint(body, head=renamed)) == 1
+def test_every_case_parses():
+    """A case that does not parse would pass "not reported" vacuously."""
+    for case in VALID + INVALID:
+        libcst.parse_module(textwrap.dedent(case.code))
 
 
-def test_custom_destination_name():
-    head = HEAD.replace('"--deployer-attribute-file", default', '"--deployer-attribute-file", "attr_file", default')
-    head = head.replace("deployer_attribute_file=None", "attr_file=None")
-    body = """
-    result = execute_in_process(job)
-    with open(attr_file, "w") as f:
-        json.dump({"pathspec": result.id}, f)
-    """
-    assert len(lint(body, head=head)) == 1
+def test_the_message_points_at_deployer_trigger():
+    for case in INVALID:
+        (found,) = lint(case.code, RULE, path=case.path)
+        assert "Deployer.trigger()" in found.message

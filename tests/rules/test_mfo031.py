@@ -2,78 +2,78 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from mfok_lint.lint.check import lint_text
 from mfok_lint.rules.mfo031_not_supported_without_reason import gives_reason
+from tests.rules.conftest import Invalid, Valid, passes_prefilter, rule_cases
 
+RULE = "MFO031"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
-
-
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO031"]) if d.code == "MFO031"]
 
 
 def raising(expr: str) -> str:
     return f"from .exception import NotSupportedException\n\ndef validate(node, bad):\n    raise {expr}\n"
 
 
-@pytest.mark.parametrize(
-    "expr",
-    [
-        "NotSupportedException",
-        "NotSupportedException()",
-        'NotSupportedException("")',
-        'NotSupportedException("@parallel")',
-        'NotSupportedException("@parallel is not supported with Acme.")',
-        'NotSupportedException("Step *%s* uses @batch which is not supported with Acme." % node.name)',
-        'NotSupportedException(f"Step *{node.name}* uses @slurm which is not yet supported.")',
-        'NotSupportedException("@{} is not implemented".format(bad))',
-        'NotSupportedException(msg="Conditionals are not supported.")',
-        # A workaround is not a reason.
+def reported(expr: str, why: str = "") -> Invalid:
+    return Invalid(raising(expr), rows=[4], message="NotSupportedException", path=PATH, why=why or expr)
+
+
+def not_reported(expr: str, why: str = "") -> Valid:
+    return Valid(raising(expr), path=PATH, why=why or expr)
+
+
+INVALID = [
+    reported("NotSupportedException"),
+    reported("NotSupportedException()"),
+    reported('NotSupportedException("")'),
+    reported('NotSupportedException("@parallel")'),
+    reported('NotSupportedException("@parallel is not supported with Acme.")'),
+    reported('NotSupportedException("Step *%s* uses @batch which is not supported with Acme." % node.name)'),
+    reported('NotSupportedException(f"Step *{node.name}* uses @slurm which is not yet supported.")'),
+    reported('NotSupportedException("@{} is not implemented".format(bad))'),
+    reported('NotSupportedException(msg="Conditionals are not supported.")'),
+    reported(
         'NotSupportedException("@batch is not supported with Acme. Remove @batch or use --with=batch instead.")',
-        # A second sentence that restates the refusal is not a reason either.
+        why="a workaround is not a reason",
+    ),
+    reported(
         'NotSupportedException("Step *%s* is a nested foreach. This type of graph is currently not supported." % n)',
-        'exception.NotSupportedException("unsupported: " + bad)',
-    ],
-)
-def test_reported(expr):
-    (found,) = lint(raising(expr))
-    assert "NotSupportedException" in found.message
+        why="a second sentence that restates the refusal is not a reason either",
+    ),
+    reported('exception.NotSupportedException("unsupported: " + bad)'),
+]
 
+VALID = [
+    not_reported('NotSupportedException("@parallel is not supported because Acme has no gang scheduling.")'),
+    not_reported(
+        'NotSupportedException("@parallel requires workers that share a network; Acme tasks are isolated pods.")'
+    ),
+    not_reported('NotSupportedException("Step *%s* uses @batch. Acme runs steps as local processes." % node.name)'),
+    not_reported('NotSupportedException(f"@{bad} cannot run on Acme: its workers have no GPU drivers.")'),
+    not_reported('NotSupportedException("Acme only supports linear graphs, so @parallel is not supported.")'),
+    not_reported('NotSupportedException("@trigger is not supported since Acme has no event bus.")'),
+    not_reported(
+        'NotSupportedException("@{} is not supported: Acme schedules whole pipelines, not single tasks.".format(bad))'
+    ),
+    not_reported("NotSupportedException(message)", why="not judged: the message is computed elsewhere (a name)"),
+    not_reported(
+        "NotSupportedException(build_message(node))", why="not judged: the message is computed elsewhere (a call)"
+    ),
+    not_reported('NotImplementedError("@parallel")', why="other exception classes are not this rule's business"),
+    not_reported('AcmeException("@parallel is not supported.")', why="other exception classes: a project's own"),
+    Valid(
+        '''
+        def validate():
+            """raise NotSupportedException("x")"""
+            # raise NotSupportedException("y")
+            return None
+        ''',
+        path=PATH, why="docstrings and comments do not count",
+    ),
+]
 
-@pytest.mark.parametrize(
-    "expr",
-    [
-        'NotSupportedException("@parallel is not supported because Acme has no gang scheduling.")',
-        'NotSupportedException("@parallel requires workers that share a network; Acme tasks are isolated pods.")',
-        'NotSupportedException("Step *%s* uses @batch. Acme runs steps as local processes." % node.name)',
-        'NotSupportedException(f"@{bad} cannot run on Acme: its workers have no GPU drivers.")',
-        'NotSupportedException("Acme only supports linear graphs, so @parallel is not supported.")',
-        'NotSupportedException("@trigger is not supported since Acme has no event bus.")',
-        'NotSupportedException("@{} is not supported: Acme schedules whole pipelines, not single tasks.".format(bad))',
-        # Not judged: the message is computed elsewhere.
-        "NotSupportedException(message)",
-        "NotSupportedException(build_message(node))",
-        # Other exception classes are not this rule's business.
-        'NotImplementedError("@parallel")',
-        'AcmeException("@parallel is not supported.")',
-    ],
-)
-def test_not_reported(expr):
-    assert lint(raising(expr)) == []
-
-
-def test_docstrings_and_comments_do_not_count():
-    source = '''
-    def validate():
-        """raise NotSupportedException("x")"""
-        # raise NotSupportedException("y")
-        return None
-    '''
-    assert lint(source) == []
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 @pytest.mark.parametrize(
@@ -104,6 +104,4 @@ def test_reason_definition(text, expected):
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):
-    from mfok_lint.rules.mfo031_not_supported_without_reason import NotSupportedWithoutReason
-
-    assert NotSupportedWithoutReason().applies_to_file("x.py", source.encode()) is may_report
+    assert passes_prefilter(RULE, source, path="x.py") is may_report

@@ -6,14 +6,10 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
-from tests.rules.fixcheck import apply_one, assert_fix_converges
+from tests.rules.conftest import Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases
 
+RULE = "MFO040"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_deployer.py"
-
-
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO040"]) if d.code == "MFO040"]
 
 
 WITH_BACKING_PROPERTY = """
@@ -90,26 +86,36 @@ class AcmeDeployer(_AcmeBase):
 """
 
 
-@pytest.mark.parametrize(
-    "source, line, has_fix",
-    [
-        (WITH_BACKING_PROPERTY, "self.deployer_kwargs = deployer_kwargs", True),
-        (NO_PROPERTY, "self.deployer_kwargs = dict(", False),
-        (ALIASED_BASE_AUGMENTED, "self.deployer_kwargs |= more", True),
-        (SETATTR, "setattr(this,", False),
-        (THROUGH_LOCAL_BASE, "self.deployer_kwargs = deployer_kwargs", False),
-    ],
-    ids=["backing-property", "no-property-dotted-base", "aliased-base-augmented", "setattr", "same-module-base"],
-)
-def test_reported(source, line, has_fix):
-    found = lint(source)
-    assert len(found) == 1, [d.message for d in found]
-    assert line in textwrap.dedent(source).splitlines()[found[0].location.row - 1]
-    assert (found[0].fix is not None) is has_fix
+INVALID = [
+    Invalid(
+        WITH_BACKING_PROPERTY, rows=[9], message="read-only property",
+        fixed=WITH_BACKING_PROPERTY.replace(
+            "self.deployer_kwargs = deployer_kwargs", "self._deployer_kwargs = deployer_kwargs"
+        ),
+        path=PATH, why="backing-property: reported on `self.deployer_kwargs = deployer_kwargs`, fixed",
+    ),
+    Invalid(
+        NO_PROPERTY, rows=[9], message="read-only property", no_fix=True, path=PATH,
+        why="no-property-dotted-base: reported on `self.deployer_kwargs = dict(...)`, no fix",
+    ),
+    Invalid(
+        ALIASED_BASE_AUGMENTED, rows=[9], message="read-only property",
+        fixed=ALIASED_BASE_AUGMENTED.replace("self.deployer_kwargs |= more", "self._kwargs |= more"),
+        path=PATH, why="aliased-base-augmented: reported on `self.deployer_kwargs |= more`, fixed",
+    ),
+    Invalid(
+        SETATTR, rows=[9], message="read-only property", no_fix=True, path=PATH,
+        why="setattr: reported on `setattr(this, ...)`, no fix",
+    ),
+    Invalid(
+        THROUGH_LOCAL_BASE, rows=[14], message="read-only property", no_fix=True, path=PATH,
+        why="same-module-base: reported on `self.deployer_kwargs = deployer_kwargs`, no fix",
+    ),
+]
 
-
-VALID = {
-    "backing-field": """
+VALID = [
+    Valid(
+        """
         from metaflow.runner.deployer_impl import DeployerImpl
 
         class AcmeDeployer(DeployerImpl):
@@ -123,7 +129,10 @@ VALID = {
             def deployer_kwargs(self):
                 return self._deployer_kwargs
         """,
-    "setter-defined": """
+        path=PATH, why="backing-field",
+    ),
+    Valid(
+        """
         from metaflow.runner.deployer_impl import DeployerImpl
 
         class AcmeDeployer(DeployerImpl):
@@ -141,7 +150,10 @@ VALID = {
             def deployer_kwargs(self, value):
                 self._deployer_kwargs = value
         """,
-    "class-attribute-shadows-property": """
+        path=PATH, why="setter-defined",
+    ),
+    Valid(
+        """
         from metaflow.runner.deployer_impl import DeployerImpl
 
         class AcmeDeployer(DeployerImpl):
@@ -152,12 +164,18 @@ VALID = {
                 self.deployer_kwargs = deployer_kwargs
                 super().__init__(**kwargs)
         """,
-    "not-a-deployer": """
+        path=PATH, why="class-attribute-shadows-property",
+    ),
+    Valid(
+        """
         class AcmeSettings:
             def __init__(self, deployer_kwargs):
                 self.deployer_kwargs = deployer_kwargs
         """,
-    "other-object": """
+        path=PATH, why="not-a-deployer",
+    ),
+    Valid(
+        """
         from metaflow.runner.deployer_impl import DeployerImpl
 
         class AcmeDeployer(DeployerImpl):
@@ -167,7 +185,10 @@ VALID = {
                 other.deployer_kwargs = {}
                 self.deployer_kwargs.update(x=1)
         """,
-    "mutating-not-assigning": """
+        path=PATH, why="other-object",
+    ),
+    Valid(
+        """
         from metaflow.runner.deployer_impl import DeployerImpl
 
         class AcmeDeployer(DeployerImpl):
@@ -176,22 +197,21 @@ VALID = {
             def extend(self, **more):
                 self.deployer_kwargs["extra"] = more
         """,
-}
+        path=PATH, why="mutating-not-assigning",
+    ),
+]
 
-
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_not_reported(name):
-    assert lint(VALID[name]) == []
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 @pytest.mark.parametrize("source", [WITH_BACKING_PROPERTY, ALIASED_BASE_AUGMENTED], ids=["assign", "augmented"])
 def test_fix_targets_the_backing_field(source):
     text = textwrap.dedent(source)
-    (found,) = lint(text)
+    (found,) = lint(text, RULE, path=PATH)
     fixed = apply_one(text, found)
     field = "_deployer_kwargs" if "_deployer_kwargs" in text else "_kwargs"
     assert f"self.{field} " in fixed.splitlines()[found.location.row - 1]
-    assert_fix_converges(text, "MFO040", PATH)
+    assert_fix_converges(text, RULE, PATH)
 
 
 def _load_class(source: str, name: str):
@@ -228,7 +248,7 @@ def test_the_reported_assignment_fails_on_metaflows_deployer_impl_and_the_fixed_
     broken = _load_class(text, "AcmeDeployer")
     with pytest.raises(AttributeError, match="deployer_kwargs"):
         broken({"name": "hello"}, flow_file=str(flow_file), cwd=str(tmp_path), show_output=False)
-    fixed = _load_class(apply_one(text, lint(text)[0]), "AcmeDeployer")
+    fixed = _load_class(apply_one(text, lint(text, RULE, path=PATH)[0]), "AcmeDeployer")
     deployer = fixed({"name": "hello"}, flow_file=str(flow_file), cwd=str(tmp_path), show_output=False)
     assert deployer.deployer_kwargs == {"name": "hello"}
     assert deployer.flow_file == str(flow_file)

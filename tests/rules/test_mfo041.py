@@ -6,8 +6,9 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, rule_cases
 
+RULE = "MFO041"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_objects.py"
 
 HEADER = """
@@ -22,10 +23,6 @@ class AcmeDeployedFlow(DeployedFlow):
 
 def source(method: str) -> str:
     return textwrap.dedent(HEADER) + textwrap.indent(textwrap.dedent(method), "    ")
-
-
-def lint(text: str):
-    return [d for d in lint_text(text, path=PATH, select=["MFO041"]) if d.code == "MFO041"]
 
 
 BAD = {
@@ -48,17 +45,6 @@ BAD = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(BAD))
-def test_reported(name):
-    method, fragment = BAD[name]
-    text = source(method)
-    found = lint(text)
-    assert len(found) == 1, [d.message for d in found]
-    assert "def from_deployment" in text.splitlines()[found[0].location.row - 1]
-    assert fragment in found[0].message
-    assert found[0].fix is None
-
-
 GOOD = {
     "canonical": "@classmethod\ndef from_deployment(cls, identifier, metadata=None):\n    return cls\n",
     "renamed-and-annotated": (
@@ -71,13 +57,30 @@ GOOD = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(GOOD))
-def test_not_reported(name):
-    assert lint(source(GOOD[name])) == []
+def def_row(text: str) -> int:
+    """The row of the `def from_deployment` line: where each finding must be."""
+    [row] = [n for n, line in enumerate(text.splitlines(), 1) if "def from_deployment" in line]
+    return row
 
 
-def test_only_deployed_flow_subclasses_are_checked():
-    text = textwrap.dedent(
+INVALID = [
+    Invalid(source(method), rows=[def_row(source(method))], message=fragment, no_fix=True, path=PATH, why=name)
+    for name, (method, fragment) in sorted(BAD.items())
+] + [
+    Invalid(
+        """
+        from metaflow.runner import deployer
+
+        class AcmeDeployedFlow(deployer.DeployedFlow):
+            def from_deployment(self, identifier, metadata=None):
+                return None
+        """,
+        rows=[5], path=PATH, why="dotted base through module import",
+    ),
+]
+
+VALID = [Valid(source(method), path=PATH, why=name) for name, method in sorted(GOOD.items())] + [
+    Valid(
         """
         from metaflow.runner.deployer import TriggeredRun
 
@@ -88,22 +91,12 @@ def test_only_deployed_flow_subclasses_are_checked():
         class Registry:
             def from_deployment(self):
                 return None
-        """
-    )
-    assert lint(text) == []
+        """,
+        path=PATH, why="only DeployedFlow subclasses are checked",
+    ),
+]
 
-
-def test_dotted_base_through_module_import():
-    text = textwrap.dedent(
-        """
-        from metaflow.runner import deployer
-
-        class AcmeDeployedFlow(deployer.DeployedFlow):
-            def from_deployment(self, identifier, metadata=None):
-                return None
-        """
-    )
-    assert len(lint(text)) == 1
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 def _load(text: str):

@@ -6,13 +6,10 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, rule_cases
 
+RULE = "MFO042"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_objects.py"
-
-
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO042"]) if d.code == "MFO042"]
 
 
 COMPLETE_FLOW = """
@@ -61,41 +58,64 @@ def without(body: str, member: str) -> str:
     return "\n" + "\n\n".join(kept) + "\n"
 
 
-@pytest.mark.parametrize("member", ["TYPE", "trigger", "from_deployment", "get_triggered_run", "list_deployed_flows"])
-def test_each_missing_deployed_flow_member_is_named(member):
-    found = lint(deployed_flow(without(COMPLETE_FLOW, member)))
-    assert len(found) == 1
-    assert f"`{member}`" in found[0].message
-    assert found[0].message.count("`") == 4  # the class name and exactly one member
+def deployer(body: str) -> str:
+    header = "from metaflow.runner.deployer_impl import DeployerImpl\n\n\nclass AcmeDeployer(DeployerImpl):\n"
+    return header + textwrap.indent(body.strip("\n"), "    ") + "\n"
 
 
-@pytest.mark.parametrize("member", ["TYPE", "deployer_kwargs", "deployed_flow_type", "create"])
-def test_each_missing_deployer_member_is_named(member):
-    text = "from metaflow.runner.deployer_impl import DeployerImpl\n\n\nclass AcmeDeployer(DeployerImpl):\n" + textwrap.indent(
-        without(COMPLETE_DEPLOYER, member).strip("\n"), "    "
-    ) + "\n"
-    found = lint(text)
-    assert len(found) == 1, text
-    assert f"`{member}`" in found[0].message
-    assert text.splitlines()[found[0].location.row - 1].startswith("class AcmeDeployer(")
+FLOW_MEMBERS = ["TYPE", "trigger", "from_deployment", "get_triggered_run", "list_deployed_flows"]
+DEPLOYER_MEMBERS = ["TYPE", "deployer_kwargs", "deployed_flow_type", "create"]
 
+# Each missing member is named, in one finding on the `class` line (row 4).
+MISSING_FLOW_MEMBER = [
+    Invalid(
+        deployed_flow(without(COMPLETE_FLOW, member)), rows=[4], message=f"`{member}`", path=PATH,
+        why=f"missing deployed flow member {member}",
+    )
+    for member in FLOW_MEMBERS
+]
+MISSING_DEPLOYER_MEMBER = [
+    Invalid(
+        deployer(without(COMPLETE_DEPLOYER, member)), rows=[4], message=f"`{member}`", path=PATH,
+        why=f"missing deployer member {member}",
+    )
+    for member in DEPLOYER_MEMBERS
+]
 
-def test_all_missing_members_in_one_finding():
-    (found,) = lint("from metaflow.runner.deployer import DeployedFlow\n\nclass AcmeDeployedFlow(DeployedFlow):\n    TYPE = 'acme'\n")
-    for member in ("trigger", "from_deployment", "get_triggered_run", "list_deployed_flows"):
-        assert f"`{member}`" in found.message
+INVALID = MISSING_FLOW_MEMBER + MISSING_DEPLOYER_MEMBER + [
+    Invalid(
+        "from metaflow.runner.deployer import DeployedFlow\n\n"
+        "class AcmeDeployedFlow(DeployedFlow):\n    TYPE = 'acme'\n",
+        rows=[3], message="`trigger`, `from_deployment`, `get_triggered_run`, `list_deployed_flows`", path=PATH,
+        why="all missing members in one finding",
+    ),
+]
 
+VALID = [
+    Valid(deployed_flow(COMPLETE_FLOW), path=PATH, why="complete deployed flow"),
+    Valid(deployer(COMPLETE_DEPLOYER), path=PATH, why="complete deployer"),
+    Valid(
+        """
+        from metaflow.runner.deployer import DeployedFlow
 
-def test_complete_classes_are_not_reported():
-    assert lint(deployed_flow(COMPLETE_FLOW)) == []
-    text = "from metaflow.runner.deployer_impl import DeployerImpl\n\n\nclass AcmeDeployer(DeployerImpl):\n" + textwrap.indent(
-        COMPLETE_DEPLOYER.strip("\n"), "    "
-    ) + "\n"
-    assert lint(text) == []
+        class BaseHttpDeployedFlow(DeployedFlow):
+            def trigger(self, **kwargs):
+                return None
+        """,
+        path=PATH, why="abstract-base-named-so",
+    ),
+    Valid(
+        """
+        from metaflow.runner.deployer import DeployedFlow
+        from .common import CommonLookups
 
-
-VALID = {
-    "inherited-from-same-module-base": """
+        class AcmeDeployedFlow(CommonLookups, DeployedFlow):
+            TYPE = "acme"
+        """,
+        path=PATH, why="base-imported-from-elsewhere",
+    ),
+    Valid(
+        """
         from metaflow.runner.deployer import DeployedFlow
 
         class _AcmeCommon(DeployedFlow):
@@ -115,7 +135,28 @@ VALID = {
             def from_deployment(cls, identifier, metadata=None):
                 return cls
         """,
-    "mixin-in-same-module": """
+        path=PATH, why="inherited-from-same-module-base",
+    ),
+    Valid(
+        """
+        import sys
+        from metaflow.runner.deployer_impl import DeployerImpl
+
+        class AcmeDeployer(DeployerImpl):
+            if sys.platform == "win32":
+                TYPE = "acme-win"
+            else:
+                TYPE = "acme"
+            deployer_kwargs = property(lambda self: self._deployer_kwargs)
+            deployed_flow_type = staticmethod(lambda: None)
+
+            def create(self, **kwargs):
+                return None
+        """,
+        path=PATH, why="members-defined-conditionally",
+    ),
+    Valid(
+        """
         from metaflow.runner.deployer import DeployedFlow
 
         class LookupMixin:
@@ -137,51 +178,33 @@ VALID = {
             def trigger(self, **kwargs):
                 return None
         """,
-    "base-imported-from-elsewhere": """
-        from metaflow.runner.deployer import DeployedFlow
-        from .common import CommonLookups
-
-        class AcmeDeployedFlow(CommonLookups, DeployedFlow):
-            TYPE = "acme"
-        """,
-    "abstract-base-named-so": """
-        from metaflow.runner.deployer import DeployedFlow
-
-        class BaseHttpDeployedFlow(DeployedFlow):
-            def trigger(self, **kwargs):
-                return None
-        """,
-    "members-defined-conditionally": """
-        import sys
-        from metaflow.runner.deployer_impl import DeployerImpl
-
-        class AcmeDeployer(DeployerImpl):
-            if sys.platform == "win32":
-                TYPE = "acme-win"
-            else:
-                TYPE = "acme"
-            deployer_kwargs = property(lambda self: self._deployer_kwargs)
-            deployed_flow_type = staticmethod(lambda: None)
-
-            def create(self, **kwargs):
-                return None
-        """,
-    "triggered-run-has-no-requirements": """
+        path=PATH, why="mixin-in-same-module",
+    ),
+    Valid(
+        """
         from metaflow.runner.deployer import TriggeredRun
 
         class AcmeTriggeredRun(TriggeredRun):
             pass
         """,
-    "unrelated-class": """
+        path=PATH, why="triggered-run-has-no-requirements",
+    ),
+    Valid(
+        """
         class DeployedFlowCache:
             pass
         """,
-}
+        path=PATH, why="unrelated-class",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_not_reported(name):
-    assert lint(VALID[name]) == []
+def test_each_finding_names_the_class_and_exactly_one_member():
+    for case in MISSING_FLOW_MEMBER:
+        (found,) = lint(case.code, RULE, path=PATH)
+        assert found.message.count("`") == 4  # the class name and exactly one member
 
 
 def test_intermediate_base_subclassed_in_the_module_is_judged_through_its_subclass():
@@ -195,7 +218,7 @@ def test_intermediate_base_subclassed_in_the_module_is_judged_through_its_subcla
             def trigger(self, **kwargs):
                 return None
         """
-    (found,) = lint(text)
+    (found,) = lint(text, RULE, path=PATH)
     assert "`AcmeDeployedFlow`" in found.message and "`TYPE`" not in found.message and "`trigger`" not in found.message
 
 

@@ -1,81 +1,112 @@
-"""MFO043 sibling-absolute-import: plugin modules importing a module of their own directory as top-level."""
+"""MFO043 sibling-absolute-import: plugin modules importing a module of their own directory as top-level.
+
+The rule looks at the files next to the linted path, so the cases are linted beside a real extension layout on
+disk (the ``plugin_dir`` fixture), each test in its own directory, instead of through ``rule_cases``.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
+from dataclasses import replace
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
-from tests.rules.fixcheck import apply_one, assert_fix_converges
+from tests.rules.conftest import (
+    Invalid,
+    Valid,
+    apply_one,
+    assert_fix_converges,
+    check_case,
+    lint,
+    passes_prefilter,
+    write_files,
+)
+
+RULE = "MFO043"
 
 
 @pytest.fixture
 def plugin_dir(tmp_path):
     """A real extension layout on disk: the rule looks at the files next to the linted path."""
-    package = tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme"
-    package.mkdir(parents=True)
-    (tmp_path / "metaflow_extensions" / "acme" / "plugins" / "__init__.py").write_text("")
-    (tmp_path / "metaflow_extensions" / "acme" / "__init__.py").write_text("")
-    (package / "__init__.py").write_text("")
-    (package / "acme_objects.py").write_text("class AcmeDeployedFlow:\n    pass\n")
-    (package / "acme_client").mkdir()
-    (package / "acme_client" / "__init__.py").write_text("VERSION = 1\n")
-    return package
+    write_files(
+        tmp_path,
+        {
+            "metaflow_extensions/acme/plugins/__init__.py": "",
+            "metaflow_extensions/acme/__init__.py": "",
+            "metaflow_extensions/acme/plugins/acme/__init__.py": "",
+            "metaflow_extensions/acme/plugins/acme/acme_objects.py": "class AcmeDeployedFlow:\n    pass\n",
+            "metaflow_extensions/acme/plugins/acme/acme_client/__init__.py": "VERSION = 1\n",
+        },
+    )
+    return tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme"
 
 
-def lint(directory, source: str, name: str = "acme_deployer.py"):
-    path = str(directory / name)
-    return [d for d in lint_text(textwrap.dedent(source), path=path, select=["MFO043"]) if d.code == "MFO043"]
+def lint_beside(directory, source: str, name: str = "acme_deployer.py"):
+    """The rule's findings for ``source`` linted as ``directory/name`` (the text itself is not written)."""
+    return lint(source, RULE, path=str(directory / name))
+
+
+INVALID = [
+    Invalid(
+        "from acme_objects import AcmeDeployedFlow\n", rows=[1], message="`acme_",
+        fixed="from .acme_objects import AcmeDeployedFlow\n", why="from-import",
+    ),
+    Invalid("import acme_objects\n", rows=[1], message="`acme_", fixed="from . import acme_objects\n", why="import"),
+    Invalid(
+        "import acme_objects as objects\n", rows=[1], message="`acme_",
+        fixed="from . import acme_objects as objects\n", why="import-as",
+    ),
+    Invalid(
+        "from acme_client import VERSION\n", rows=[1], message="`acme_",
+        fixed="from .acme_client import VERSION\n", why="sibling-package",
+    ),
+    Invalid(
+        "def create():\n    from acme_objects import AcmeDeployedFlow\n    return AcmeDeployedFlow\n",
+        rows=[2], message="`acme_",
+        fixed="def create():\n    from .acme_objects import AcmeDeployedFlow\n    return AcmeDeployedFlow\n",
+        why="function-level",
+    ),
+    Invalid(
+        "import acme_client.sub\nimport os, acme_objects\n", rows=[1, 2], no_fix=True,
+        why="dotted and multi imports are reported without fix",
+    ),
+]
+
+VALID = [
+    Valid("from .acme_objects import AcmeDeployedFlow\nfrom . import acme_client\n", why="relative"),
+    Valid("from metaflow_extensions.acme.plugins.acme.acme_objects import AcmeDeployedFlow\n", why="package-path"),
+    Valid("import json\nfrom acme_sdk import Client\n", why="no-such-sibling"),
+    Valid(
+        "try:\n    from .acme_objects import AcmeDeployedFlow\n"
+        "except ImportError:\n    from acme_objects import AcmeDeployedFlow\n",
+        why="fallback-after-relative",
+    ),
+    Valid("if __name__ == '__main__':\n    import acme_objects\n", why="script-mode-block"),
+    Valid('TEMPLATE = """from acme_objects import AcmeDeployedFlow"""\n', why="generated-source"),
+]
 
 
 @pytest.mark.parametrize(
-    "source, fixed_line",
-    [
-        ("from acme_objects import AcmeDeployedFlow\n", "from .acme_objects import AcmeDeployedFlow"),
-        ("import acme_objects\n", "from . import acme_objects"),
-        ("import acme_objects as objects\n", "from . import acme_objects as objects"),
-        ("from acme_client import VERSION\n", "from .acme_client import VERSION"),
-        ("def create():\n    from acme_objects import AcmeDeployedFlow\n    return AcmeDeployedFlow\n", "    from .acme_objects import AcmeDeployedFlow"),
-    ],
-    ids=["from-import", "import", "import-as", "sibling-package", "function-level"],
+    "case", VALID + INVALID, ids=[("valid: " if isinstance(c, Valid) else "invalid: ") + c.why for c in VALID + INVALID]
 )
-def test_reported_and_fixed(plugin_dir, source, fixed_line):
-    (found,) = lint(plugin_dir, source)
-    assert "`acme_" in found.message
-    fixed = apply_one(source, found)
-    assert fixed_line in fixed.splitlines()
-    assert_fix_converges(source, "MFO043", str(plugin_dir / "acme_deployer.py"))
+def test_cases(plugin_dir, case):
+    """The cases, each linted (and fixed) as ``acme_deployer.py`` beside the package on disk."""
+    check_case(RULE, replace(case, path=str(plugin_dir / "acme_deployer.py")))
 
 
-def test_dotted_and_multi_imports_are_reported_without_fix(plugin_dir):
-    found = lint(plugin_dir, "import acme_client.sub\nimport os, acme_objects\n")
-    assert [d.location.row for d in found] == [1, 2]
-    assert all(d.fix is None for d in found)
-
-
-VALID = {
-    "relative": "from .acme_objects import AcmeDeployedFlow\nfrom . import acme_client\n",
-    "package-path": "from metaflow_extensions.acme.plugins.acme.acme_objects import AcmeDeployedFlow\n",
-    "no-such-sibling": "import json\nfrom acme_sdk import Client\n",
-    "fallback-after-relative": (
-        "try:\n    from .acme_objects import AcmeDeployedFlow\nexcept ImportError:\n    from acme_objects import AcmeDeployedFlow\n"
-    ),
-    "script-mode-block": "if __name__ == '__main__':\n    import acme_objects\n",
-    "generated-source": 'TEMPLATE = """from acme_objects import AcmeDeployedFlow"""\n',
-}
-
-
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_not_reported(plugin_dir, name):
-    assert lint(plugin_dir, VALID[name]) == []
+@pytest.mark.parametrize("case", [c for c in INVALID if c.fixed], ids=lambda c: c.why)
+def test_each_fix_alone_and_to_the_end(plugin_dir, case):
+    """One finding's fix applied alone moves nothing outside its import; fixing converges with nothing left."""
+    path = str(plugin_dir / "acme_deployer.py")
+    (found,) = lint(case.code, RULE, path=path)
+    assert apply_one(case.code, found) == case.fixed
+    assert_fix_converges(case.code, RULE, path)
 
 
 def test_only_plugin_directories_are_checked(tmp_path):
     (tmp_path / "helpers.py").write_text("")
-    assert lint(tmp_path, "import helpers\n", name="tool.py") == []
+    assert lint_beside(tmp_path, "import helpers\n", name="tool.py") == []
 
 
 def test_the_reported_import_fails_in_the_package_layout_and_the_fixed_one_loads(plugin_dir):
@@ -91,22 +122,20 @@ def test_the_reported_import_fails_in_the_package_layout_and_the_fixed_one_loads
     target.write_text(source)
     broken = load()
     assert broken.returncode != 0 and "No module named 'acme_objects'" in broken.stderr
-    target.write_text(apply_one(source, lint(plugin_dir, source)[0]))
+    target.write_text(apply_one(source, lint_beside(plugin_dir, source)[0]))
     fixed = load()
     assert fixed.returncode == 0, fixed.stderr
     assert fixed.stdout.strip() == "metaflow_extensions.acme.plugins.acme.acme_objects"
 
 
 def test_the_screen_wants_the_parse_only_for_imports_that_name_a_sibling(plugin_dir):
-    from mfok_lint.rules.mfo043_sibling_absolute_import import SiblingAbsoluteImport
-
-    rule = SiblingAbsoluteImport()
     path = str(plugin_dir / "acme_deployer.py")
-    assert not rule.applies_to_file(path, b"import json\nfrom acme_sdk import Client\nfrom . import acme_objects\n")
-    assert not rule.applies_to_file(path, b"import acme_deployer\n")  # its own name is not a sibling
-    assert rule.applies_to_file(path, b"def f():\n    import acme_objects.sub\n")
-    assert rule.applies_to_file(path, b"from acme_client import VERSION\n")
-    assert rule.applies_to_file(path, b"import acme_objects\n(\n")  # ast cannot tell: libcst decides
+    third_party_and_relative = "import json\nfrom acme_sdk import Client\nfrom . import acme_objects\n"
+    assert not passes_prefilter(RULE, third_party_and_relative, path=path)
+    assert not passes_prefilter(RULE, "import acme_deployer\n", path=path)  # its own name is not a sibling
+    assert passes_prefilter(RULE, "def f():\n    import acme_objects.sub\n", path=path)
+    assert passes_prefilter(RULE, "from acme_client import VERSION\n", path=path)
+    assert passes_prefilter(RULE, "import acme_objects\n(\n", path=path)  # ast cannot tell: libcst decides
 
 
 def test_a_sibling_created_after_a_cached_run_is_seen(plugin_dir):

@@ -7,13 +7,16 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, rule_cases
 
+RULE = "MFO044"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
 
 
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO044"]) if d.code == "MFO044"]
+def row_of(source: str, fragment: str) -> int:
+    """The one row of ``source`` holding ``fragment``: where the finding must be."""
+    [row] = [n for n, line in enumerate(textwrap.dedent(source).splitlines(), 1) if fragment in line]
+    return row
 
 
 TRIGGER_WITHOUT_NAME = """
@@ -63,40 +66,42 @@ def deploy(obj, deployer_attribute_file):
 """
 
 
-@pytest.mark.parametrize(
-    "source, line, missing",
-    [
-        (TRIGGER_WITHOUT_NAME, "json.dump(", ['"name"']),
-        (CREATE_THROUGH_NAME, "handle.write(", ['"flow_name"']),
-        (NAMED_COMMAND_DICT_CALL, "Path(deployer_attribute_file)", ['"pathspec"']),
-        (CREATE_POSITIONAL_NAME, "json.dump(", ['"name"', '"metadata"']),
-    ],
-    ids=["trigger-dump", "create-write-through-name", "named-command-dict-call", "positional-command-name"],
-)
-def test_reported(source, line, missing):
-    (found,) = lint(source)
-    assert line in textwrap.dedent(source).splitlines()[found.location.row - 1]
-    for key in missing:
-        assert key in found.message
-    assert found.message.count('"') == 2 * len(missing)
+# (source, the line reported, the keys the message names, label)
+REPORTED = [
+    (TRIGGER_WITHOUT_NAME, "json.dump(", ['"name"'], "trigger-dump"),
+    (CREATE_THROUGH_NAME, "handle.write(", ['"flow_name"'], "create-write-through-name"),
+    (NAMED_COMMAND_DICT_CALL, "Path(deployer_attribute_file)", ['"pathspec"'], "named-command-dict-call"),
+    (CREATE_POSITIONAL_NAME, "json.dump(", ['"name"', '"metadata"'], "positional-command-name"),
+]
 
+INVALID = [
+    Invalid(source, rows=[row_of(source, line)], message="lacks " + ", ".join(missing), path=PATH, why=why)
+    for source, line, missing, why in REPORTED
+]
 
-VALID = {
-    "complete-create": """
+VALID = [
+    Valid(
+        """
         import json
 
         def create(obj, deployer_attribute_file=None):
             with open(deployer_attribute_file, "w") as f:
                 json.dump({"name": obj.name, "flow_name": obj.flow.name, "metadata": "{}", "additional_info": {}}, f)
         """,
-    "complete-trigger": """
+        path=PATH, why="complete-create",
+    ),
+    Valid(
+        """
         import json
 
         def trigger(obj, deployer_attribute_file=None):
             with open(deployer_attribute_file, "w") as f:
                 json.dump({"pathspec": obj.pathspec, "name": obj.name, "metadata": "{}"}, f)
         """,
-    "built-in-steps": """
+        path=PATH, why="complete-trigger",
+    ),
+    Valid(
+        """
         import json
 
         def trigger(obj, deployer_attribute_file=None):
@@ -105,33 +110,49 @@ VALID = {
             with open(deployer_attribute_file, "w") as f:
                 json.dump(attributes, f)
         """,
-    "unpacked": """
+        path=PATH, why="built-in-steps",
+    ),
+    Valid(
+        """
         import json
 
         def create(obj, deployer_attribute_file=None):
             with open(deployer_attribute_file, "w") as f:
                 json.dump({**obj.base_attributes(), "metadata": "{}"}, f)
         """,
-    "other-file": """
+        path=PATH, why="unpacked",
+    ),
+    Valid(
+        """
         import json
 
         def trigger(obj, deployer_attribute_file=None, log_file=None):
             with open(log_file, "w") as f:
                 json.dump({"started": True}, f)
         """,
-    "other-command": """
+        path=PATH, why="other-file",
+    ),
+    Valid(
+        """
         import json
 
         def status(obj, deployer_attribute_file=None):
             with open(deployer_attribute_file, "w") as f:
                 json.dump({"state": "running"}, f)
         """,
-}
+        path=PATH, why="other-command",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_not_reported(name):
-    assert lint(VALID[name]) == []
+@pytest.mark.parametrize("source, missing", [(r[0], r[2]) for r in REPORTED], ids=[r[3] for r in REPORTED])
+def test_the_message_names_exactly_the_missing_keys(source, missing):
+    (found,) = lint(source, RULE, path=PATH)
+    for key in missing:
+        assert key in found.message
+    assert found.message.count('"') == 2 * len(missing)
 
 
 def test_a_missing_key_reaches_metaflows_triggered_run_as_none():

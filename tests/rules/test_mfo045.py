@@ -6,13 +6,16 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, passes_prefilter, rule_cases
 
+RULE = "MFO045"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
 
 
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO045"]) if d.code == "MFO045"]
+def def_row(source: str, name: str) -> int:
+    """The row of ``def name(``: where the finding must be."""
+    [row] = [n for n, line in enumerate(textwrap.dedent(source).splitlines(), 1) if line.startswith(f"def {name}(")]
+    return row
 
 
 COMMAND_CALLS_ITSELF_AS_BUILTIN = """
@@ -56,39 +59,42 @@ DEFAULTS = tuple([1, 2])
 """
 
 
-@pytest.mark.parametrize(
-    "source, name, kind, use_line",
-    [
-        (COMMAND_CALLS_ITSELF_AS_BUILTIN, "list", "click command", 12),
-        (OTHER_FUNCTION_USES_IT, "input", "function", 7),
-        (ISINSTANCE_TUPLE, "dict", "function", 7),
-        (MODULE_LEVEL_AFTER_DEF, "tuple", "function", 6),
-    ],
-    ids=["command-calls-builtin", "other-function", "isinstance-tuple", "module-level-after-def"],
-)
-def test_reported(source, name, kind, use_line):
-    (found,) = lint(source)
-    assert textwrap.dedent(source).splitlines()[found.location.row - 1].startswith(f"def {name}(")
-    assert f"{kind} `{name}`" in found.message
-    assert f"line {use_line}" in found.message
+# (source, the function, what it is, the line of the builtin's use, label)
+REPORTED = [
+    (COMMAND_CALLS_ITSELF_AS_BUILTIN, "list", "click command", 12, "command-calls-builtin"),
+    (OTHER_FUNCTION_USES_IT, "input", "function", 7, "other-function"),
+    (ISINSTANCE_TUPLE, "dict", "function", 7, "isinstance-tuple"),
+    (MODULE_LEVEL_AFTER_DEF, "tuple", "function", 6, "module-level-after-def"),
+]
 
+INVALID = [
+    Invalid(source, rows=[def_row(source, name)], message=f"{kind} `{name}`", path=PATH, why=why)
+    for source, name, kind, use_line, why in REPORTED
+]
 
-VALID = {
-    "never-used": """
+VALID = [
+    Valid(
+        """
         from metaflow._vendor import click
 
         @click.command()
         def compile(obj):
             obj.echo("compiled")
         """,
-    "renamed-command": """
+        path=PATH, why="never-used",
+    ),
+    Valid(
+        """
         from metaflow._vendor import click
 
         @click.command(name="list")
         def list_deployments(obj):
             return list(obj.flows)
         """,
-    "local-variable-of-same-name": """
+        path=PATH, why="renamed-command",
+    ),
+    Valid(
+        """
         def input(prompt):
             return prompt
 
@@ -96,12 +102,18 @@ VALID = {
             input = lambda p: p.upper()
             return input("x")
         """,
-    "method-named-like-builtin": """
+        path=PATH, why="local-variable-of-same-name",
+    ),
+    Valid(
+        """
         class Registry:
             def list(self):
                 return list(self.items)
         """,
-    "attribute-and-registration-uses": """
+        path=PATH, why="method-named-like-builtin",
+    ),
+    Valid(
+        """
         from metaflow._vendor import click
 
         @click.group()
@@ -114,13 +126,19 @@ VALID = {
 
         cli.add_command(list)
         """,
-    "used-before-def": """
+        path=PATH, why="attribute-and-registration-uses",
+    ),
+    Valid(
+        """
         NAMES = list("abc")
 
         def list(obj):
             return obj
         """,
-    "own-helper-called-on-purpose": """
+        path=PATH, why="used-before-def",
+    ),
+    Valid(
+        """
         def format(name):
             return name[:64]
 
@@ -128,26 +146,39 @@ VALID = {
             def __init__(self, name):
                 self.name = format(name)
         """,
-    "keyword-call-fits": """
+        path=PATH, why="own-helper-called-on-purpose",
+    ),
+    Valid(
+        """
         def exit(code, url=None, *, quiet=False):
             raise SystemExit(code)
 
         def fail():
             exit(2, quiet=True)
         """,
-    "annotation-only": """
+        path=PATH, why="keyword-call-fits",
+    ),
+    Valid(
+        """
         def dict(**kw):
             return kw
 
         def build() -> dict:
             return {}
         """,
-}
+        path=PATH, why="annotation-only",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_not_reported(name):
-    assert lint(VALID[name]) == []
+@pytest.mark.parametrize(
+    "source, use_line", [(r[0], r[3]) for r in REPORTED], ids=[r[4] for r in REPORTED]
+)
+def test_the_message_names_the_line_of_the_use(source, use_line):
+    (found,) = lint(source, RULE, path=PATH)
+    assert f"line {use_line}" in found.message
 
 
 def test_the_shadowing_really_replaces_the_builtin():
@@ -159,16 +190,17 @@ def test_the_shadowing_really_replaces_the_builtin():
 
 def test_files_whose_candidates_are_never_called_are_not_parsed():
     """The prefilter runs ``check``'s own screen on CPython's ``ast``: no call, no libcst parse."""
-    from mfok_lint.rules import all_rules
-
-    rule = all_rules()["MFO045"]
-    never_called = b"import click\n\n@click.command()\ndef list():\n    pass\n\ndef f(x):\n    return x.list\n"
-    called = never_called + b"\ndef g(items):\n    return list(items)\n"
-    in_isinstance = never_called + b"\ndef h(v):\n    return isinstance(v, (int, list))\n"
-    unparsable = b"def list(:\n"
-    assert not rule.applies_to_file("x.py", never_called)
-    assert rule.applies_to_file("x.py", called) and rule.applies_to_file("x.py", in_isinstance) and rule.applies_to_file("x.py", unparsable)
-    assert lint_text(called.decode(), select=["MFO045"])  # and the file it lets through is reported
+    never_called = "import click\n\n@click.command()\ndef list():\n    pass\n\ndef f(x):\n    return x.list\n"
+    called = never_called + "\ndef g(items):\n    return list(items)\n"
+    in_isinstance = never_called + "\ndef h(v):\n    return isinstance(v, (int, list))\n"
+    unparsable = "def list(:\n"
+    assert not passes_prefilter(RULE, never_called, path="x.py")
+    assert (
+        passes_prefilter(RULE, called, path="x.py")
+        and passes_prefilter(RULE, in_isinstance, path="x.py")
+        and passes_prefilter(RULE, unparsable, path="x.py")
+    )
+    assert lint(called, RULE, path="<stdin>.py")  # and the file it lets through is reported
 
 
 SIGNATURES = ["(a)", "(a, b=1)", "(a, /, b)", "(*, k)", "(a, *rest)", "(a, **kw)", "(a, *, k=2)", "()", "(a=1, /, *r, k, **kw)"]
@@ -195,9 +227,8 @@ def test_the_prefilter_reads_signatures_as_the_rule_does(signature):
 
 
 def test_calls_that_fit_the_module_function_get_no_parse():
-    from mfok_lint.rules import all_rules
-
-    rule = all_rules()["MFO045"]
-    helper = b"def format(name):\n    return name.upper()\n\ndef g(x):\n    return format(x)\n"
-    assert not rule.applies_to_file("x.py", helper)  # the author calling their own helper (Metaflow's event_bridge_client)
-    assert rule.applies_to_file("x.py", helper + b"\ndef h(x, spec):\n    return format(x, spec)\n")  # meant as the builtin
+    helper = "def format(name):\n    return name.upper()\n\ndef g(x):\n    return format(x)\n"
+    # the author calling their own helper (Metaflow's event_bridge_client)
+    assert not passes_prefilter(RULE, helper, path="x.py")
+    # meant as the builtin
+    assert passes_prefilter(RULE, helper + "\ndef h(x, spec):\n    return format(x, spec)\n", path="x.py")

@@ -6,15 +6,11 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
 from mfok_lint.lint.fixes import fix_text
-from tests.rules.fixcheck import apply_one, assert_fix_converges
+from tests.rules.conftest import Invalid, Valid, apply_one, assert_fix_converges, lint, rule_cases
 
+RULE = "MFO046"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
-
-
-def lint(source: str, path: str = PATH):
-    return [d for d in lint_text(textwrap.dedent(source), path=path, select=["MFO046"]) if d.code == "MFO046"]
 
 
 IMPORT_CLICK = """
@@ -61,53 +57,59 @@ def create(obj):
 """
 
 
-@pytest.mark.parametrize(
-    "source, replacement",
-    [
-        (IMPORT_CLICK, "from metaflow._vendor import click"),
-        (ALIASED, "from metaflow._vendor import click as c"),
-        (FROM_CLICK, "from metaflow._vendor.click import group, option"),
-        (SUBCOMMAND_ONLY, "from metaflow._vendor import click"),
-    ],
-    ids=["import", "alias", "from-import", "subcommand-of-imported-group"],
-)
-def test_reported_with_unsafe_fix(source, replacement):
-    text = textwrap.dedent(source)
-    (found,) = lint(text)
-    assert "click" in text.splitlines()[found.location.row - 1]
-    assert found.fix.applicability.value == "unsafe"
-    assert replacement in apply_one(text, found).splitlines()
-    assert fix_text(text, PATH, select=["MFO046"]).text == text  # not applied without --unsafe-fixes
-    assert_fix_converges(text, "MFO046", PATH, unsafe=True)
+# (source, its click import, what the unsafe fix puts there, label); the finding is on the import (row 2)
+IMPORTS = [
+    (IMPORT_CLICK, "import click", "from metaflow._vendor import click", "import"),
+    (ALIASED, "import click as c", "from metaflow._vendor import click as c", "alias"),
+    (FROM_CLICK, "from click import group, option", "from metaflow._vendor.click import group, option", "from-import"),
+    (SUBCOMMAND_ONLY, "import click", "from metaflow._vendor import click", "subcommand-of-imported-group"),
+]
 
+INVALID = [
+    Invalid(
+        source, rows=[2], message="`click`", fixed=source.replace(line, replacement, 1), unsafe=True, path=PATH,
+        why=f"{why}, unsafe fix",
+    )
+    for source, line, replacement, why in IMPORTS
+] + [
+    Invalid(
+        "import click.testing\n\n@click.command()\ndef acme():\n    pass\n", rows=[1], no_fix=True, path=PATH,
+        why="testing submodule gets no fix",
+    ),
+]
 
-VALID = {
-    "vendored": IMPORT_CLICK.replace("import click", "from metaflow._vendor import click"),
-    "helpers-only": """
+VALID = [
+    Valid(IMPORT_CLICK.replace("import click", "from metaflow._vendor import click"), path=PATH, why="vendored"),
+    Valid(
+        """
         import click
 
         def report(message):
             click.echo(message)
         """,
-}
+        path=PATH, why="helpers-only",
+    ),
+] + [
+    Valid(IMPORT_CLICK, path=path, why=f"outside the extension or in tests: {path}")
+    for path in [
+        "tools/acme_cli.py",
+        "metaflow_extensions/acme/tests/test_cli.py",
+        "metaflow_extensions/acme/plugins/acme/conftest.py",
+    ]
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_not_reported(name):
-    assert lint(VALID[name]) == []
-
-
-@pytest.mark.parametrize(
-    "path",
-    ["tools/acme_cli.py", "metaflow_extensions/acme/tests/test_cli.py", "metaflow_extensions/acme/plugins/acme/conftest.py"],
-)
-def test_outside_the_extension_or_in_tests_is_not_reported(path):
-    assert lint(IMPORT_CLICK, path=path) == []
-
-
-def test_testing_submodule_gets_no_fix():
-    (found,) = lint("import click.testing\n\n@click.command()\ndef acme():\n    pass\n")
-    assert found.fix is None
+@pytest.mark.parametrize("source, replacement", [(i[0], i[2]) for i in IMPORTS], ids=[i[3] for i in IMPORTS])
+def test_the_fix_is_unsafe(source, replacement):
+    text = textwrap.dedent(source)
+    (found,) = lint(text, RULE, path=PATH)
+    assert "click" in text.splitlines()[found.location.row - 1]
+    assert found.fix.applicability.value == "unsafe"
+    assert replacement in apply_one(text, found).splitlines()
+    assert fix_text(text, PATH, select=[RULE]).text == text  # not applied without --unsafe-fixes
+    assert_fix_converges(text, RULE, PATH, unsafe=True)
 
 
 def test_a_pypi_click_command_cannot_see_metaflows_vendored_context():

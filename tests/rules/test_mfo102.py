@@ -1,11 +1,32 @@
+"""MFO102 extension-config-misplaced: where an extension's configuration files may sit and how they are named.
+
+A package rule: most tests lint a small extension package on disk; the cases are what the path alone decides.
+"""
+
 import pytest
 
-from mfok_lint.lint.check import lint_text
-from tests.rules.package_support import ACME_CONFIG, acme_files, lint_package
+from tests.rules.conftest import ACME_CONFIG, Invalid, Valid, acme_files, lint, rule_cases
+
+RULE = "MFO102"
+
+# Decided from the path alone, without disk.
+INVALID = [
+    Invalid(
+        "X = 1\n", rows=[1], message="not directly inside an extension point",
+        path="metaflow_extensions/acme/mfextinit_acme.py", why="configuration file not in a point",
+    ),
+]
+
+VALID = [
+    Valid("X = 1\n", path="metaflow_extensions/acme/plugins/mfextinit_acme.py", why="configuration file of a point"),
+    Valid("X = 1\n", path="src/mfextinit_acme.py", why="outside metaflow_extensions"),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 def test_correct_layout_passes(tmp_path):
-    assert lint_package(tmp_path, acme_files(), "MFO102") == []
+    assert lint(acme_files(), RULE, root=tmp_path) == []
 
 
 @pytest.mark.parametrize(
@@ -20,14 +41,14 @@ def test_correct_layout_passes(tmp_path):
 )
 def test_misplaced_or_misnamed(tmp_path, rel, words):
     files = {rel: ACME_CONFIG}
-    found = lint_package(tmp_path, files, "MFO102")
+    found = lint(files, RULE, root=tmp_path)
     assert len(found) == 1 and words in found[0].message and found[0].location.row == 1
 
 
 def test_two_configuration_files_for_one_point(tmp_path):
     files = acme_files()
     files["metaflow_extensions/acme/plugins/__init__.py"] = ""
-    found = lint_package(tmp_path, files, "MFO102")
+    found = lint(files, RULE, root=tmp_path)
     assert sorted(d.path.rsplit("/", 1)[-1] for d in found) == ["__init__.py", "mfextinit_acme.py"]
 
 
@@ -36,10 +57,4 @@ def test_one_configuration_file_per_point_passes(tmp_path):
     files["metaflow_extensions/acme/config/mfextinit_acme.py"] = "X = 1\n"
     files["metaflow_extensions/acme/toplevel/__init__.py"] = ""
     files["metaflow_extensions/acme/plugins/acme/__init__.py"] = ""
-    assert lint_package(tmp_path, files, "MFO102") == []
-
-
-def test_decided_from_the_path_alone_without_disk():
-    assert lint_text("X = 1\n", path="metaflow_extensions/acme/mfextinit_acme.py", select=["MFO102"])
-    assert not lint_text("X = 1\n", path="metaflow_extensions/acme/plugins/mfextinit_acme.py", select=["MFO102"])
-    assert not lint_text("X = 1\n", path="src/mfextinit_acme.py", select=["MFO102"])
+    assert lint(files, RULE, root=tmp_path) == []

@@ -6,17 +6,10 @@ import textwrap
 
 import pytest
 
-from mfok_lint.lint.check import lint_text
+from tests.rules.conftest import Invalid, Valid, lint, rule_cases
 
+RULE = "MFO203"
 PATH = ".github/workflows/ci.yml"
-
-
-def lint(source: str):
-    return [d for d in lint_text(textwrap.dedent(source), path=PATH, select=["MFO203"]) if d.code == "MFO203"]
-
-
-def positions(source: str):
-    return [(d.location.row, d.location.column) for d in lint(source)]
 
 
 def job(*steps: str, env: str = "") -> str:
@@ -32,83 +25,82 @@ SETUP = """\
 """
 
 
-def test_conda_tests_without_bin_are_reported_on_the_setup_uses_key():
-    source = job("- uses: actions/checkout@v4\n", SETUP, "- run: pytest -m conda tests/\n")
-    found = lint(source)
-    assert [(d.location.row, d.location.column) for d in found] == [(8, 9)]
-    assert "condabin" in found[0].message
+# Reported on the `uses` key of the setup step (column 9): its row is 7, or 9 after a job `env` block.
+ON_SETUP_USES = [
+    Invalid(
+        job("- uses: actions/checkout@v4\n", SETUP, "- run: pytest -m conda tests/\n"), rows=[8], message="condabin",
+        path=PATH, why="conda tests without bin",
+    ),
+] + [
+    Invalid(job(SETUP, test_step, env=env), rows=[9 if env else 7], path=PATH, why=f"conda tests enabled by {why}")
+    for test_step, env, why in [
+        ("- run: pytest tests/\n", 'MFOK_CONDA_TESTS: "true"', "the job env"),
+        ("- run: MFOK_CONDA_TESTS=1 python -m pytest tests/\n", "", "the command's env"),
+        ("- run: pytest tests/test_conda_decorator.py\n", "", "a conda test file"),
+        ("- run: pytest --with-conda tests/\n", "", "a pytest option"),
+        (
+            "- shell: bash -el {0}\n  run: |\n    pip install -e .\n    pytest -m 'conda or pypi' tests/\n",
+            "",
+            "a marker",
+        ),
+    ]
+]
 
+INVALID = ON_SETUP_USES + [
+    Invalid(
+        job(SETUP, '- run: echo "$CONDA/condabin" >> "$GITHUB_PATH"\n', "- run: pytest -m conda\n"),
+        rows=[7], message="`$CONDA/condabin`", path=PATH, why="condabin is not enough and is named",
+    ),
+    Invalid(
+        job(SETUP, "- run: pytest -m conda\n", '- run: echo "$CONDA/bin" >> "$GITHUB_PATH"\n'),
+        rows=[7], path=PATH, why="bin added after the tests does not count",
+    ),
+]
 
-@pytest.mark.parametrize(
-    "add_path",
-    [
+VALID = [
+    Valid(
+        job(SETUP, f"- run: {add_path}\n", "- run: pytest -m conda tests/\n"), path=PATH,
+        why=f"full bin on GITHUB_PATH: {add_path}",
+    )
+    for add_path in [
         'echo "$CONDA/bin" >> "$GITHUB_PATH"',
         "echo ${CONDA}/bin >> $GITHUB_PATH",
         'echo "${{ env.CONDA }}/bin/" >> ${GITHUB_PATH}',
         'echo "$CONDA_PREFIX/bin" | tee -a "$GITHUB_PATH"',
-    ],
-)
-def test_full_bin_on_github_path_passes(add_path):
-    source = job(SETUP, f"- run: {add_path}\n", "- run: pytest -m conda tests/\n")
-    assert lint(source) == []
+    ]
+] + [
+    Valid(job(SETUP, test_step), path=PATH, why=f"no conda tests: {why}")
+    for test_step, why in [
+        ("- run: pytest tests/\n", "plain pytest"),
+        ('- run: pytest -m "not conda" tests/\n', "not conda"),
+        ("- run: conda build recipe/\n", "conda build"),
+        ("- run: pytest tests/\n  env:\n    CONDA_PKGS_DIRS: /tmp/pkgs\n", "a conda path variable"),
+        (
+            (
+                "- run: pytest tests/\n"
+                "  env:\n"
+                "    METAFLOW_PATH_TO_MICROMAMBA: /opt/micromamba/bin/micromamba\n"
+                "    MFOK_CONDA: '1'\n"
+            ),
+            "a micromamba path and MFOK_CONDA",
+        ),
+    ]
+] + [
+    Valid(job("- run: pytest -m conda\n", SETUP), path=PATH, why="conda tests before the setup step do not count"),
+    Valid(job("- run: pytest -m conda\n"), path=PATH, why="job without setup-miniconda"),
+    Valid(
+        job(SETUP.replace("@v3", "@v3  # noqa: MFO203"), "- run: pytest -m conda\n"), path=PATH,
+        why="noqa on the uses line",
+    ),
+    Valid(
+        job('- run: echo "/usr/share/miniconda/bin" >> "$GITHUB_PATH"\n', SETUP, "- run: pytest -m conda\n"),
+        path=PATH, why="bin added before the setup step counts",
+    ),
+]
+
+test_cases = rule_cases(RULE, VALID, INVALID)
 
 
-def test_condabin_is_not_enough_and_is_named():
-    source = job(SETUP, '- run: echo "$CONDA/condabin" >> "$GITHUB_PATH"\n', "- run: pytest -m conda\n")
-    found = lint(source)
-    assert len(found) == 1 and "`$CONDA/condabin`" in found[0].message
-
-
-def test_bin_added_after_the_tests_does_not_count():
-    source = job(SETUP, "- run: pytest -m conda\n", '- run: echo "$CONDA/bin" >> "$GITHUB_PATH"\n')
-    assert len(lint(source)) == 1
-
-
-@pytest.mark.parametrize(
-    "test_step",
-    [
-        "- run: pytest tests/\n",
-        '- run: pytest -m "not conda" tests/\n',
-        "- run: conda build recipe/\n",
-        "- run: pytest tests/\n  env:\n    CONDA_PKGS_DIRS: /tmp/pkgs\n",
-        "- run: pytest tests/\n"
-        "  env:\n"
-        "    METAFLOW_PATH_TO_MICROMAMBA: /opt/micromamba/bin/micromamba\n"
-        "    MFOK_CONDA: '1'\n",
-    ],
-)
-def test_jobs_that_do_not_run_conda_tests_pass(test_step):
-    assert lint(job(SETUP, test_step)) == []
-
-
-@pytest.mark.parametrize(
-    "test_step, env",
-    [
-        ("- run: pytest tests/\n", 'MFOK_CONDA_TESTS: "true"'),
-        ("- run: MFOK_CONDA_TESTS=1 python -m pytest tests/\n", ""),
-        ("- run: pytest tests/test_conda_decorator.py\n", ""),
-        ("- run: pytest --with-conda tests/\n", ""),
-        ("- shell: bash -el {0}\n  run: |\n    pip install -e .\n    pytest -m 'conda or pypi' tests/\n", ""),
-    ],
-)
-def test_ways_conda_tests_are_enabled(test_step, env):
-    assert positions(job(SETUP, test_step, env=env)) == [(9 if env else 7, 9)]
-
-
-def test_conda_tests_before_the_setup_step_do_not_count():
-    source = job("- run: pytest -m conda\n", SETUP)
-    assert lint(source) == []
-
-
-def test_job_without_setup_miniconda_passes():
-    assert lint(job("- run: pytest -m conda\n")) == []
-
-
-def test_noqa_on_the_uses_line():
-    setup = SETUP.replace("@v3", "@v3  # noqa: MFO203")
-    assert lint(job(setup, "- run: pytest -m conda\n")) == []
-
-
-def test_bin_added_before_the_setup_step_counts():
-    source = job('- run: echo "/usr/share/miniconda/bin" >> "$GITHUB_PATH"\n', SETUP, "- run: pytest -m conda\n")
-    assert lint(source) == []
+@pytest.mark.parametrize("case", ON_SETUP_USES, ids=lambda case: case.why)
+def test_reported_on_the_setup_uses_key(case):
+    assert [(d.location.row, d.location.column) for d in lint(case.code, RULE, path=PATH)] == [(case.rows[0], 9)]
