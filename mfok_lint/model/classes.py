@@ -12,8 +12,8 @@ from typing import Dict, Iterator, List, Optional, Set
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import dotted_name
 from mfok_lint.syntax.source_file import SourceFile
 
 DEPLOYER_BASES = ("DeployerImpl", "DeployedFlow", "TriggeredRun")

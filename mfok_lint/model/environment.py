@@ -34,6 +34,7 @@ import libcst as cst
 
 from mfok_lint.core.spans import Span, Target
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import dotted_name, string_value
 from mfok_lint.syntax.source_file import SourceFile
 
 __all__ = ["EnvKey", "Environment", "build_environments", "environments"]
@@ -97,25 +98,6 @@ def build_environments(ctx: SourceFile) -> List[Environment]:
 # ---------------------------------------------------------------------------------------------------------
 # Python code
 # ---------------------------------------------------------------------------------------------------------
-
-
-def dotted_name(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def string_value(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = string_value(node.left), string_value(node.right)
-        return left + right if left is not None and right is not None else None
-    return None
 
 
 def _envish(name: Optional[str]) -> bool:

@@ -35,7 +35,7 @@ import libcst as cst
 
 from mfok_lint.core import dependencies
 from mfok_lint.core.paths import module_location
-from mfok_lint.model.environment import dotted_name
+from mfok_lint.syntax.names import dotted_name
 
 __all__ = ["assigned_sources", "imported_constants"]
 

@@ -35,8 +35,8 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from mfok_lint.core import dependencies
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.syntax import cstparse, visiting
+from mfok_lint.syntax.names import dotted_name, string_value
 from mfok_lint.syntax.source_file import SourceFile
 
 EXT_PKG = "metaflow_extensions"
@@ -134,17 +134,6 @@ class ParsedFile:
     @property
     def module(self) -> Optional[cst.Module]:
         return self.source.module if self.source is not None else None
-
-
-def string_value(node: cst.BaseExpression) -> Optional[str]:
-    """The value of a plain (possibly implicitly concatenated) string literal; None for anything else."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = string_value(node.left), string_value(node.right)
-        return left + right if left is not None and right is not None else None
-    return None
 
 
 def _top_level_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:

@@ -34,7 +34,6 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.identifier_holes import (
     CASE_ONLY_METHODS,
     EXTERNAL_WORDS,
@@ -44,9 +43,10 @@ from mfok_lint.model.identifier_holes import (
     percent_pieces,
     positioned,
 )
-from mfok_lint.model.values import code_of, trace_origin
+from mfok_lint.model.values import trace_origin
 from mfok_lint.prefilter.deployment_names import ExternalNameInIdentifierHole
 from mfok_lint.rules.base import Rule
+from mfok_lint.syntax.names import code_of, dotted_name
 
 _DOTTED = re.compile(rf"""^(?:\w+\.)*(?:{"|".join(EXTERNAL_WORDS)})$|{PROJECT_INFO_FLOW_NAME}""")
 _PARAM_NAME = re.compile(r"""^(?:\w+\.)*\w*param\w*\.name$""", re.IGNORECASE)

@@ -29,10 +29,10 @@ from typing import Optional
 import libcst as cst
 
 from mfok_lint.model.commands import HOLE
-from mfok_lint.model.values import code_of
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import code_of
 
 _FILTER = re.compile(
     r"""IS_CONFIG_PARAMETER|isinstance\([^)]*\bConfig\w*|\bConfig\w*\s*\)|type\([^)]*\)\s*(?:is|==)\s*Config"""

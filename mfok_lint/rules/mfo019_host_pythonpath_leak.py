@@ -27,9 +27,10 @@ from typing import Dict, Optional
 import libcst as cst
 
 from mfok_lint.model.environment import environments
-from mfok_lint.model.values import code_of, trace_origin
+from mfok_lint.model.values import trace_origin
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
+from mfok_lint.syntax.names import code_of
 
 _HOST_PATH = re.compile(
     r"""\b(?:os\.)?environ\s*(?:\[\s*|\.get\(\s*)["']PYTHONPATH["']|\bgetenv\(\s*["']PYTHONPATH["']"""

@@ -25,12 +25,12 @@ from typing import Optional
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.generated_code import code_strings, matching_paren
 from mfok_lint.prefilter import Text
 from mfok_lint.prefilter.screens import AttemptLiteral
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
+from mfok_lint.syntax.names import dotted_name, string_value
 from mfok_lint.syntax.string_literals import literal_text
 
 _READERS = {"get_task_datastore", "TaskDataStore", "Task"}

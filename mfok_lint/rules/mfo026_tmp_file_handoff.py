@@ -29,12 +29,12 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.generated_code import HOLE, code_strings
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import dotted_name, string_value
 
 _PATH = re.compile(r"(?<![\w$}.\-/])/tmp/[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*(?![\w$.\-/{" + HOLE + r"])")
 _SHELL_WRITE_BEFORE = re.compile(r"(?:(?<![<&\d])>>?|\btee(?:\s+-a)?)\s*$")

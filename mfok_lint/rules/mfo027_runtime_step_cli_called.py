@@ -24,15 +24,15 @@ Design decisions:
 from __future__ import annotations
 
 import re
-from typing import Optional, Set
+from typing import Set
 
 import libcst as cst
 
 from mfok_lint.core.spans import Span
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.prefilter import OutsideMetaflowCore, Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
+from mfok_lint.syntax.names import called_name
 
 _HOOK = "runtime_step_cli"
 _FACTORY = "extract_step_decorator_from_decospec"
@@ -57,11 +57,6 @@ def _message(name: str) -> str:
     )
 
 
-def _called_name(func: cst.BaseExpression) -> Optional[str]:
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return dotted_name(func)
-
 
 class RuntimeStepCliCalled(Rule):
     needs = frozenset({cst.Expr, cst.SimpleString, cst.FormattedString, cst.Call})
@@ -78,7 +73,7 @@ class RuntimeStepCliCalled(Rule):
             if _HOOK in (function.name.value for function in ctx.functions_around(node)):
                 continue  # the hook's own definition (a shim) may call it
             if isinstance(node, cst.Call):
-                name = _called_name(node.func)
+                name = called_name(node.func)
                 if name in (_HOOK, _FACTORY):
                     ctx.report(node, message=_message(name))
             elif id(node) not in docstrings:

@@ -29,20 +29,15 @@ from typing import Dict, List, Set
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.prefilter import OutsideMetaflowCore, Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import called_name, dotted_name
 
 _METAFLOW_CORE = re.compile(r"(^|/)metaflow/(?!plugins/)")
 _FILE_LOADERS = {"module_from_spec", "run_path", "load_module", "load_source"}
 
-
-def _last_name(func: cst.BaseExpression) -> str:
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return dotted_name(func) or ""
 
 
 class _FunctionFlow(cst.CSTVisitor):
@@ -59,7 +54,7 @@ class _FunctionFlow(cst.CSTVisitor):
         return False  # nested functions are walked on their own
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = _last_name(node.func)
+        name = called_name(node.func) or ""
         if name in ("spec_from_file_location", "run_path", "load_source", "SourceFileLoader"):
             self.from_file = True
         if name == "getattr" and node.args:
@@ -77,7 +72,7 @@ class _FunctionFlow(cst.CSTVisitor):
         target = node.targets[0].target.value
         value = node.value
         if isinstance(value, cst.Call):
-            name = _last_name(value.func)
+            name = called_name(value.func) or ""
             if name in _FILE_LOADERS:
                 self.modules.add(target)
                 return
@@ -111,7 +106,7 @@ class CondaInProcess(Rule):
     def check(self, ctx: Context) -> None:
         for node in ctx.nodes(cst.Call, cst.FunctionDef):
             if isinstance(node, cst.Call):
-                if _last_name(node.func) == "MetaflowTask":
+                if called_name(node.func) == "MetaflowTask":
                     ctx.report(
                         node,
                         message="`MetaflowTask` driven in the orchestrator's process: `@conda`/`@pypi` environments never activate",

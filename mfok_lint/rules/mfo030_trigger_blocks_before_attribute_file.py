@@ -32,12 +32,12 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.package import click_command_name
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import called_name, dotted_name, string_value
 
 _OPTION = "--deployer-attribute-file"
 _RUNNING = {"execute_job", "execute_in_process", "execute_workflow"}
@@ -48,19 +48,14 @@ _HELPER_DEPTH = 3
 Path = Tuple[Tuple[int, str], ...]
 
 
-def _called_name(func: cst.BaseExpression) -> str:
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return dotted_name(func) or ""
-
 
 def _is_sleep(call: cst.Call) -> bool:
-    return _called_name(call.func) == "sleep"
+    return called_name(call.func) == "sleep"
 
 
 def _direct_wait(call: cst.Call) -> Optional[str]:
     """Why this call itself waits for a run, or None."""
-    name = _called_name(call.func)
+    name = called_name(call.func) or ""
     if name in _RUNNING or _WAIT_NAME.match(name):
         return f"`{name}()`"
     if name == "result" and isinstance(call.func, cst.Attribute) and not call.args:
@@ -154,7 +149,7 @@ def _exclusive(before: Path, after: Path, exits: Set[Tuple[int, str]]) -> bool:
 def _attribute_file_parameter(function: cst.FunctionDef) -> Optional[str]:
     for decorator in function.decorators:
         call = decorator.decorator
-        if not isinstance(call, cst.Call) or _called_name(call.func) != "option":
+        if not isinstance(call, cst.Call) or called_name(call.func) != "option":
             continue
         names = [string_value(a.value) for a in call.args if a.keyword is None]
         if _OPTION not in names:

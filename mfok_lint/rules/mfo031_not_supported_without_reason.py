@@ -35,11 +35,11 @@ from typing import List, Optional
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.prefilter import Text
 from mfok_lint.prefilter.screens import Raises
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
+from mfok_lint.syntax.names import dotted_name
 
 _CLASS = "NotSupportedException"
 _REASON = re.compile(

@@ -29,12 +29,12 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.model.package import click_command_name
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import dotted_name
 
 _PRIMARY = re.compile(r"^_?(deploy|upload|create|apply|register|upsert|push|publish)(_|$)")
 _SECONDARY = re.compile(r"schedule|^_?(list|get_all|read_all|search)|^_?read_\w+s$")

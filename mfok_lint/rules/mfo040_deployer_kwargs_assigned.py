@@ -24,11 +24,11 @@ import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.classes import DeployerClass, class_body, decorator_names, deployer_classes
-from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import dotted_name, string_value
 
 
 def _returned_self_field(func: cst.FunctionDef) -> Optional[str]:

@@ -29,11 +29,11 @@ import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.core.paths import sibling_module_exists
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.prefilter import InPluginsPackage, Text
 from mfok_lint.prefilter.screens import ImportsSibling
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
+from mfok_lint.syntax.names import dotted_name
 from mfok_lint.syntax.statements import statements
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}

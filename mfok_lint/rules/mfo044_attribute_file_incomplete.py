@@ -22,11 +22,11 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import dotted_name, string_value
 from mfok_lint.syntax.statements import statements
 
 REQUIRED_KEYS = {

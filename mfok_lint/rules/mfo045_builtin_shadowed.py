@@ -33,11 +33,11 @@ from typing import Dict, Set
 import libcst as cst
 from libcst.metadata import GlobalScope, ParentNodeProvider, ScopeProvider
 
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.prefilter import Text
 from mfok_lint.prefilter.screens import BuiltinNameUsed
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
+from mfok_lint.syntax.names import dotted_name
 
 _BUILTINS: Set[str] = {name for name in dir(builtins) if not name.startswith("_")}
 # Only a top-level ``def`` named like a builtin can shadow one.

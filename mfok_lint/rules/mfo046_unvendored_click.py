@@ -25,10 +25,10 @@ from typing import List, Set
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.prefilter import InExtensionPackage, Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
+from mfok_lint.syntax.names import dotted_name
 from mfok_lint.syntax.statements import statements
 
 

@@ -17,8 +17,8 @@ from mfok_lint.core.spans import Span
 from mfok_lint.model.commands.index import _Index, _is_string_node
 from mfok_lint.model.commands.prefilter import _CANDIDATE_WORD
 from mfok_lint.model.commands.tokens import SUBCOMMANDS, Command, Token, recognise
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.syntax import cstparse, visiting
+from mfok_lint.syntax.names import dotted_name
 from mfok_lint.syntax.offsets import node_offsets
 from mfok_lint.syntax.shell_words import Word, split_commands
 from mfok_lint.syntax.string_literals import (

@@ -156,9 +156,6 @@ class _Index(cst.CSTVisitor):
             self.line_lists.append((node, self._current()))
 
 
-def _code_of(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
-
 
 def _string_pieces(node) -> List[cst.BaseExpression]:
     """The string literals an element is made of (``indent + '"init",'`` -> the literal)."""

@@ -12,7 +12,6 @@ from mfok_lint.model.values.tracing import (
     UNKNOWN,
     Assignments,
     Source,
-    code_of,
     combine,
     small_statements,
     trace,
@@ -24,7 +23,7 @@ from mfok_lint.model.values.tracing import (
 from mfok_lint.model.values.tuples import TUPLE_FLOW_NODES, TupleFlow, TupleFlows, tuple_flows
 
 __all__ = [
-    "COUNTER_NAMES", "UNKNOWN", "Assignments", "Source", "code_of", "combine", "small_statements", "trace",
+    "COUNTER_NAMES", "UNKNOWN", "Assignments", "Source", "combine", "small_statements", "trace",
     "trace_origin", "trace_text", "trace_token", "traced_option_values", "TUPLE_FLOW_NODES", "TupleFlow",
     "TupleFlows", "tuple_flows",
 ]

@@ -64,8 +64,8 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tup
 import libcst as cst
 
 from mfok_lint.model.command_evidence import unique_options
-from mfok_lint.model.environment import dotted_name
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import code_of, dotted_name
 from mfok_lint.syntax.statements import statements
 from mfok_lint.syntax.string_literals import HOLE
 
@@ -119,15 +119,6 @@ class Source:
 
 
 UNKNOWN = Source("unknown")
-
-
-def code_of(node: Optional[cst.CSTNode]) -> str:
-    if node is None:
-        return ""
-    try:
-        return _EMPTY.code_for_node(node)
-    except Exception:  # a node of a generated-source tree is still renderable; stay defensive
-        return ""
 
 
 def _literal(node) -> Optional[object]:

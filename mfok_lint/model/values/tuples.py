@@ -36,9 +36,9 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mfok_lint.model.environment import dotted_name, string_value
 from mfok_lint.model.values.reaching import Definition, FunctionFacts, Unit, UnitCollector, reaching
 from mfok_lint.syntax import visiting
+from mfok_lint.syntax.names import dotted_name, string_value
 from mfok_lint.syntax.source_file import SourceFile
 
 RUN_PARAM_NAMES = {"run_params", "run_param"}
