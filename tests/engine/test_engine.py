@@ -307,3 +307,69 @@ def test_the_collector_thresholds_are_raised_for_a_lint_and_restored_after_it():
         with check.collector_tuned_for_lint():
             1 / 0
     assert gc.get_threshold() == before
+
+
+class ReadsAst(Rule):
+    """Reports the first function definition it finds on CPython's tree; needs nothing else."""
+
+    row = RuleRow("MFO003", "test-reads-ast", PYTHON, STABLE, NEVER, None, (), "a function")
+    needs = frozenset({"ast"})
+
+    def check(self, ctx):
+        import ast
+
+        for node in ast.walk(ctx.ast):
+            if isinstance(node, ast.FunctionDef):
+                ctx.report((ctx.locator.offset(node.lineno, 1), ctx.locator.offset(node.lineno, 4)))
+                return
+
+
+def test_a_rule_that_needs_only_the_ast_gets_no_libcst_parse(monkeypatch):
+    from mfok_lint.syntax import cstparse
+
+    parsed = []
+    real = cstparse.parse_module
+    monkeypatch.setattr(cstparse, "parse_module", lambda text: parsed.append(text) or real(text))
+    found = check.check_source("x = 1\ndef f():\n    pass\n", "a.py", [ReadsAst()])
+    assert [(d.code, d.location.row) for d in found] == [("MFO003", 2)]
+    assert parsed == []
+    check.check_source("foo = 1\n", "a.py", [NameIsFoo()])  # a rule that needs libcst's tree gets it
+    assert parsed == ["foo = 1\n"]
+
+
+def test_a_rule_reading_nodes_it_did_not_declare_is_an_internal_error():
+    class Undeclared(Rule):
+        row = RuleRow("MFO002", "test-undeclared", PYTHON, STABLE, NEVER, None, (), "m")
+        needs = frozenset({cst.Name})
+
+        def check(self, ctx):
+            ctx.nodes(cst.Call)
+
+    errors = []
+    assert check.check_source("f(x)\n", "a.py", [Undeclared()], internal_errors=errors) == []
+    assert len(errors) == 1 and "reads Call nodes without declaring them in needs" in errors[0].message
+
+
+def test_one_walk_collects_the_nodes_of_every_rule(monkeypatch):
+    from mfok_lint.syntax.node_index import NodeIndex
+
+    walks = []
+    original = NodeIndex.__init__
+
+    def counting(self, classes):
+        walks.append(frozenset(classes))
+        original(self, classes)
+
+    monkeypatch.setattr(NodeIndex, "__init__", counting)
+
+    class ReadsCalls(Rule):
+        row = RuleRow("MFO002", "test-reads-calls", PYTHON, STABLE, NEVER, None, (), "a call")
+        needs = frozenset({cst.Call})
+
+        def check(self, ctx):
+            for call in ctx.nodes(cst.Call):
+                ctx.report(call)
+
+    found = check.check_source("foo(1)\n", "a.py", [NameIsFoo(), ReadsCalls()])
+    assert sorted(d.code for d in found) == ["MFO002", "MFO900"]
+    assert walks == [frozenset({cst.Name, cst.Call})]
