@@ -66,7 +66,7 @@ def layout_path(path: str) -> str:
 
     Rules that decide by location ask this instead of the path they were given, which depends on the directory
     mfok-lint runs from (``./x.py`` inside ``plugins/acme/``) and, made absolute, on parent directories that are
-    no package (a checkout in ``~/src/metaflow/``). The layout is the one ``model.crossmodule`` resolves imports
+    no package (a checkout in ``~/src/metaflow/``). The layout is the one ``model.imported_values`` resolves imports
     with: the directory above ``metaflow_extensions/``, else the top of the ``__init__.py`` packages. A file
     whose directory does not exist (a name given with ``--stdin-filename``) keeps its given path.
     """

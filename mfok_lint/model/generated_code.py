@@ -15,7 +15,7 @@ Design decisions
 * **Placeholders become holes.** f-string fields, ``{name}`` / ``%(name)s`` template fields (and ``%s`` /
   ``%r`` when the literal is the left operand of ``%``) and
   jinja ``{{ ... }}`` are values the compiler fills in *at compile time*; they are replaced by
-  ``strtext.HOLE`` (one character), so a rule can ask "is this fallback a compile-time value?".
+  ``string_literals.HOLE`` (one character), so a rule can ask "is this fallback a compile-time value?".
 * **Comments are blanked.** In the decoded text, a ``#`` at the start of a line or after whitespace, and
   outside quotes on that line, starts a comment (in Python and in shell alike) that is replaced by spaces, so
   prose in generated code never matches while every offset still maps back to the source.
@@ -121,7 +121,7 @@ _PRECOLLECTED = "gencode:collector"
 
 
 def strings_collector(ctx: SourceFile) -> cst.BatchableCSTVisitor:
-    """This model's collector for the engine's shared traversal (see ``model.shared``)."""
+    """This model's collector for the engine's shared traversal (see ``lint.shared_walk``)."""
     from mfok_lint.syntax.visiting import Piggyback
 
     return ctx.lazy(_PRECOLLECTED, lambda _ctx: Piggyback(_FlatCollector()))

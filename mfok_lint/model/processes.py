@@ -5,7 +5,7 @@ facts (handlers, loops, awaits) in the extension's own code *and* in the worker 
 Both are parsed with ``ast`` here and handed to the rule as ``StepUnit``s.
 
 Design decisions:
-- A unit is the file itself, or one code string that parses as Python (``model.gencode.parse_python``).
+- A unit is the file itself, or one code string that parses as Python (``model.generated_code.parse_python``).
   Code strings that do not contain a ``step`` command (``ctx.commands``) are skipped unless the caller asks
   for ``whole_file`` (the script's command list is then a placeholder filled from elsewhere in the file).
 - ``builds_step(fn)`` tells whether a function of the unit runs a step: in the file, the function's lines

@@ -39,7 +39,7 @@ class ExternalNameInIdentifierHole(Trigger):
         return "ExternalNameInIdentifierHole()"
 
 
-# A superset of what ``check`` reports, read from CPython's ``ast`` (shared, see ``mfok_lint.pyast``), in the
+# A superset of what ``check`` reports, read from CPython's ``ast`` (shared, see ``mfok_lint.syntax.pyast``), in the
 # rule's two steps. Position: the placeholders that may sit in an identifier position (``_placeholders``, with the
 # rule's own line tests). Value: one of them reads an external name, directly or through a value assigned to the
 # name it reads in any scope of the file; a name bound by ``from ... import`` may take its value from another

@@ -9,7 +9,7 @@ the step then writes its artifacts into a datastore nobody reads.
 
 Design decisions:
 - Worker-side means *code the extension emits for the worker*: string literals holding generated Python,
-  bash task bodies, heredocs or jinja templates (``model.gencode``). The extension's own modules are not
+  bash task bodies, heredocs or jinja templates (``model.generated_code``). The extension's own modules are not
   checked: in plain Python nothing distinguishes a compile-time value from any other fallback, while in
   emitted code the compile-time value is visible as a placeholder the compiler fills in.
 - The finding needs the fallback to be such a placeholder (an f-string field, ``{name}``, ``%s``,

@@ -22,7 +22,7 @@ Design decisions:
 - A sysroot sink whose value is an attribute named ``datastore_root`` (``flow_datastore.datastore_root``)
   is reported too: that attribute *is* the ``--datastore-root`` value. The key may then be the template
   ``"METAFLOW_DATASTORE_SYSROOT_%s" % TYPE``, which is the local sysroot for local runs.
-- The extension's own code and emitted Python (``model.gencode``) are checked alike, one unit at a time.
+- The extension's own code and emitted Python (``model.generated_code``) are checked alike, one unit at a time.
 """
 
 from __future__ import annotations

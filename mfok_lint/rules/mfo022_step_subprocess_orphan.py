@@ -22,7 +22,7 @@ Design decisions:
   model, ``ctx.commands``), or be called from a function that does, or live in an emitted script that
   holds one. Other processes (``package save``, ``gh``, ``pip``) are left alone.
 - Emitted worker code is analysed like the extension's own code: string literals holding generated Python
-  (``model.gencode``) are parsed with ``ast`` and the same checks run inside them.
+  (``model.generated_code``) are parsed with ``ast`` and the same checks run inside them.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Design decisions:
   directory. The value is followed through local assignments, ``with ... as f`` bindings and ``f.read()``
   (three steps). Plain ``pickle.load(open(path))`` of some other file is not reported.
 - Metaflow's own datastore and serializer modules are the implementation of the API and are skipped.
-- Both the extension's own code and emitted Python (``model.gencode``) are checked.
+- Both the extension's own code and emitted Python (``model.generated_code``) are checked.
 - Preview: no released extension in the corpus still does this, so the rule's precision is established on
   constructed cases and on the absence of findings in real code only.
 """

@@ -14,7 +14,7 @@ Design decisions:
   A variable attempt is never reported: the code chose it.
 - Index files: a path literal naming ``0.data.json`` (``"0.data.json"``, ``f"{task}/0.data.json"``) is the
   same hard-coded read done by hand.
-- Both the extension's own code and the worker-side code it emits as strings (``model.gencode``) are
+- Both the extension's own code and the worker-side code it emits as strings (``model.generated_code``) are
   checked; in generated code the same patterns are matched on the decoded, comment-blanked text.
 """
 

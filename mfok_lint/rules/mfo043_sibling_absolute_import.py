@@ -60,7 +60,7 @@ def _is_main_guard(node: cst.If) -> bool:
 def _imports(module: cst.Module) -> List[cst.CSTNode]:
     """Absolute imports outside ``except ImportError`` handlers and ``if __name__ == "__main__"`` blocks.
 
-    Imports are statements, so only statement bodies are followed (``model.walk``), not every expression.
+    Imports are statements, so only statement bodies are followed (``syntax.statements``), not every expression.
     """
 
     def enter(node: cst.CSTNode) -> bool:

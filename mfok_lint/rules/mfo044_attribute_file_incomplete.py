@@ -157,7 +157,7 @@ class AttributeFileIncomplete(Rule):
     triggers = Text(b"deployer_attribute_file")
 
     def check(self, ctx: Context) -> None:
-        # Functions are statements: following statement bodies (``model.walk``) meets every one, nested ones
+        # Functions are statements: following statement bodies (``syntax.statements``) meets every one, nested ones
         # included, in the order a full visitor walk would, without visiting each expression node.
         for node in statements(ctx.module):
             if not isinstance(node, cst.FunctionDef):

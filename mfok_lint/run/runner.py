@@ -68,7 +68,7 @@ class FileResult:
     errors: List[str] = field(default_factory=list)  # one-line, user-facing
     internal_errors: List[str] = field(default_factory=list)
     noqa_added: int = 0
-    # stamps of the other files and directories the findings were computed from (mfok_lint.dependencies)
+    # stamps of the other files and directories the findings were computed from (mfok_lint.core.dependencies)
     dependencies: List[Tuple[str, str, int, int]] = field(default_factory=list)
 
     @property

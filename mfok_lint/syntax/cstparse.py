@@ -6,7 +6,7 @@ from source text satisfies them by construction, and they cost 13 % of the parse
 largest single cost of a cold run.
 
 ``parse_module`` switches the hook off for the duration of the parse, and only while libcst's hook is exactly
-that one call (read from its source, like ``model.traverse`` reads libcst's child order): a libcst that does
+that one call (read from its source, like ``syntax.visiting`` reads libcst's child order): a libcst that does
 more in the hook keeps it. Nodes built any other way (fixes, tests) are validated as usual.
 """
 

@@ -15,9 +15,9 @@ Design decisions
   as one (see de-duplication). Arguments are not substituted: a helper's parameters stay symbolic values.
 * **Strings are parsed, not grepped.** Any string expression (literal, f-string, ``%``/``.format`` template,
   implicit concatenation) whose text has the word ``step`` or ``init`` is decoded with per-character source
-  offsets (``strtext``); placeholders become holes. If the text parses as Python and contains a list or a
+  offsets (``syntax.string_literals``); placeholders become holes. If the text parses as Python and contains a list or a
   call, it is generated Python: it is parsed with libcst and evaluated by this same interpreter, with spans
-  mapped back into the string literal. Otherwise it is shell: it is split into simple commands by ``shell``
+  mapped back into the string literal. Otherwise it is shell: it is split into simple commands by ``syntax.shell_words``
   (offset-keeping shlex rules, heredoc bodies analysed recursively). A hole that stands alone as a list
   element / line in generated Python, or as a whole shell word, may expand to any number of tokens: it is
   ``unknown`` unless the template names its filler and the filler can be evaluated (a same-module helper, a

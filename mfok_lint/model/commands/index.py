@@ -204,7 +204,7 @@ _PRECOLLECTED_INDEX = "commands:index"
 
 
 def index_collector(ctx: SourceFile) -> Optional[cst.BatchableCSTVisitor]:
-    """The module index, filled in the engine's shared traversal (``model.shared``); None when the file
+    """The module index, filled in the engine's shared traversal (``lint.shared_walk``); None when the file
     cannot build a command (the model then never looks at the tree)."""
     if not may_build_commands(ctx.text):
         return None
