@@ -16,7 +16,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Set
+from typing import Callable, Dict, List, Optional, Set
 
 CACHE = Path(os.environ.get("MFOK_METAFLOW_RELEASES", Path.home() / ".cache" / "mfok-metaflow-releases"))
 

@@ -7,7 +7,6 @@ each fact and option set with the table. The fast tests check the table's own sh
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
