@@ -242,7 +242,7 @@ FACT_DESCRIPTIONS: Dict[str, str] = {
     "catch_skips_past_user_code_retries": "@catch replaces the step body when retry_count > max_user_code_retries",
     "timeout_arms_within_user_code_retries": "@timeout arms only when retry_count <= max_user_code_retries",
     "init_parameter_envvars": "init takes each Parameter as an option and click reads METAFLOW_INIT_<NAME>",
-    "metaflow_parameters_env": "some plumbing reads METAFLOW_PARAMETERS (step functions, later airflow, argo)",
+    "metaflow_parameters_env": "some plumbing reads METAFLOW_PARAMETERS (step functions, later airflow)",
     "step_with_option": "the step command accepts --with",
     "step_ubf_context_option": "the step command accepts --ubf-context",
     "step_num_parallel_option": "the step command accepts --num-parallel",
