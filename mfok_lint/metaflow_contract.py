@@ -152,6 +152,7 @@ FACTS: Dict[str, _Range] = {
     "project_branch_attribute": ("2.13.4", None),
     # --- @config -----------------------------------------------------------------------------
     "config_api": ("2.12.37", None),
+    "is_config_parameter": ("2.12.37", None),
     "flow_config_value_env": ("2.12.37", None),
     "flow_config_file_env": ("2.12.37", None),
     "config_options": ("2.12.37", None),
@@ -208,6 +209,7 @@ FACT_DESCRIPTIONS: Dict[str, str] = {
     "current_project_info": "@project sets current.project_name, branch_name, is_user_branch, is_production, project_flow_name",
     "project_branch_attribute": "@project(branch=..., production=...) may be given as decorator attributes",
     "config_api": "metaflow exports Config and config_expr (@config era)",
+    "is_config_parameter": "Parameter.IS_CONFIG_PARAMETER is False, Config's is True (tells configs apart from parameters)",
     "flow_config_value_env": "the --config-value option reads METAFLOW_FLOW_CONFIG_VALUE (a JSON object name -> value)",
     "flow_config_file_env": "the --config option reads METAFLOW_FLOW_CONFIG (a JSON object name -> file)",
     "config_options": "a flow with a Config gets the top-level --config and --config-value options",

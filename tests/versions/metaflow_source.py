@@ -482,6 +482,14 @@ def _module_assigns(rel: Release, path: str, name: str) -> bool:
     )
 
 
+def _class_assigns(rel: Release, path: str, cls: str, name: str) -> bool:
+    node = rel.class_def(path, cls)
+    return node is not None and any(
+        isinstance(item, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in item.targets)
+        for item in node.body
+    )
+
+
 def _module_binds(rel: Release, path: str, name: str) -> bool:
     """``name`` is importable from the module: defined or imported at its top level."""
     tree = rel.tree(path)
@@ -507,6 +515,8 @@ PROBES: Dict[str, Callable[[Release], bool]] = {
     and _project_reads_attribute(r, "production"),
     # @config
     "config_api": lambda r: _init_exports(r, "Config", "config_expr"),
+    "is_config_parameter": lambda r: _class_assigns(r, "parameters.py", "Parameter", "IS_CONFIG_PARAMETER")
+    and _class_assigns(r, "user_configs/config_parameters.py", "Config", "IS_CONFIG_PARAMETER"),
     "flow_config_value_env": lambda r: "METAFLOW_FLOW_CONFIG_VALUE"
     in keyword_envvars(r, "user_configs/config_options.py"),
     "flow_config_file_env": lambda r: "METAFLOW_FLOW_CONFIG"
