@@ -48,11 +48,12 @@ def release_root(version: str) -> Path:
 
         shutil.rmtree(tmp)
     with zipfile.ZipFile(wheel) as zf:
-        # The vendored libraries and tutorials hold no contract fact; leaving them out keeps the
-        # cache small.
+        # Only Metaflow's own Python source holds contract facts; leaving out the vendored
+        # libraries, tutorials and card assets keeps the cache small.
         members = [
             n for n in zf.namelist()
-            if n.startswith("metaflow/") and not n.startswith(("metaflow/_vendor/", "metaflow/tutorials/"))
+            if n.startswith("metaflow/") and n.endswith(".py")
+            and not n.startswith(("metaflow/_vendor/", "metaflow/tutorials/"))
         ]
         zf.extractall(tmp, members=members)
     os.replace(tmp, dest)
