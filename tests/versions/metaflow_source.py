@@ -3,7 +3,7 @@
 Each release is fetched once with ``pip download --no-deps metaflow==X`` into
 ``~/.cache/mfok-metaflow-releases`` (override with ``MFOK_METAFLOW_RELEASES``), unpacked
 next to the wheel, and read with ``ast``. Every probe below answers one question of
-``mfok_lint.metaflow_contract`` from the source of one release; the probes are written
+``mfok_lint.core.metaflow_contract`` from the source of one release; the probes are written
 independently of the table so that the test comparing the two can fail.
 """
 

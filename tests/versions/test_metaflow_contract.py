@@ -1,4 +1,4 @@
-"""Keeps mfok_lint.metaflow_contract honest.
+"""Keeps mfok_lint.core.metaflow_contract honest.
 
 The slow tests download every release the table names (``pip download --no-deps``, cached in
 ``~/.cache/mfok-metaflow-releases``), read its source with ``ast`` (never importing it) and compare
@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from mfok_lint import metaflow_contract as mc
-from mfok_lint.metaflow_contract import MetaflowVersion, VersionError
+from mfok_lint.core import metaflow_contract as mc
+from mfok_lint.core.metaflow_contract import MetaflowVersion, VersionError
 
 import metaflow_source as ms
 

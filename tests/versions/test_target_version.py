@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mfok_lint.metaflow_contract import MetaflowVersion, newest_known
-from mfok_lint.target_version import (
+from mfok_lint.core.metaflow_contract import MetaflowVersion, newest_known
+from mfok_lint.core.target_version import (
     DEFAULT_SOURCE,
     TargetVersionError,
     infer_target_version,

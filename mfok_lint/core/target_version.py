@@ -26,7 +26,7 @@ A version between two known releases is exact enough: the contract's facts only 
 releases it knows.
 
 Standard library only (``tomllib``, or ``tomli`` before Python 3.11), plus
-``mfok_lint.metaflow_contract``; ``packaging`` is not a dependency, so the small subset of
+``mfok_lint.core.metaflow_contract``; ``packaging`` is not a dependency, so the small subset of
 PEP 440/508 needed here is parsed by hand.
 """
 
@@ -38,7 +38,7 @@ import os
 import re
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
-from mfok_lint.metaflow_contract import KNOWN_RELEASES, MetaflowVersion, VersionError, newest_known
+from mfok_lint.core.metaflow_contract import KNOWN_RELEASES, MetaflowVersion, VersionError, newest_known
 
 try:  # Python 3.11+
     import tomllib as _toml
