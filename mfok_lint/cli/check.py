@@ -71,6 +71,13 @@ def _output_format_choice():
     help="Write the linter output to this file (default: stdout).",
 )
 @click.option("--preview/--no-preview", default=None, help="Enable preview mode: include unstable rules.")
+@click.option(
+    "--target-metaflow-version",
+    default=None,
+    metavar="VERSION",
+    help="The Metaflow release the code is judged against (e.g. 2.12 or 2.19.7). Default: each file's own, "
+    "from its distribution's metadata (pyproject, setup.cfg, setup.py, requirements files, a bundled Metaflow).",
+)
 @click.option("--statistics", is_flag=True, help="Show counts for every rule with at least one violation.")
 @click.option("--add-noqa", is_flag=True, help="Add `# noqa` directives to failing lines.")
 @click.option(
@@ -194,6 +201,14 @@ def _cli_layer(args: CheckArgs, cwd: str) -> Layer:
             values[key] = value
     if args.cache_dir:
         values["cache-dir"] = args.cache_dir
+    if args.target_metaflow_version is not None:
+        from mfok_lint.core.target_version import TargetVersionError, parse_target_version
+
+        try:
+            parse_target_version(args.target_metaflow_version)
+        except TargetVersionError as exc:
+            raise UsageError(f"--target-metaflow-version: {exc}") from None
+        values["target-metaflow-version"] = args.target_metaflow_version
     return layer
 
 
@@ -238,7 +253,7 @@ def run_check(args: CheckArgs) -> int:
 
     if args.show_settings:
         target = stdin_name if stdin else None
-        _print_settings(settings, run, target)
+        _print_settings(settings, run, target, judged=os.path.join(cwd, stdin_name if stdin else paths[0]))
         return 0
 
     if stdin:

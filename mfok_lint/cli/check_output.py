@@ -202,7 +202,7 @@ def _statistics(diagnostics, run: _Run, color: bool, fixed, quiet: bool) -> str:
     return text
 
 
-def _print_settings(settings, run: _Run, target: Optional[str]) -> None:
+def _print_settings(settings, run: _Run, target: Optional[str], judged: str) -> None:
     out = []
     if target:
         out.append(f"Resolved settings for: {target!r}")
@@ -229,6 +229,7 @@ def _print_settings(settings, run: _Run, target: Optional[str]) -> None:
     out.append("")
     out.append("# Linter Settings")
     out.append(f"preview = {str(settings.preview).lower()}")
+    out.append(_target_line(settings, judged))
     out.append(f"ignore_noqa = {str(settings.ignore_noqa).lower()}")
     out.append(_toml_list("rules.enabled", [f"{r.code} ({r.name})" for r in enabled_rules(settings)]))
     if settings.per_file_ignores:
@@ -239,6 +240,18 @@ def _print_settings(settings, run: _Run, target: Optional[str]) -> None:
     else:
         out.append("per_file_ignores = {}")
     click.echo("\n".join(out))
+
+
+def _target_line(settings, judged: str) -> str:
+    """The Metaflow release the code is judged against, and where it comes from."""
+    if settings.target_metaflow_version is not None:
+        return f"target_metaflow_version = {str(settings.metaflow)!r}  # set explicitly (configuration or flag)"
+    from mfok_lint.core.target_version import target_for_path
+
+    # A directory names its files' distribution: ask as for a file inside it.
+    probe = os.path.join(judged, "__probe__.py") if os.path.isdir(judged) else judged
+    inferred = target_for_path(probe)
+    return f"target_metaflow_version = {str(inferred.version)!r}  # {inferred.source}"
 
 
 def _pattern(item) -> str:

@@ -21,6 +21,7 @@ class CheckArgs:
     output_format: Optional[str]
     output_file: Optional[str]
     preview: Optional[bool]
+    target_metaflow_version: Optional[str]
     statistics: bool
     add_noqa: bool
     show_files: bool

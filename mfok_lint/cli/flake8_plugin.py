@@ -22,6 +22,7 @@ Decisions:
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 from mfok_lint import __version__
@@ -34,6 +35,7 @@ class MfokFlake8Plugin:
     name = "mfok-lint"
     version = __version__
     preview = False
+    metaflow: Any = None  # the explicit target release; None: each file's own
     use_cache = True
     cache_dir: Optional[str] = None
     _cache: Any = None
@@ -60,6 +62,13 @@ class MfokFlake8Plugin:
             help="mfok-lint: neither read nor write the cache (also MFOK_LINT_NO_CACHE=1).",
         )
         option_manager.add_option(
+            "--mfok-target-metaflow-version",
+            default=None,
+            parse_from_config=True,
+            help="mfok-lint: the Metaflow release the code is judged against, e.g. 2.12 or 2.19.7 (default: each "
+            "file's own, from its distribution's metadata).",
+        )
+        option_manager.add_option(
             "--mfok-cache-dir",
             default=None,
             parse_from_config=True,
@@ -73,6 +82,16 @@ class MfokFlake8Plugin:
         no_cache = no_cache or os.environ.get("MFOK_LINT_NO_CACHE", "").strip().lower() in _TRUE
         cls.use_cache = not no_cache
         cls.cache_dir = getattr(options, "mfok_cache_dir", None) or os.environ.get("MFOK_LINT_CACHE_DIR") or None
+        cls.metaflow = None
+        target = getattr(options, "mfok_target_metaflow_version", None)
+        if target:
+            from mfok_lint.core.target_version import TargetVersionError, parse_target_version
+
+            try:
+                cls.metaflow = parse_target_version(target)
+            except TargetVersionError as exc:
+                sys.stderr.write(f"flake8: error: --mfok-target-metaflow-version: {exc}\n")
+                raise SystemExit(2) from None
         cls._cache = None
         _SELECTED.clear()
         if not cls.use_cache:
@@ -87,7 +106,8 @@ class MfokFlake8Plugin:
             from mfok_lint.rules.selection import resolve_codes
             from mfok_lint.run.cache import PluginCache
 
-            cls._cache = PluginCache(cls.cache_dir or ".mfok-lint-cache", resolve_codes(None, preview=cls.preview))
+            selection = [*resolve_codes(None, preview=cls.preview), f"metaflow={cls.metaflow}"]
+            cls._cache = PluginCache(cls.cache_dir or ".mfok-lint-cache", selection)
         return cls._cache
 
     @classmethod
@@ -129,7 +149,9 @@ class MfokFlake8Plugin:
         errors: List[InternalError] = []
         # Recorded from the prefilter on: a screen may look beside the file, and "no rule applies" is cached too.
         with dependencies.recording() as stamps:
-            diagnostics = check_source(text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors)
+            diagnostics = check_source(
+                text, self.filename, rules, raw=raw, ignore_noqa=True, internal_errors=errors, metaflow=self.metaflow
+            )
         if errors:
             raise RuntimeError(errors[0].message)  # flake8 reports a plugin failure; nothing is cached
         rows = [(d.location.row, d.location.column - 1, d.code, d.message) for d in diagnostics]

@@ -80,6 +80,7 @@ LINT_KEYS: Dict[str, Callable[[Any], Optional[str]]] = {
     "per-file-ignores": _table_of_lists,
     "extend-per-file-ignores": _table_of_lists,
     "preview": _bool,
+    "target-metaflow-version": _str,
     # ruff's lint.exclude omits files from linting on top of the general excludes.
     "exclude": _list_of_str,
 }
@@ -199,6 +200,13 @@ def _validate_value(name: str, key: str, value: Any, where: str, source: str) ->
                 raise ConfigError(f"{source}: empty glob pattern in {key!r} in {where}")
             for selector in selectors:
                 check_selector(selector, key, where, source)
+    elif key == "target-metaflow-version":
+        from mfok_lint.core.target_version import TargetVersionError, parse_target_version
+
+        try:
+            parse_target_version(value)
+        except TargetVersionError as exc:
+            raise ConfigError(f"{source}: {key!r} in {where}: {exc}") from None
     elif key == "output-format":
         formats = _output_formats()
         if value not in formats:
@@ -328,6 +336,7 @@ def resolve(layers: Sequence[Layer], *, project_root: str, config_path: Optional
         force_exclude=bool(last("force-exclude", False)),
         respect_gitignore=bool(last("respect-gitignore", True)),
         unsafe_fixes=last("unsafe-fixes"),
+        target_metaflow_version=last("target-metaflow-version"),
         output_format=last("output-format", "full"),
         project_root=project_root,
         config_path=config_path,

@@ -11,7 +11,10 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mfok_lint.core.metaflow_contract import MetaflowVersion
 
 # An exclude pattern, plain (relative to the project root) or with the directory it is relative to (a pattern
 # from the command line is relative to the working directory, as in ruff).
@@ -41,6 +44,9 @@ class Settings:
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
     preview: bool = False
     ignore_noqa: bool = False
+    # the Metaflow release the code is judged against; None: each file's own, from its distribution's metadata
+    # (``core.target_version``)
+    target_metaflow_version: Optional[str] = None
     # which files
     project_root: str = field(default_factory=os.getcwd)  # per-file-ignores and plain exclude patterns are relative to it
     config_path: Optional[str] = None
@@ -62,6 +68,15 @@ class Settings:
     jobs: Optional[int] = None  # None: the CPU count, at most 8
 
     @property
+    def metaflow(self) -> "Optional[MetaflowVersion]":
+        """The explicit ``target-metaflow-version`` (validated when it was read), or None: each file's own."""
+        if self.target_metaflow_version is None:
+            return None
+        from mfok_lint.core.target_version import parse_target_version
+
+        return parse_target_version(self.target_metaflow_version)
+
+    @property
     def writes(self) -> bool:
         """Whether the run writes files (fixes or noqa comments): such runs read every file afresh."""
         return (self.fix and not self.diff) or self.add_noqa
@@ -75,6 +90,7 @@ class Settings:
             tuple(sorted((k, tuple(v)) for k, v in self.per_file_ignores.items())),
             self.preview,
             self.ignore_noqa,
+            self.target_metaflow_version,
         )
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import functools
 import os
 import re
 from typing import Iterator, List, NamedTuple, Optional, Tuple
@@ -401,7 +402,22 @@ def _from_requirements(root: str) -> Iterator[_Declared]:
 
 
 def _from_pkg_info(root: str) -> Iterator[_Declared]:
-    path = os.path.join(root, "PKG-INFO")
+    yield from _from_core_metadata(root, "PKG-INFO")
+
+
+def _from_dist_info(root: str) -> Iterator[_Declared]:
+    """An unpacked wheel: ``<name>-<version>.dist-info/METADATA`` beside the package."""
+    try:
+        names = sorted(n for n in os.listdir(root) if n.endswith(".dist-info"))
+    except OSError:
+        return
+    for name in names:
+        yield from _from_core_metadata(root, os.path.join(name, "METADATA"))
+
+
+def _from_core_metadata(root: str, relative: str) -> Iterator[_Declared]:
+    """``Requires-Dist`` of a core-metadata file (an sdist's ``PKG-INFO``, a wheel's ``METADATA``)."""
+    path = os.path.join(root, relative)
     if not os.path.isfile(path):
         return
     try:
@@ -418,11 +434,11 @@ def _from_pkg_info(root: str) -> Iterator[_Declared]:
                 continue
             req = _parse_requirement(value)
             if req:
-                yield _Declared("PKG-INFO: Requires-Dist", req.text, None if req.url else req.specifiers)
+                yield _Declared(f"{relative.replace(os.sep, '/')}: Requires-Dist", req.text, None if req.url else req.specifiers)
                 return
 
 
-_METADATA_SOURCES = (_from_pyproject, _from_setup_cfg, _from_setup_py, _from_requirements, _from_pkg_info)
+_METADATA_SOURCES = (_from_pyproject, _from_setup_cfg, _from_setup_py, _from_requirements, _from_pkg_info, _from_dist_info)
 
 
 # --- Metaflow itself, or a bundled copy ------------------------------------------------------
@@ -526,3 +542,101 @@ def infer_target_version(project_root: str) -> TargetVersion:
             notes.append(f"{shown} allows no version")
     source = DEFAULT_SOURCE if not notes else f"{DEFAULT_SOURCE} ({'; '.join(notes)})"
     return TargetVersion(newest_known(), source)
+
+
+# --- per file -----------------------------------------------------------------------------------
+
+# What makes a directory the root of a distribution (or of a tree that is Metaflow or bundles it).
+_ROOT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "PKG-INFO")
+
+
+def package_root(path: str) -> Optional[str]:
+    """The directory whose metadata says what a file targets: the nearest one at or above the file's directory
+    holding a distribution's metadata (``pyproject.toml``, ``setup.py``, ``setup.cfg``, ``PKG-INFO``,
+    ``requirements*.txt``, an unpacked wheel's ``*.dist-info``) or a ``metaflow/version.py``; None when there is
+    none (a text linted under a made-up name, a loose script)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    return _root_at_or_above(directory) if os.path.isdir(directory) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _root_at_or_above(directory: str) -> Optional[str]:
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        names = []
+    if any(n in _ROOT_FILES or n.endswith(".dist-info") or (n.startswith("requirements") and n.endswith(".txt")) for n in names):
+        return directory
+    if os.path.isfile(os.path.join(directory, "metaflow", "version.py")):
+        return directory
+    parent = os.path.dirname(directory)
+    return None if parent == directory else _root_at_or_above(parent)
+
+
+# Module-level imports (column 0: not under ``try``, ``if`` or a function) that only work from some release on.
+# Code that imports one of these at module level cannot run on an older Metaflow, whatever its metadata says.
+_IMPORT_FLOORS = (
+    (re.compile(rb"^from metaflow\.flowspec import (?:\([^)]*|[^\n]*)\bFlowStateItems\b", re.M), "flow_state_items"),
+    (re.compile(rb"^from metaflow(?:\.user_configs[\w.]*)? import (?:\([^)]*|[^\n]*)\b(?:Config|config_expr)\b", re.M),
+     "config_api"),
+    (re.compile(rb"^(?:from|import) metaflow\.runner\.deployer_impl\b", re.M), "deployer_impl_module"),
+    (re.compile(rb"^from metaflow\.runner\.deployer import (?:\([^)]*|[^\n]*)\b(?:DeployerImpl|DeployedFlow|TriggeredRun)\b", re.M),
+     "deployer_api"),
+)
+_MAX_SCANNED_FILES = 2000
+
+
+def _import_floor(root: str) -> Optional[Tuple[MetaflowVersion, str]]:
+    """The newest release among those the tree's module-level imports need, with the import that needs it."""
+    from mfok_lint.core.metaflow_contract import fact_range
+
+    best: Optional[Tuple[MetaflowVersion, str]] = None
+    scanned = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        if "pyvenv.cfg" in filenames and dirpath != root:
+            dirnames[:] = []
+            continue
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS and not d.endswith(".egg-info"))
+        for name in sorted(filenames):
+            if not name.endswith(".py") or scanned >= _MAX_SCANNED_FILES:
+                continue
+            scanned += 1
+            path = os.path.join(dirpath, name)
+            try:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+            except OSError:
+                continue
+            if b"metaflow" not in raw:
+                continue
+            for pattern, fact in _IMPORT_FLOORS:
+                match = pattern.search(raw)
+                if match is None:
+                    continue
+                first = fact_range(fact)[0]
+                if first is not None and (best is None or first > best[0]):
+                    line = raw[match.start(): raw.find(b"\n", match.start())].decode("utf-8", "replace").strip()
+                    where = os.path.relpath(path, root).replace(os.sep, "/")
+                    best = (first, f"`{line}` ({where}) needs {first}")
+    return best
+
+
+@functools.lru_cache(maxsize=1024)
+def _inferred_at(root: Optional[str]) -> TargetVersion:
+    if root is None:
+        return TargetVersion(newest_known(), DEFAULT_SOURCE)
+    inferred = infer_target_version(root)
+    if inferred.source.startswith(DEFAULT_SOURCE) or "metaflow itself" in inferred.source or "metaflow_version" in inferred.source:
+        return inferred  # Metaflow's own tree, a bundled copy, or nothing declared: nothing to raise
+    floor = _import_floor(root)
+    if floor is not None and floor[0] > inferred.version:
+        return TargetVersion(floor[0], f"{inferred.source}, raised to {floor[0]}: {floor[1]}")
+    return inferred
+
+
+def target_for_path(path: str) -> TargetVersion:
+    """The Metaflow release a file's code targets when no setting says: what its distribution declares (see
+    ``infer_target_version``), found from the file's own place. Memoised per directory for the length of a
+    process; a run that finds every file in the cache still asks, so an edited ``pyproject.toml`` changes the
+    cache key of every file below it."""
+    return _inferred_at(package_root(path))

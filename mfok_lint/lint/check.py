@@ -27,8 +27,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
 from mfok_lint.core.diagnostics import Diagnostic, Locator
+from mfok_lint.core.metaflow_contract import MetaflowVersion
 from mfok_lint.core.paths import is_python_text, is_template_path, is_test_path
 from mfok_lint.core.settings import Settings
+from mfok_lint.core.target_version import target_for_path
 from mfok_lint.lint import noqa as noqa_mod
 from mfok_lint.lint.errors import InternalError, _meta_factory, _record, _syntax_error_diag
 from mfok_lint.rules import Rule, RuleKind, all_rules
@@ -67,10 +69,16 @@ def check_source(
     raw: Optional[bytes] = None,
     ignore_noqa: bool = False,
     internal_errors: Optional[List[InternalError]] = None,
+    metaflow: Optional[MetaflowVersion] = None,
 ) -> List[Diagnostic]:
-    """All findings for one file's text, noqa applied, sorted. ``rules`` is the selection for this path."""
+    """All findings for one file's text, noqa applied, sorted. ``rules`` is the selection for this path;
+    ``metaflow`` the release the code is judged against (None: the one its distribution targets)."""
+    if metaflow is None:
+        metaflow = target_for_path(path).version
     with collector_tuned_for_lint():
-        return _check_source(text, path, rules, raw=raw, ignore_noqa=ignore_noqa, internal_errors=internal_errors)
+        return _check_source(
+            text, path, rules, raw=raw, ignore_noqa=ignore_noqa, internal_errors=internal_errors, metaflow=metaflow
+        )
 
 
 def _check_source(
@@ -81,9 +89,12 @@ def _check_source(
     raw: Optional[bytes],
     ignore_noqa: bool,
     internal_errors: Optional[List[InternalError]],
+    metaflow: MetaflowVersion,
 ) -> List[Diagnostic]:
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
+    # A rule whose contract does not exist in the targeted release is not enabled here (its noqa is not "used").
+    rules = [r for r in rules if r.row.checks_metaflow(metaflow)]
     enabled = {r.code for r in rules}
     template = is_template_path(path)
     python = is_python_text(path)
@@ -124,7 +135,7 @@ def _check_source(
                     )
             else:
                 try:
-                    diagnostics.extend(_run_python_rules("python", path, text, module, active, internal_errors))
+                    diagnostics.extend(_run_python_rules("python", path, text, module, active, internal_errors, metaflow))
                 except RecursionError:
                     # Valid code nested deeper than libcst's recursive position pass can go (hundreds of
                     # implicitly concatenated strings, as in pydoc_data/topics.py): a finding, not a crash.
@@ -140,14 +151,14 @@ def _check_source(
                 if error is not None:
                     diagnostics.append(_syntax_error_diag(path, text, locator, *error))
             if active:
-                diagnostics.extend(_run_python_rules("python", path, text, None, active, internal_errors))
+                diagnostics.extend(_run_python_rules("python", path, text, None, active, internal_errors, metaflow))
         if package_rules:
-            diagnostics.extend(_run_package_rules(path, text, package_rules, internal_errors))
+            diagnostics.extend(_run_package_rules(path, text, package_rules, internal_errors, metaflow))
     elif template:
         if active:
-            diagnostics.extend(_run_template_rules(path, text, active, internal_errors))
+            diagnostics.extend(_run_template_rules(path, text, active, internal_errors, metaflow))
     elif active:
-        diagnostics.extend(_run_workflow_rules(path, text, active, internal_errors, report_syntax="MFO900" in enabled))
+        diagnostics.extend(_run_workflow_rules(path, text, active, internal_errors, metaflow, report_syntax="MFO900" in enabled))
 
     if not ignore_noqa and (diagnostics or b"MFO" in raw):
         diagnostics = noqa_mod.apply(
@@ -211,10 +222,11 @@ def _run_python_rules(
     module: Optional[cst.Module],
     rules: Sequence[Rule],
     internal_errors: Optional[List[InternalError]],
+    metaflow: MetaflowVersion,
 ) -> List[Diagnostic]:
     from mfok_lint.rules.context import Context
 
-    ctx = Context(kind, path, text, module)
+    ctx = Context(kind, path, text, module, metaflow)
     classes = {cls for rule in rules for cls in rule.node_classes()}
     if classes:
         from mfok_lint.lint.shared_walk import model_collectors
@@ -246,7 +258,7 @@ def _run_checks(ctx, rules: Sequence[Rule], internal_errors: Optional[List[Inter
 
 
 def _run_template_rules(
-    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]]
+    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]], metaflow: MetaflowVersion
 ) -> List[Diagnostic]:
     from mfok_lint.lint import templates
 
@@ -262,17 +274,17 @@ def _run_template_rules(
     except (cst.ParserSyntaxError, RecursionError, MemoryError):
         return []  # a text no literal can carry through libcst: nothing to say about it
     host = templates.host_path(path)
-    found = _run_python_rules("template", host, synthetic, module, rules, internal_errors)
+    found = _run_python_rules("template", host, synthetic, module, rules, internal_errors, metaflow)
     return templates.unwrap(found, text, prefix, path)
 
 
 def _run_package_rules(
-    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]]
+    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]], metaflow: MetaflowVersion
 ) -> List[Diagnostic]:
     from mfok_lint.model.package import build_package
     from mfok_lint.rules.context import Context
 
-    ctx = Context("package", path, text)
+    ctx = Context("package", path, text, None, metaflow)
     ctx.package = build_package(ctx)
     if ctx.package is None:
         return []
@@ -283,7 +295,12 @@ def _run_package_rules(
 
 
 def _run_workflow_rules(
-    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]], report_syntax: bool
+    path: str,
+    text: str,
+    rules: Sequence[Rule],
+    internal_errors: Optional[List[InternalError]],
+    metaflow: MetaflowVersion,
+    report_syntax: bool,
 ) -> List[Diagnostic]:
     """A workflow's rules on its YAML, composed with PyYAML's composer, which keeps a line and column for every
     node (imported only when a workflow file is linted)."""
@@ -299,7 +316,7 @@ def _run_workflow_rules(
         mark = getattr(exc, "problem_mark", None)
         row, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return [_syntax_error_diag(path, text, Locator(text), f"YAML error: {getattr(exc, 'problem', exc)}", row, col)]
-    ctx = Context("workflow", path, text)
+    ctx = Context("workflow", path, text, None, metaflow)
     ctx.root = root
     _run_checks(ctx, rules, internal_errors)
     return ctx.diagnostics
@@ -315,7 +332,10 @@ def lint_text(
 ) -> List[Diagnostic]:
     """Convenience entry point (tests, catalog examples): lint one text. Internal errors raise."""
     rules = _rules_for(path, settings, select)
-    return check_source(text, path, rules, ignore_noqa=ignore_noqa or bool(settings and settings.ignore_noqa))
+    return check_source(
+        text, path, rules, ignore_noqa=ignore_noqa or bool(settings and settings.ignore_noqa),
+        metaflow=settings.metaflow if settings is not None else None,
+    )
 
 
 def _rules_for(path: str, settings: Optional[Settings], select: Optional[Sequence[str]]) -> List[Rule]:

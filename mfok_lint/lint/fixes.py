@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit
+from mfok_lint.core.metaflow_contract import MetaflowVersion
 from mfok_lint.core.paths import is_template_path, is_workflow_path
 from mfok_lint.lint.check import _rules_for, check_source
 from mfok_lint.lint.errors import InternalError
@@ -92,14 +93,16 @@ def fix_source(
     unsafe: bool = False,
     ignore_noqa: bool = False,
     internal_errors: Optional[List[InternalError]] = None,
+    metaflow: Optional[MetaflowVersion] = None,
 ) -> FixOutcome:
-    """Apply fixes until the text is stable (at most MAX_FIX_PASSES passes)."""
+    """Apply fixes until the text is stable (at most MAX_FIX_PASSES passes); ``metaflow`` is the release the fixed
+    code must run on (None: the one the file's distribution targets)."""
     allowed = allowed_applicabilities(unsafe)
     fixed: Counter = Counter()
     errors: List[str] = []
     rejected: Set[Tuple] = set()
     for _ in range(MAX_FIX_PASSES):
-        diagnostics = check_source(text, path, rules, ignore_noqa=ignore_noqa, internal_errors=internal_errors)
+        diagnostics = check_source(text, path, rules, ignore_noqa=ignore_noqa, internal_errors=internal_errors, metaflow=metaflow)
         candidates = [
             d for d in diagnostics if d.fix and d.fix.applicability in allowed and _fix_identity(d) not in rejected
         ]
@@ -127,7 +130,7 @@ def fix_source(
         for diag in chosen:
             fixed[diag.code] += 1
         text = new_text
-    diagnostics = check_source(text, path, rules, ignore_noqa=ignore_noqa, internal_errors=internal_errors)
+    diagnostics = check_source(text, path, rules, ignore_noqa=ignore_noqa, internal_errors=internal_errors, metaflow=metaflow)
     if any(d.fix and d.fix.applicability in allowed and _fix_identity(d) not in rejected for d in diagnostics):
         errors.append(
             f"{path}: fixes did not converge after {MAX_FIX_PASSES} passes; this is a bug in mfok-lint, please report it"
@@ -135,6 +138,13 @@ def fix_source(
     return FixOutcome(text, fixed, diagnostics, errors)
 
 
-def fix_text(text: str, path: str = "<stdin>.py", *, select: Optional[Sequence[str]] = None, unsafe_fixes: bool = False) -> FixOutcome:
+def fix_text(
+    text: str,
+    path: str = "<stdin>.py",
+    *,
+    select: Optional[Sequence[str]] = None,
+    unsafe_fixes: bool = False,
+    metaflow: Optional[MetaflowVersion] = None,
+) -> FixOutcome:
     """Convenience entry point for tests: fix one text with the given selection."""
-    return fix_source(text, path, _rules_for(path, None, select), unsafe=unsafe_fixes)
+    return fix_source(text, path, _rules_for(path, None, select), unsafe=unsafe_fixes, metaflow=metaflow)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
 from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.core.metaflow_contract import MetaflowVersion
 
 __all__ = ["RULES", "RuleRow", "RuleKind", "Status", "FixAvailability", "SAFE", "UNSAFE", "DISPLAY_ONLY", "STABLE", "PREVIEW", "by_code", "by_name"]
 
@@ -93,6 +94,23 @@ class RuleRow:
     @property
     def url(self) -> str:
         return DOCS_URL.format(code=self.code)
+
+    def checks_metaflow(self, version: "MetaflowVersion") -> bool:
+        """Whether the rule's contract exists in this Metaflow release (``metaflow`` holds its first and last)."""
+        first, last = self.metaflow
+        if first is not None and version < MetaflowVersion.parse(first):
+            return False
+        return last is None or version <= MetaflowVersion.parse(last)
+
+    @property
+    def metaflow_range(self) -> str:
+        """``2.12.37 and later``, ``up to 2.13.3``, ``2.12.9 to 2.12.28``, ``every release``."""
+        first, last = self.metaflow
+        if first and last:
+            return f"{first} to {last}"
+        if first:
+            return f"{first} and later"
+        return f"up to {last}" if last else "every release"
 
 
 # fmt: off

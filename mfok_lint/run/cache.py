@@ -166,8 +166,16 @@ def diagnostic_from_json(data: Dict, path: str) -> Diagnostic:
 
 
 def _entry_path(directory: str, path: str, content_hash: str) -> str:
-    key = hashlib.sha256(f"{os.path.abspath(path)}\0{content_hash}".encode()).hexdigest()
+    key = hashlib.sha256(f"{os.path.abspath(path)}\0{content_hash}\0{_target(path)}".encode()).hexdigest()
     return os.path.join(directory, key[:2], key + ".json")
+
+
+def _target(path: str) -> str:
+    """The Metaflow release the file is judged against when no setting says: it comes from other files (its
+    distribution's metadata), so it is part of the entry's key and an edited ``pyproject.toml`` is a miss."""
+    from mfok_lint.core.target_version import target_for_path
+
+    return str(target_for_path(path).version)
 
 
 def _load(entry: str, path: str, text: str) -> Optional[FileResult]:

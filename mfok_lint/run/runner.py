@@ -129,13 +129,16 @@ def _lint_into(
     if settings.fix:
         outcome = fix_source(
             text, path, rules_here, unsafe=bool(settings.unsafe_fixes), ignore_noqa=settings.ignore_noqa,
-            internal_errors=internal,
+            internal_errors=internal, metaflow=settings.metaflow,
         )
         result.source, result.fixed, result.diagnostics = outcome.text, outcome.fixed, outcome.diagnostics
         result.errors.extend(outcome.errors)
     else:
         result.source = text
-        result.diagnostics = check_source(text, path, rules_here, raw=raw, ignore_noqa=settings.ignore_noqa, internal_errors=internal)
+        result.diagnostics = check_source(
+            text, path, rules_here, raw=raw, ignore_noqa=settings.ignore_noqa, internal_errors=internal,
+            metaflow=settings.metaflow,
+        )
     if settings.add_noqa and result.diagnostics:
         new_text, added = noqa_mod.add_noqa(result.source, result.diagnostics, is_python=is_python_text(path))
         if added:
@@ -148,7 +151,9 @@ def _lint_into(
         except WriteConflict as exc:
             result.errors.append(str(exc))
             result.source = result.original
-            result.diagnostics = check_source(text, path, rules_here, raw=raw, ignore_noqa=settings.ignore_noqa)
+            result.diagnostics = check_source(
+                text, path, rules_here, raw=raw, ignore_noqa=settings.ignore_noqa, metaflow=settings.metaflow
+            )
             result.fixed = Counter()
         except OSError as exc:
             result.errors.append(f"{path}: not written: {exc.strerror or exc}")
