@@ -245,13 +245,14 @@ def _print_settings(settings, run: _Run, target: Optional[str], judged: str) -> 
 def _target_line(settings, judged: str) -> str:
     """The Metaflow release the code is judged against, and where it comes from."""
     if settings.target_metaflow_version is not None:
-        return f"target_metaflow_version = {str(settings.metaflow)!r}  # set explicitly (configuration or flag)"
+        return f"target_metaflow_version = {settings.target_metaflow_version!r}  # set explicitly (configuration or flag)"
     from mfok_lint.core.target_version import target_for_path
 
     # A directory names its files' distribution: ask as for a file inside it.
     probe = os.path.join(judged, "__probe__.py") if os.path.isdir(judged) else judged
     inferred = target_for_path(probe)
-    return f"target_metaflow_version = {str(inferred.version)!r}  # {inferred.source}"
+    judged = "" if inferred.range.oldest == inferred.range.newest else f"; judged against {inferred.range}"
+    return f"target_metaflow_version = {str(inferred.version)!r}  # {inferred.source}{judged}"
 
 
 def _pattern(item) -> str:

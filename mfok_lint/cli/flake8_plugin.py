@@ -85,10 +85,11 @@ class MfokFlake8Plugin:
         cls.metaflow = None
         target = getattr(options, "mfok_target_metaflow_version", None)
         if target:
+            from mfok_lint.core.metaflow_contract import MetaflowRange
             from mfok_lint.core.target_version import TargetVersionError, parse_target_version
 
             try:
-                cls.metaflow = parse_target_version(target)
+                cls.metaflow = MetaflowRange.of(parse_target_version(target))
             except TargetVersionError as exc:
                 sys.stderr.write(f"flake8: error: --mfok-target-metaflow-version: {exc}\n")
                 raise SystemExit(2) from None

@@ -75,6 +75,12 @@ def rule_markdown(row: RuleRow) -> str:
         named = ", ".join(f"`{cap}`" for cap in row.capabilities)
         lines.append(f"Protects the {named} {'capability' if len(row.capabilities) == 1 else 'capabilities'} of the compliance suite.")
         lines.append("")
+    if row.metaflow != (None, None):
+        lines.append(
+            f"Checks the contract of Metaflow {row.metaflow_range}: it runs on code whose targeted releases "
+            "(`target-metaflow-version`, or the file's own) reach into that range."
+        )
+        lines.append("")
     if row.preview:
         lines.append("This rule is in preview and is not stable. The `--preview` flag is required for use.")
         lines.append("")

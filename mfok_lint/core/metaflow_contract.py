@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Dict, FrozenSet, Iterable, Optional, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, NamedTuple, Optional, Tuple, Union
 
 __all__ = [
     "MetaflowVersion",
+    "MetaflowRange",
     "VersionError",
     "KNOWN_RELEASES",
     "FACTS",
@@ -442,6 +443,40 @@ def flow_state_access(version: VersionLike) -> Optional[str]:
     if has("flow_state_private_enum", version):
         return "from metaflow.flowspec import _FlowState; flow._flow_state.get(_FlowState.CONFIGS, {})  # name -> value"
     return None
+
+
+class MetaflowRange(NamedTuple):
+    """The Metaflow releases code targets, ``oldest`` to ``newest`` (one release for a pin, a bundled copy or an
+    explicit ``target-metaflow-version``). A requirement Metaflow added in release V concerns the code when its
+    range reaches V; something that became wrong in V, likewise; a fix must work on every release of the range."""
+
+    oldest: MetaflowVersion
+    newest: MetaflowVersion
+
+    @classmethod
+    def of(cls, version: VersionLike) -> "MetaflowRange":
+        v = MetaflowVersion.parse(version) if not isinstance(version, MetaflowVersion) else version
+        return cls(v, v)
+
+    def overlaps(self, first: Optional[VersionLike], last: Optional[VersionLike]) -> bool:
+        """Some release of the range lies in ``first``..``last`` (None: unbounded)."""
+        if first is not None and self.newest < MetaflowVersion.parse(first):
+            return False
+        return last is None or self.oldest <= MetaflowVersion.parse(last)
+
+    def ever(self, fact: str) -> bool:
+        """The fact holds in some release of the range."""
+        return self.overlaps(*FACTS[fact])
+
+    def always(self, fact: str) -> bool:
+        """The fact holds in every release of the range."""
+        first, last = FACTS[fact]
+        return (first is None or MetaflowVersion.parse(first) <= self.oldest) and (
+            last is None or self.newest <= MetaflowVersion.parse(last)
+        )
+
+    def __str__(self) -> str:
+        return str(self.oldest) if self.oldest == self.newest else f"{self.oldest} to {self.newest}"
 
 
 def newest_known() -> MetaflowVersion:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mfok_lint.core.metaflow_contract import MetaflowVersion
+    from mfok_lint.core.metaflow_contract import MetaflowRange
 
 # An exclude pattern, plain (relative to the project root) or with the directory it is relative to (a pattern
 # from the command line is relative to the working directory, as in ruff).
@@ -68,13 +68,14 @@ class Settings:
     jobs: Optional[int] = None  # None: the CPU count, at most 8
 
     @property
-    def metaflow(self) -> "Optional[MetaflowVersion]":
+    def metaflow(self) -> "Optional[MetaflowRange]":
         """The explicit ``target-metaflow-version`` (validated when it was read), or None: each file's own."""
         if self.target_metaflow_version is None:
             return None
+        from mfok_lint.core.metaflow_contract import MetaflowRange
         from mfok_lint.core.target_version import parse_target_version
 
-        return parse_target_version(self.target_metaflow_version)
+        return MetaflowRange.of(parse_target_version(self.target_metaflow_version))
 
     @property
     def writes(self) -> bool:

@@ -39,7 +39,7 @@ import os
 import re
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
-from mfok_lint.core.metaflow_contract import KNOWN_RELEASES, MetaflowVersion, VersionError, newest_known
+from mfok_lint.core.metaflow_contract import KNOWN_RELEASES, MetaflowRange, MetaflowVersion, VersionError, newest_known
 
 try:  # Python 3.11+
     import tomllib as _toml
@@ -67,8 +67,15 @@ class TargetVersionError(VersionError):
 
 
 class TargetVersion(NamedTuple):
+    """The release the code is judged against (``version``: the oldest it claims) and the newest it claims."""
+
     version: MetaflowVersion
     source: str
+    newest: Optional[MetaflowVersion] = None  # None: ``version`` alone (a pin, a bundled copy, a setting)
+
+    @property
+    def range(self) -> MetaflowRange:
+        return MetaflowRange(self.version, max(self.newest or self.version, self.version))
 
 
 def parse_target_version(text: str) -> MetaflowVersion:
@@ -182,6 +189,14 @@ def version_for_specifiers(specifiers: str) -> Optional[MetaflowVersion]:
             below.add(MetaflowVersion(spec.version.major, spec.version.minor, spec.version.patch - 1))
     newest = [v for v in below if all(_allows(s, v) for s in specs)]
     return max(newest) if newest else max(allowed)
+
+
+def newest_for_specifiers(specifiers: str) -> Optional[MetaflowVersion]:
+    """The newest known release the specifiers allow (the bound itself for ``<=V`` and ``==V``); None when none."""
+    specs = _parse_specifiers(specifiers)
+    candidates = set(KNOWN_RELEASES) | {s.version for s in specs if s.op in ("==", "===", "<=") and not s.wildcard_depth}
+    allowed = [v for v in candidates if all(_allows(s, v) for s in specs)]
+    return max(allowed) if allowed else None
 
 
 class _Requirement(NamedTuple):
@@ -529,16 +544,18 @@ def infer_target_version(project_root: str) -> TargetVersion:
             if declared.specifiers is None:
                 notes.append(f"{shown} gives no version")
                 continue
-            versions = []
+            versions, newest = [], []
             for alternative in declared.specifiers.split("||"):
                 try:
                     v = version_for_specifiers(alternative)
+                    top = newest_for_specifiers(alternative)
                 except VersionError:
-                    v = None
+                    v = top = None
                 if v is not None:
                     versions.append(v)
+                    newest.append(top or v)
             if versions:
-                return TargetVersion(min(versions), shown)
+                return TargetVersion(min(versions), shown, max(newest))
             notes.append(f"{shown} allows no version")
     source = DEFAULT_SOURCE if not notes else f"{DEFAULT_SOURCE} ({'; '.join(notes)})"
     return TargetVersion(newest_known(), source)
@@ -630,7 +647,8 @@ def _inferred_at(root: Optional[str]) -> TargetVersion:
         return inferred  # Metaflow's own tree, a bundled copy, or nothing declared: nothing to raise
     floor = _import_floor(root)
     if floor is not None and floor[0] > inferred.version:
-        return TargetVersion(floor[0], f"{inferred.source}, raised to {floor[0]}: {floor[1]}")
+        newest = max(inferred.newest or inferred.version, floor[0])
+        return TargetVersion(floor[0], f"{inferred.source}, raised to {floor[0]}: {floor[1]}", newest)
     return inferred
 
 

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
 from mfok_lint.core.diagnostics import Diagnostic, Locator
-from mfok_lint.core.metaflow_contract import MetaflowVersion
+from mfok_lint.core.metaflow_contract import MetaflowRange
 from mfok_lint.core.paths import is_python_text, is_template_path, is_test_path
 from mfok_lint.core.settings import Settings
 from mfok_lint.core.target_version import target_for_path
@@ -69,12 +69,12 @@ def check_source(
     raw: Optional[bytes] = None,
     ignore_noqa: bool = False,
     internal_errors: Optional[List[InternalError]] = None,
-    metaflow: Optional[MetaflowVersion] = None,
+    metaflow: Optional[MetaflowRange] = None,
 ) -> List[Diagnostic]:
     """All findings for one file's text, noqa applied, sorted. ``rules`` is the selection for this path;
-    ``metaflow`` the release the code is judged against (None: the one its distribution targets)."""
+    ``metaflow`` the releases the code is judged against (None: the one its distribution targets)."""
     if metaflow is None:
-        metaflow = target_for_path(path).version
+        metaflow = target_for_path(path).range
     with collector_tuned_for_lint():
         return _check_source(
             text, path, rules, raw=raw, ignore_noqa=ignore_noqa, internal_errors=internal_errors, metaflow=metaflow
@@ -89,12 +89,12 @@ def _check_source(
     raw: Optional[bytes],
     ignore_noqa: bool,
     internal_errors: Optional[List[InternalError]],
-    metaflow: MetaflowVersion,
+    metaflow: MetaflowRange,
 ) -> List[Diagnostic]:
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
     # A rule whose contract does not exist in the targeted release is not enabled here (its noqa is not "used").
-    rules = [r for r in rules if r.row.checks_metaflow(metaflow)]
+    rules = [r for r in rules if metaflow.overlaps(*r.row.metaflow)]
     enabled = {r.code for r in rules}
     template = is_template_path(path)
     python = is_python_text(path)
@@ -222,7 +222,7 @@ def _run_python_rules(
     module: Optional[cst.Module],
     rules: Sequence[Rule],
     internal_errors: Optional[List[InternalError]],
-    metaflow: MetaflowVersion,
+    metaflow: MetaflowRange,
 ) -> List[Diagnostic]:
     from mfok_lint.rules.context import Context
 
@@ -258,7 +258,7 @@ def _run_checks(ctx, rules: Sequence[Rule], internal_errors: Optional[List[Inter
 
 
 def _run_template_rules(
-    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]], metaflow: MetaflowVersion
+    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]], metaflow: MetaflowRange
 ) -> List[Diagnostic]:
     from mfok_lint.lint import templates
 
@@ -279,7 +279,7 @@ def _run_template_rules(
 
 
 def _run_package_rules(
-    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]], metaflow: MetaflowVersion
+    path: str, text: str, rules: Sequence[Rule], internal_errors: Optional[List[InternalError]], metaflow: MetaflowRange
 ) -> List[Diagnostic]:
     from mfok_lint.model.package import build_package
     from mfok_lint.rules.context import Context
@@ -299,7 +299,7 @@ def _run_workflow_rules(
     text: str,
     rules: Sequence[Rule],
     internal_errors: Optional[List[InternalError]],
-    metaflow: MetaflowVersion,
+    metaflow: MetaflowRange,
     report_syntax: bool,
 ) -> List[Diagnostic]:
     """A workflow's rules on its YAML, composed with PyYAML's composer, which keeps a line and column for every

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from mfok_lint.core.diagnostics import Applicability, Diagnostic, Edit
-from mfok_lint.core.metaflow_contract import MetaflowVersion
+from mfok_lint.core.metaflow_contract import MetaflowRange
 from mfok_lint.core.paths import is_template_path, is_workflow_path
 from mfok_lint.lint.check import _rules_for, check_source
 from mfok_lint.lint.errors import InternalError
@@ -93,9 +93,9 @@ def fix_source(
     unsafe: bool = False,
     ignore_noqa: bool = False,
     internal_errors: Optional[List[InternalError]] = None,
-    metaflow: Optional[MetaflowVersion] = None,
+    metaflow: Optional[MetaflowRange] = None,
 ) -> FixOutcome:
-    """Apply fixes until the text is stable (at most MAX_FIX_PASSES passes); ``metaflow`` is the release the fixed
+    """Apply fixes until the text is stable (at most MAX_FIX_PASSES passes); ``metaflow`` are the releases the fixed
     code must run on (None: the one the file's distribution targets)."""
     allowed = allowed_applicabilities(unsafe)
     fixed: Counter = Counter()
@@ -144,7 +144,7 @@ def fix_text(
     *,
     select: Optional[Sequence[str]] = None,
     unsafe_fixes: bool = False,
-    metaflow: Optional[MetaflowVersion] = None,
+    metaflow: Optional[MetaflowRange] = None,
 ) -> FixOutcome:
     """Convenience entry point for tests: fix one text with the given selection."""
     return fix_source(text, path, _rules_for(path, None, select), unsafe=unsafe_fixes, metaflow=metaflow)

@@ -26,7 +26,7 @@ import libcst as cst
 
 from mfok_lint.core import dependencies
 from mfok_lint.core.diagnostics import Diagnostic, Fix, diagnostic_for
-from mfok_lint.core.metaflow_contract import MetaflowVersion, newest_known
+from mfok_lint.core.metaflow_contract import MetaflowRange, newest_known
 from mfok_lint.core.spans import Target
 from mfok_lint.syntax import pyast
 from mfok_lint.syntax.source_file import SourceFile
@@ -43,13 +43,13 @@ PYTHON, TEMPLATE, WORKFLOW, PACKAGE = "python", "template", "workflow", "package
 
 class Context(SourceFile):
     def __init__(
-        self, kind: str, path: str, text: str, module: Optional[cst.Module] = None, metaflow: Optional[MetaflowVersion] = None
+        self, kind: str, path: str, text: str, module: Optional[cst.Module] = None, metaflow: Optional[MetaflowRange] = None
     ) -> None:
         super().__init__(path, text, module)
         self.kind = kind
-        # The Metaflow release the code is judged against (``target-metaflow-version``, or the one the file's
-        # distribution targets): a rule whose requirement changed between releases checks this one's.
-        self.metaflow: MetaflowVersion = metaflow if metaflow is not None else newest_known()
+        # The Metaflow releases the code is judged against (``target-metaflow-version``, or those the file's
+        # distribution claims): a rule whose requirement changed between releases checks theirs.
+        self.metaflow: MetaflowRange = metaflow if metaflow is not None else MetaflowRange.of(newest_known())
         self.diagnostics: List[Diagnostic] = []
         self.rule: Optional[Any] = None  # the rule (``rules.base.Rule``) whose check is running: findings are its
         self.root: Optional["yaml.Node"] = None  # workflow units

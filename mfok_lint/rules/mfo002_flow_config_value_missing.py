@@ -21,7 +21,10 @@ Design decisions (precision first, each one checked against the real extensions)
 - The fix (unsafe: it changes what tasks see) is offered only for a Python mapping bound to a name in a
   function that can reach the flow object (a ``flow`` parameter, ``obj.flow`` under ``click.pass_obj``, or
   ``self.flow``/``self._flow`` set by the class). It serialises the compile-time config values the way the
-  step-functions and argo compilers' ``config_parameters`` mapping does, from the flow's own config state.
+  step-functions and argo compilers' ``config_parameters`` mapping does, from the flow's own config state,
+  read the way the targeted Metaflow releases keep it (``FlowStateItems`` from 2.19.10, the private
+  ``_FlowState`` before; both, tried in order, when the targeted releases span 2.19.10).
+- Metaflow has ``@config`` from 2.12.37: code that targets only older releases has nothing to forward.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.core.metaflow_contract import MetaflowRange
 from mfok_lint.model.environment import Environment, build_environments
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
@@ -102,7 +106,24 @@ class FlowConfigValueMissing(Rule):
         newline = ctx.text.find("\n", end)
         if newline == -1:
             return None
-        lines = [
+        lines = _config_value_lines(flow, ctx.metaflow) + [
+            "if _flow_configs:",
+            f'    {env.name}["{KEY}"] = _json.dumps(_flow_configs)',
+        ]
+        block = "".join(indent + line + "\n" for line in lines)
+        return ctx.make_fix(
+            Applicability.UNSAFE,
+            f"Set `{KEY}` from the flow's compile-time config values (as Metaflow {ctx.metaflow} keeps them)",
+            [ctx.insert_at(newline + 1, block)],
+        )
+
+
+def _config_value_lines(flow: str, targeted: MetaflowRange) -> List[str]:
+    """Code that binds ``_flow_configs`` (config name -> value) on every release the code targets: the flow's
+    config state is ``FlowStateItems.CONFIGS`` with ``(value, plain)`` pairs from 2.19.10, the private
+    ``_FlowState.CONFIGS`` with bare values from 2.12.37 to 2.19.9 (``docs/metaflow-versions.md``)."""
+    if targeted.always("flow_state_items"):
+        return [
             "from metaflow.flowspec import FlowStateItems as _FlowStateItems",
             "import json as _json",
             "_flow_configs = {",
@@ -110,15 +131,30 @@ class FlowConfigValueMissing(Rule):
             f"    for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
             "    if _value is not None",
             "}",
-            "if _flow_configs:",
-            f'    {env.name}["{KEY}"] = _json.dumps(_flow_configs)',
         ]
-        block = "".join(indent + line + "\n" for line in lines)
-        return ctx.make_fix(
-            Applicability.UNSAFE,
-            f"Set `{KEY}` from the flow's compile-time config values",
-            [ctx.insert_at(newline + 1, block)],
-        )
+    if targeted.always("flow_state_private_enum"):
+        return [
+            "from metaflow.flowspec import _FlowState",
+            "import json as _json",
+            "_flow_configs = {",
+            "    _name: _value",
+            f"    for _name, _value in {flow}._flow_state.get(_FlowState.CONFIGS, {{}}).items()",
+            "    if _value is not None",
+            "}",
+        ]
+    return [
+        "import json as _json",
+        "try:",
+        "    from metaflow.flowspec import FlowStateItems as _FlowStateItems",
+        "except ImportError:  # Metaflow before 2.19.10: a private enum, bare values",
+        "    from metaflow.flowspec import _FlowState",
+        f"    _flow_config_items = dict({flow}._flow_state.get(_FlowState.CONFIGS, {{}}))",
+        "else:",
+        "    _flow_config_items = {",
+        f"        _name: _value for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
+        "    }",
+        "_flow_configs = {_name: _value for _name, _value in _flow_config_items.items() if _value is not None}",
+    ]
 
 
 def _function_builds_step(func: Optional[cst.FunctionDef]) -> bool:

@@ -36,6 +36,7 @@ _ENV_ROUTE = re.compile(r"METAFLOW_ENVIRONMENT\b")
 class EnvironmentNotForwarded(Rule):
     needs = frozenset({"commands"})
     triggers = CommandText()
+
     def check(self, ctx) -> None:
         if _ENV_ROUTE.search(ctx.text):
             return

@@ -32,6 +32,7 @@ _MENTION = re.compile(r"""(?:--|["'])input-paths""")
 class InputPathsMissing(Rule):
     needs = frozenset({"commands"})
     triggers = CommandText()
+
     def check(self, ctx) -> None:
         for cmd in ctx.commands:
             if cmd.subcommand != "step":

@@ -29,6 +29,7 @@ _MENTIONS = {
 class InitMissingIds(Rule):
     needs = frozenset({"commands"})
     triggers = CommandText()
+
     def check(self, ctx) -> None:
         for cmd in ctx.commands:
             if cmd.subcommand != "init" or cmd.unknown_after_subcommand:

@@ -5,12 +5,14 @@ group parses everything before the subcommand, the subcommand everything after. 
 side fails with "No such option" (or, worse, is swallowed as the value of a neighbour) when the task starts.
 
 Decisions:
-* The option sets are Metaflow 2.19's (``metaflow/cli.py`` for the group, ``cli_components/step_cmd.py`` and
-  ``init_cmd.py`` for the subcommands), as the command model states them. ``--tag`` and ``--namespace`` exist
-  only on ``step``/``init`` (and on ``run``/``resume``, which are not step commands): the group has neither.
-* Before the subcommand: any ``step``/``init`` option that the group does not also define. After it: any
-  group option, for both subcommands (``init`` also accepts ``--<parameter>`` flags, which never collide
-  with the group's names because Metaflow reserves them).
+* The option sets are those of the Metaflow releases the code targets (``core.metaflow_contract``, read from
+  ``metaflow/cli.py`` for the group and the ``step``/``init`` commands of each release). ``--tag`` and
+  ``--namespace`` exist only on ``step``/``init`` (and on ``run``/``resume``, which are not step commands): the
+  group has neither. ``step --with`` was accepted up to 2.13.3.
+* Before the subcommand: any ``step``/``init`` option that the group does not also define, in some targeted
+  release. After it: any group option that the subcommand does not also define, in some targeted release
+  (``init`` also accepts ``--<parameter>`` flags, which never collide with the group's names because Metaflow
+  reserves them). When only some of the targeted releases reject the option, the message says which.
 * The safe fix moves the option and its value when option, value and subcommand are whole elements of one
   list literal (and, for ``step``, the step name too): a sub-option goes right after ``step NAME``/``init``, a
   group option right before the subcommand. Anything else (strings, templates, helpers) gets no fix, and
@@ -24,37 +26,74 @@ from typing import List, Optional
 import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
+from mfok_lint.core.metaflow_contract import (
+    KNOWN_RELEASES,
+    MetaflowRange,
+    MetaflowVersion,
+    init_options,
+    step_options,
+    top_level_options,
+)
 from mfok_lint.model.command_evidence import reportable
-from mfok_lint.model.commands import INIT_OPTIONS, STEP_OPTIONS, TOP_LEVEL_OPTIONS
 from mfok_lint.prefilter import CommandText
 from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import visiting
 
-SUB_ONLY = (STEP_OPTIONS | INIT_OPTIONS) - TOP_LEVEL_OPTIONS
-_SUB_SETS = (("step", STEP_OPTIONS), ("init", INIT_OPTIONS))
+_SUBCOMMAND_OPTIONS = {"step": step_options, "init": init_options}
+
+
+class _OptionSets:
+    """The group's and the subcommands' options in each release the code targets where they can differ."""
+
+    def __init__(self, targeted: MetaflowRange) -> None:
+        releases = {targeted.oldest, targeted.newest}
+        releases.update(v for v in KNOWN_RELEASES if targeted.oldest <= v <= targeted.newest)
+        self.releases: List[MetaflowVersion] = sorted(releases)
+        self.targeted = targeted
+
+    def rejecting(self, accepted_by, owned_by, name: str) -> List[MetaflowVersion]:
+        """The targeted releases where ``name`` belongs to ``owned_by``'s side but ``accepted_by`` does not take it."""
+        return [v for v in self.releases if name in owned_by(v) and name not in accepted_by(v)]
+
+    def when(self, rejecting: List[MetaflowVersion]) -> str:
+        """"" when every targeted release rejects the option, else which of them do."""
+        if len(rejecting) == len(self.releases):
+            return ""
+        first, last = rejecting[0], rejecting[-1]
+        span = f"from Metaflow {first} on" if last == self.releases[-1] else f"in Metaflow {first} to {last}"
+        return f" {span} (the code targets {self.targeted})"
+
+
+def _subcommands(version: MetaflowVersion) -> frozenset:
+    return step_options(version) | init_options(version)
 
 
 class OptionWrongSideOfSubcommand(Rule):
     needs = frozenset({"commands"})
     triggers = CommandText()
+
     def check(self, ctx) -> None:
+        sets = _OptionSets(ctx.metaflow)
         # one helper often feeds both the step and the init command: report each option token once
         seen = set()
         for cmd in ctx.commands:
             for opt in cmd.top_level:
-                if opt.name in SUB_ONLY:
-                    owners = [f"`{name}`" for name, names in _SUB_SETS if opt.name in names]
+                rejecting = sets.rejecting(top_level_options, _subcommands, opt.name)
+                if rejecting:
+                    owners = [f"`{name}`" for name, options in _SUBCOMMAND_OPTIONS.items() if opt.name in options(rejecting[-1])]
                     verb = "define" if len(owners) > 1 else "defines"
                     message = (
                         f"`{opt.name}` comes before `{cmd.subcommand}`, but only {' and '.join(owners)} {verb} it; "
-                        "the flow's top-level group rejects it"
+                        f"the flow's top-level group rejects it{sets.when(rejecting)}"
                     )
                     self._report(ctx, cmd, opt, message, True, seen)
+            accepted = _SUBCOMMAND_OPTIONS.get(cmd.subcommand or "", step_options)
             for opt in cmd.sub_options:
-                if opt.name in TOP_LEVEL_OPTIONS:
+                rejecting = sets.rejecting(accepted, top_level_options, opt.name)
+                if rejecting:
                     message = (
                         f"`{opt.name}` is a top-level option but comes after `{cmd.subcommand}`, "
-                        "which rejects it; move it before the subcommand"
+                        f"which rejects it{sets.when(rejecting)}; move it before the subcommand"
                     )
                     self._report(ctx, cmd, opt, message, False, seen)
 
@@ -78,7 +117,7 @@ def _whole(token) -> Optional[cst.CSTNode]:
 def _fix(ctx, cmd, opt, before: bool):
     if cmd.origin != "list":
         return None
-    if before and opt.name not in dict(_SUB_SETS)[cmd.subcommand]:
+    if before and opt.name not in _SUBCOMMAND_OPTIONS[cmd.subcommand](ctx.metaflow.newest):
         return None  # e.g. --clone-run-id before init: init rejects it too, the option must go
     moved = [_whole(opt.token)]
     if opt.value is not None and "=" not in (opt.token.static or ""):  # "--tag=x" is one element

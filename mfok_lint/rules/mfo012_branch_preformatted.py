@@ -34,6 +34,7 @@ _FORMATTED = re.compile(
 class BranchPreformatted(Rule):
     needs = frozenset({"commands"})
     triggers = CommandText()
+
     def check(self, ctx) -> None:
         if not _FORMATTED.search(ctx.text):
             return

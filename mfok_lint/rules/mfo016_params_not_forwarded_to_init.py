@@ -35,6 +35,7 @@ _METAFLOW_INIT_OPTIONS = STEP_OPTIONS | TOP_LEVEL_OPTIONS
 class ParamsNotForwardedToInit(Rule):
     needs = frozenset({"commands"})
     triggers = CommandText()
+
     def check(self, ctx) -> None:
         inits = [cmd for cmd in ctx.commands if cmd.subcommand == "init"]
         if not inits or _file_forwards_parameters(ctx):

@@ -76,6 +76,7 @@ def _invocation_like(command) -> bool:
 class EnvironmentDecoratorIgnored(Rule):
     needs = frozenset({"commands"})
     triggers = CommandText()
+
     def check(self, ctx: Context) -> None:
         path = ctx.path.replace(os.sep, "/")
         if _TEST_PATH.search(path):

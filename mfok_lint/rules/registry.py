@@ -16,7 +16,8 @@ A row says:
   trusted (safe: applied by ``--fix``; unsafe: needs ``--unsafe-fixes``; display-only: shown, never applied);
 - ``capabilities``: the ``mfok_runtime`` capabilities (``Cap`` names) whose live test fails when the rule's bug
   is present;
-- ``metaflow``: the first and last Metaflow release whose contract the rule checks (``None``: no bound);
+- ``metaflow``: the first and last Metaflow release whose contract the rule checks (``None``: no bound), from
+  ``core.metaflow_contract``: the rule runs on code whose targeted releases reach into that range;
 - ``summary``: one sentence, the rule's default message and its line in every listing.
 
 """
@@ -28,7 +29,6 @@ from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
 from mfok_lint.core.diagnostics import Applicability
-from mfok_lint.core.metaflow_contract import MetaflowVersion
 
 __all__ = ["RULES", "RuleRow", "RuleKind", "Status", "FixAvailability", "SAFE", "UNSAFE", "DISPLAY_ONLY", "STABLE", "PREVIEW", "by_code", "by_name"]
 
@@ -95,13 +95,6 @@ class RuleRow:
     def url(self) -> str:
         return DOCS_URL.format(code=self.code)
 
-    def checks_metaflow(self, version: "MetaflowVersion") -> bool:
-        """Whether the rule's contract exists in this Metaflow release (``metaflow`` holds its first and last)."""
-        first, last = self.metaflow
-        if first is not None and version < MetaflowVersion.parse(first):
-            return False
-        return last is None or version <= MetaflowVersion.parse(last)
-
     @property
     def metaflow_range(self) -> str:
         """``2.12.37 and later``, ``up to 2.13.3``, ``2.12.9 to 2.12.28``, ``every release``."""
@@ -120,9 +113,11 @@ RULES: Tuple[RuleRow, ...] = (
     RuleRow("MFO001", "run-params-tuple",                     PYTHON,   STABLE,  SOMETIMES, SAFE,         ("RUN_PARAMS",),
             "Multi-value option forwarded as a tuple where a `list` is expected"),
     RuleRow("MFO002", "flow-config-value-missing",            PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("CONFIG_EXPR",),
-            "Step environment built without `METAFLOW_FLOW_CONFIG_VALUE`, so `@config` and `@project` see their defaults at task runtime"),
+            "Step environment built without `METAFLOW_FLOW_CONFIG_VALUE`, so `@config` and `@project` see their defaults at task runtime",
+            metaflow=("2.12.37", None)),
     RuleRow("MFO003", "branch-not-forwarded",                 PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("PROJECT_BRANCH",),
-            "Step or init command does not forward `--branch`/`--production` before the subcommand, so `@project` flows run on the wrong branch"),
+            "Step or init command does not forward `--branch`/`--production` before the subcommand, so `@project` flows run on the wrong branch",
+            metaflow=("2.3.0", None)),
     RuleRow("MFO004", "retry-count-hardcoded",                PYTHON,   STABLE,  NEVER,      None,         ("RETRY",),
             "`--retry-count` is a constant, so every retry runs as the same attempt and `@catch` never sees the last one"),
     RuleRow("MFO005", "retry-count-one-indexed",              PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("RETRY",),
@@ -140,9 +135,11 @@ RULES: Tuple[RuleRow, ...] = (
     RuleRow("MFO011", "option-wrong-side-of-subcommand",      PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
             "Option is on the wrong side of the `step`/`init` subcommand, so Metaflow's CLI rejects it"),
     RuleRow("MFO012", "branch-preformatted",                  PYTHON,   STABLE,  NEVER,      None,         ("PROJECT_BRANCH",),
-            "`--branch` is given a branch name `@project` already formatted; pass the raw user branch, or the branch is formatted twice"),
+            "`--branch` is given a branch name `@project` already formatted; pass the raw user branch, or the branch is formatted twice",
+            metaflow=("2.3.0", None)),
     RuleRow("MFO013", "config-passed-to-init",                PYTHON,   PREVIEW, NEVER,      None,         ("CONFIG_EXPR",),
-            "Flow parameters from `_get_parameters()` are collected for `init` without skipping configs (`param.IS_CONFIG_PARAMETER`)"),
+            "Flow parameters from `_get_parameters()` are collected for `init` without skipping configs (`param.IS_CONFIG_PARAMETER`)",
+            metaflow=("2.12.37", None)),
     RuleRow("MFO014", "split-index-missing",                  PYTHON,   PREVIEW, NEVER,      None,         ("FOREACH",),
             "Step command never passes `--split-index`, so foreach-body tasks cannot tell which item they run"),
     RuleRow("MFO015", "max-user-code-retries-missing",        PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("RETRY",),
@@ -176,21 +173,26 @@ RULES: Tuple[RuleRow, ...] = (
     RuleRow("MFO029", "conda-in-process",                     PYTHON,   STABLE,  NEVER,      None,         ("CONDA",),
             "Flow code called inside the orchestrator's process (flow module imported, its class instantiated and called), so `@conda`/`@pypi` never activate"),
     RuleRow("MFO030", "trigger-blocks-before-attribute-file", PYTHON,   STABLE,  NEVER,      None,         (),
-            "`trigger` waits for the run before writing `--deployer-attribute-file`, so `Deployer.trigger()` blocks for the whole run"),
+            "`trigger` waits for the run before writing `--deployer-attribute-file`, so `Deployer.trigger()` blocks for the whole run",
+            metaflow=("2.12.9", None)),
     RuleRow("MFO031", "not-supported-without-reason",         PYTHON,   STABLE,  NEVER,      None,         (),
             "`NotSupportedException` message names the feature but not the architectural reason it cannot work"),
     RuleRow("MFO032", "fatal-secondary-api-call",             PYTHON,   PREVIEW, NEVER,      None,         (),
             "Scheduler call after the deployment was created is not guarded: a transient error aborts `create` although the workflow is already deployed"),
     RuleRow("MFO040", "deployer-kwargs-assigned",             PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
-            "`self.deployer_kwargs` assigned in a `DeployerImpl` subclass, where it is a read-only property"),
+            "`self.deployer_kwargs` assigned in a `DeployerImpl` subclass, where it is a read-only property",
+            metaflow=("2.12.29", None)),
     RuleRow("MFO041", "from-deployment-signature",            PYTHON,   STABLE,  NEVER,      None,         (),
-            "`from_deployment` is not a classmethod accepting `(identifier, metadata=None)`"),
+            "`from_deployment` is not a classmethod accepting `(identifier, metadata=None)`",
+            metaflow=("2.12.29", None)),
     RuleRow("MFO042", "deployed-flow-incomplete",             PYTHON,   STABLE,  NEVER,      None,         (),
-            "Deployer class lacks members Metaflow requires"),
+            "Deployer class lacks members Metaflow requires",
+            metaflow=("2.12.29", None)),
     RuleRow("MFO043", "sibling-absolute-import",              PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
             "Sibling module imported as a top-level module; it fails inside the package layout"),
     RuleRow("MFO044", "attribute-file-incomplete",            PYTHON,   STABLE,  NEVER,      None,         (),
-            "The `--deployer-attribute-file` JSON lacks keys the deployer reads"),
+            "The `--deployer-attribute-file` JSON lacks keys the deployer reads",
+            metaflow=("2.12.9", None)),
     RuleRow("MFO045", "builtin-shadowed",                     PYTHON,   STABLE,  NEVER,      None,         (),
             "Module-level function named like a builtin that the same module uses"),
     RuleRow("MFO046", "unvendored-click",                     PYTHON,   STABLE,  SOMETIMES, UNSAFE,       (),

@@ -175,7 +175,7 @@ def _target(path: str) -> str:
     distribution's metadata), so it is part of the entry's key and an edited ``pyproject.toml`` is a miss."""
     from mfok_lint.core.target_version import target_for_path
 
-    return str(target_for_path(path).version)
+    return str(target_for_path(path).range)
 
 
 def _load(entry: str, path: str, text: str) -> Optional[FileResult]:

@@ -29,7 +29,7 @@ def write(root: Path, files: dict) -> Path:
 
 
 def infer(root: Path):
-    version, source = infer_target_version(str(root))
+    version, source, _newest = infer_target_version(str(root))
     return str(version), source
 
 
