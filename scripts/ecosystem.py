@@ -50,8 +50,12 @@ RELEASES = {
     "metaflow-skypilot": ["0.0.1"],
     "metaflow-gha": ["0.1.0"],
 }
-# Metaflow itself is linted only where it compiles flows for a scheduler.
+# Metaflow itself is linted only where it compiles flows for a scheduler, at releases on either side of each
+# change of its contract with extensions (docs/metaflow-versions.md): each is judged against its own version.
 METAFLOW_PLUGINS = ["metaflow/plugins/argo", "metaflow/plugins/aws/step_functions", "metaflow/plugins/airflow"]
+METAFLOW_RELEASES = [
+    "2.9.15", "2.11.16", "2.12.28", "2.12.39", "2.13.10", "2.15.21", "2.17.5", "2.19.0", "2.19.9", "2.19.39",
+]
 CACHE = Path.home() / ".cache" / "mfok-ecosystem"
 
 
@@ -79,7 +83,7 @@ def targets(name: str, root: Path):
     if name != "metaflow":
         return [root]
     base = next(p.parent.parent for p in root.rglob("metaflow/__init__.py"))
-    return [base / sub for sub in METAFLOW_PLUGINS]
+    return [base / sub for sub in METAFLOW_PLUGINS if (base / sub).is_dir()]
 
 
 def lint(paths, extra) -> list:

@@ -5,7 +5,8 @@ and compare two such records.
     .venv/bin/python scripts/findings_snapshot.py compare BEFORE.json AFTER.json
 
 ``record`` runs ``mfok-lint check --isolated --no-cache --preview --select ALL --output-format json`` on
-Metaflow 2.19.39's whole ``metaflow/`` tree and on each release in ``ecosystem.RELEASES`` (downloaded into the
+Metaflow 2.19.39's whole ``metaflow/`` tree, on Metaflow's scheduler plugins at each of
+``ecosystem.METAFLOW_RELEASES`` and on each extension release in ``ecosystem.RELEASES`` (downloaded into the
 ecosystem cache, never committed), and stores per corpus the exit code, a digest of the exact output bytes and
 the findings with paths relative to the corpus. ``compare`` prints every corpus whose exit code, output bytes or
 findings differ, with the findings that appeared and went away, and exits 1 when anything differs: a change of
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ecosystem import RELEASES, fetch  # noqa: E402
+from ecosystem import METAFLOW_RELEASES, RELEASES, fetch, targets  # noqa: E402
 
 ARGS = ["check", "--isolated", "--no-cache", "--preview", "--select", "ALL", "--output-format", "json"]
 
@@ -34,6 +35,9 @@ def corpora(only):
         root = fetch("metaflow", "2.19.39")
         tree = next(p for p in root.rglob("metaflow") if (p / "__init__.py").is_file())
         yield "metaflow-2.19.39", root, [tree]
+        for version in METAFLOW_RELEASES:
+            root = fetch("metaflow", version)
+            yield f"metaflow-plugins-{version}", root, targets("metaflow", root)
     for name, versions in RELEASES.items():
         if only and name not in only:
             continue

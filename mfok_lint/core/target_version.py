@@ -422,11 +422,7 @@ def _from_pkg_info(root: str) -> Iterator[_Declared]:
 
 def _from_dist_info(root: str) -> Iterator[_Declared]:
     """An unpacked wheel: ``<name>-<version>.dist-info/METADATA`` beside the package."""
-    try:
-        names = sorted(n for n in os.listdir(root) if n.endswith(".dist-info"))
-    except OSError:
-        return
-    for name in names:
+    for name in _dist_infos(root):
         yield from _from_core_metadata(root, os.path.join(name, "METADATA"))
 
 
@@ -466,7 +462,15 @@ _VERSION_ASSIGN = re.compile(r"^metaflow_version\s*=\s*['\"]([^'\"]+)['\"]", re.
 
 
 def _own_version(root: str) -> Optional[TargetVersion]:
-    """The root's own metadata names the distribution ``metaflow`` with a literal version."""
+    """The root's own metadata names the distribution ``metaflow`` with a literal version (``pyproject.toml``,
+    ``setup.py``, an sdist's ``PKG-INFO``, an unpacked wheel's ``*.dist-info/METADATA``)."""
+    for relative in ["PKG-INFO"] + sorted(os.path.join(n, "METADATA") for n in _dist_infos(root)):
+        fields = _core_metadata_fields(os.path.join(root, relative))
+        if _canonical(fields.get("name", "")) == "metaflow" and fields.get("version"):
+            v = _lenient(fields["version"])
+            if v:
+                where = relative.replace(os.sep, "/")
+                return TargetVersion(v, f"{where}: Version {fields['version']} of metaflow itself")
     data = _read_toml(os.path.join(root, "pyproject.toml"))
     if isinstance(data, dict) and isinstance(data.get("project"), dict):
         project = data["project"]
@@ -484,6 +488,28 @@ def _own_version(root: str) -> Optional[TargetVersion]:
                 if v:
                     return TargetVersion(v, f"setup.py: setup(name='metaflow', version='{kws['version']}')")
     return None
+
+
+def _dist_infos(root: str) -> List[str]:
+    try:
+        return sorted(n for n in os.listdir(root) if n.endswith(".dist-info"))
+    except OSError:
+        return []
+
+
+def _core_metadata_fields(path: str) -> dict:
+    """``Name`` and ``Version`` of a core-metadata file (lower-cased keys); {} when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            header = fh.read().split("\n\n", 1)[0]
+    except (OSError, UnicodeDecodeError):
+        return {}
+    fields = {}
+    for line in header.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in ("name", "version"):
+            fields.setdefault(key.strip().lower(), value.strip())
+    return fields
 
 
 def _lenient(text: str) -> Optional[MetaflowVersion]:
