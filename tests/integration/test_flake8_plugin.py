@@ -87,9 +87,10 @@ def test_flake8_plugin_caches_rows_and_recomputes_what_changed(example_copy):
     # Switched off, by option or environment, the plugin lints again.
     assert _flake8_messages(["--select", "MFO", "--mfok-no-cache", "."], example_copy) == first
     assert _flake8_messages(["--select", "MFO", "."], example_copy, env={"MFOK_LINT_NO_CACHE": "1"}) == first
-    # A changed file is linted again; the others still come from the cache.
-    compiler = example_copy / "metaflow_extensions/acme/plugins/acme/acme_compiler.py"
-    compiler.write_text(compiler.read_text() + "\n")
+    # A changed file is linted again, and so is every file whose findings read it (the plugin's modules answer
+    # package-wide questions for each other); files that did not read it still come from the cache.
+    config = example_copy / "metaflow_extensions/acme/plugins/mfextinit_acme.py"
+    config.write_text(config.read_text() + "\n")
     mixed = _flake8_messages(["--select", "MFO", "."], example_copy)
     assert any(line.endswith("from the cache") for line in mixed)
     assert any(not line.endswith("from the cache") for line in mixed)
@@ -120,3 +121,20 @@ def test_flake8_plugin_cache_follows_what_a_prefilter_saw_beside_the_file(tmp_pa
     assert list((tmp_path / ".mfok-lint-cache").glob("flake8-*/*/*.json"))
     (plugin / "acme_sdk.py").write_text("class Client:\n    pass\n")
     assert [line.split()[0] for line in _flake8_messages(["--select", "MFO043", "."], tmp_path)] == ["MFO043"]
+
+
+def test_flake8_answers_package_questions_from_the_modules_around_the_file(tmp_path):
+    plugin = tmp_path / "metaflow_extensions/acme/plugins/acme"
+    plugin.mkdir(parents=True)
+    (plugin / "acme_reader.py").write_text(
+        'def read(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "a", t, attempt=0)\n'
+    )
+    (plugin / "acme_ops.py").write_text("def op(context):\n    return run_step(retry_count=context.retry_number)\n")
+    args = ["--select", "MFO024", "metaflow_extensions/acme/plugins/acme/acme_reader.py"]
+    expected = [("metaflow_extensions/acme/plugins/acme/acme_reader.py", "2", "51", "MFO024")]
+    assert _flake8(args, tmp_path) == expected
+    assert _mfok(["--preview", *args], tmp_path) == expected
+    # the counter goes: both stop reporting (flake8's own cache included)
+    (plugin / "acme_ops.py").write_text("def op(context):\n    return run_step()\n")
+    assert _flake8(args, tmp_path) == []
+    assert _mfok(["--preview", *args], tmp_path) == []

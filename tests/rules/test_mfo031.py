@@ -71,6 +71,15 @@ VALID = [
         ''',
         path=PATH, why="docstrings and comments do not count",
     ),
+    Valid(
+        'raise NotSupportedException("Nested foreach is not supported with Kestra "\n'
+        '                            "(Kestra\'s EachSequential tasks do not support nesting).")\n',
+        why="the reason in parentheses",
+    ),
+    Valid(
+        'raise NotSupportedException("Node %s has unsupported type %r. Please report this as a bug." % (n, t))\n',
+        why="an internal-error guard, not a refusal",
+    ),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)
