@@ -13,7 +13,11 @@ Design decisions (precision first, each one checked against the real extensions)
   already sets the key (even conditionally: ``if cfg: env[KEY] = ...`` is the canonical shape, since an
   empty mapping must not be sent) is fine.
 - Configs may travel on the command line instead: a ``--config-value``/``--config`` token in the file or in
-  the extension package disables the rule for that file.
+  the extension's package (``model.package_code``) disables the rule for that file, and so does forwarding, in the
+  file itself, the top-level options the way Metaflow does (``util.dict_to_cli_options(ctx.parent.parent.params)``
+  in a ``<group> step`` command, ``top_level_options.update(...)``, the runtime's ``CLIArgs``), which carries
+  ``--config-value`` whenever the deploying process had it. Forwarding in another module does not count: it covers
+  the commands built there, not an ``init`` or fallback command built by hand in this one.
 - An environment that merges mappings built elsewhere (``env.update(base)``, ``{**base, ...}``) or is built
   on the worker's own ``os.environ`` may receive the key from there. It is reported only when nothing in the
   file or its package sets the key at all; the package check tokenizes the sibling modules so comments and
@@ -29,9 +33,8 @@ Design decisions (precision first, each one checked against the real extensions)
 
 from __future__ import annotations
 
-import functools
 import io
-import os
+import re
 import tokenize
 from typing import List, Optional, Tuple
 
@@ -52,7 +55,7 @@ _TASK_KINDS = ("python", "generated-python", "bash", "container")
 
 
 class FlowConfigValueMissing(Rule):
-    needs = frozenset({"cst"})
+    needs = frozenset({"cst", "package"})
     # A finding needs a string literal naming a step-only option; literals are source text, so a file whose bytes
     # never spell one cannot have such a literal (and is not walked for its strings).
     triggers = Text(b"METAFLOW_") & Text(*(opt.encode() for opt in _STEP_ONLY_OPTIONS))
@@ -69,7 +72,7 @@ class FlowConfigValueMissing(Rule):
         ]
         if not candidates:
             return
-        if any(_is_config_option(s) for s in strings):
+        if any(_is_config_option(s) for s in strings) or FORWARDS_TOP_LEVEL.search(ctx.text):
             return
         package_sets_key, package_passes_options = _package_facts(ctx)
         if package_passes_options:
@@ -239,80 +242,44 @@ def _enclosing_class(module: cst.Module, func: cst.FunctionDef) -> Optional[cst.
 
 
 # -- the extension package --------------------------------------------------------------------------------
-
-
-def _package_root(path: str) -> Optional[str]:
-    """metaflow_extensions/<pkg> above the file, else the file's own directory."""
-    abspath = os.path.abspath(path)
-    parts = abspath.split(os.sep)
-    if "metaflow_extensions" in parts:
-        i = len(parts) - 1 - parts[::-1].index("metaflow_extensions")
-        if i + 1 < len(parts) - 1:
-            return os.sep.join(parts[: i + 2])
-    directory = os.path.dirname(abspath)
-    return directory if os.path.isdir(directory) else None
+# The ways Metaflow itself hands the top-level options of one process to the step command it builds: the
+# ``<group> step`` commands of ``@kubernetes``/``@batch`` rebuild it from ``ctx.parent.parent.params`` (the
+# ``python flow.py`` group's parameters, ``--config-value`` included) through ``util.dict_to_cli_options``, and the runtime's ``CLIArgs`` carries the flow's config
+# values in its top-level options. A file that forwards options these ways may carry the configs: "maybe", never "no".
+FORWARDS_TOP_LEVEL = re.compile(
+    r"\bparent(?:\.parent)*\.params\b|\btop_level_options\.update\(|\bCLIArgs\("
+    r"|from metaflow\.runtime import [^\n]*\bCLIArgs\b"
+)
 
 
 def _package_facts(ctx: Context) -> Tuple[bool, bool]:
-    """(some other module sets METAFLOW_FLOW_CONFIG_VALUE, some other module passes --config-value/--config)."""
-    path = ctx.path
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        return False, False  # text linted under a made-up name has no package around it
-    root = _package_root(path)
-    if root is None:
-        return False, False
-    own = os.path.abspath(path)
-    files: List[Tuple[str, int, int]] = []
-    single_dir = "metaflow_extensions" not in root.split(os.sep)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [] if single_dir else sorted(d for d in dirnames if not d.startswith((".", "__pycache__")))
-        ctx.note_read(dirpath, "dir")
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            if name.endswith(".py") and full != own:
-                try:
-                    st = os.stat(full)
-                except OSError:
-                    continue
-                files.append((full, st.st_mtime_ns, st.st_size))
-                ctx.note_read(full)
-        if len(files) > 400:
-            break
+    """(another module of the package sets METAFLOW_FLOW_CONFIG_VALUE, another module passes --config-value/--config)."""
     sets_key = passes = False
-    for entry in files:
-        s, p = _file_facts(*entry)
+    for path, text in ctx.package_code.texts(containing=(KEY.encode(), b"--config")):
+        if path == ctx.path:
+            continue
+        s, p = _text_facts(text)
         sets_key = sets_key or s
         passes = passes or p
+        if passes:
+            break
     return sets_key, passes
 
 
-@functools.lru_cache(maxsize=2048)
-def _file_facts(path: str, mtime_ns: int, size: int) -> Tuple[bool, bool]:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError:
-        return False, False
-    if KEY.encode() not in raw and b"--config" not in raw:
-        return False, False
+def _text_facts(text: str) -> Tuple[bool, bool]:
+    """(the text's code sets the key, it passes config options) - comments and docstrings aside."""
     sets_key = passes = False
     try:
-        tokens = list(tokenize.tokenize(io.BytesIO(raw).readline))
-    except (tokenize.TokenError, SyntaxError):
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
         return False, False
     previous = None
     for tok in tokens:
         if tok.type == tokenize.STRING:
-            statement_start = previous is None or previous.type in (
-                tokenize.NEWLINE,
-                tokenize.INDENT,
-                tokenize.DEDENT,
-                tokenize.ENCODING,
-            )
+            statement_start = previous is None or previous.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
             if not statement_start:
                 sets_key = sets_key or KEY in tok.string
                 passes = passes or _is_config_option(tok.string)
         if tok.type not in (tokenize.COMMENT, tokenize.NL):
             previous = tok
     return sets_key, passes
-

@@ -13,6 +13,10 @@ Decisions:
   release. After it: any group option that the subcommand does not also define, in some targeted release
   (``init`` also accepts ``--<parameter>`` flags, which never collide with the group's names because Metaflow
   reserves them). When only some of the targeted releases reject the option, the message says which.
+* A command routed through a launcher group (``python flow.py modal step ...``, ``model.launchers``): the options
+  after the subcommand go to the group's own ``step`` command, which forwards Metaflow's step options and has
+  options of its own; a name that is one of Metaflow's group options there (``modal step --environment K=V``) is
+  the launcher's option and is not reported.
 * The safe fix moves the option and its value when option, value and subcommand are whole elements of one
   list literal (and, for ``step``, the step name too): a sub-option goes right after ``step NAME``/``init``, a
   group option right before the subcommand. Anything else (strings, templates, helpers) gets no fix, and
@@ -88,7 +92,7 @@ class OptionWrongSideOfSubcommand(Rule):
                     )
                     self._report(ctx, cmd, opt, message, True, seen)
             accepted = _SUBCOMMAND_OPTIONS.get(cmd.subcommand or "", step_options)
-            for opt in cmd.sub_options:
+            for opt in cmd.metaflow_sub_options:
                 rejecting = sets.rejecting(accepted, top_level_options, opt.name)
                 if rejecting:
                     message = (

@@ -56,11 +56,11 @@ def test_flake8_plugin_is_registered_and_quiet_on_unrelated_code(tmp_path):
     assert _flake8(["--select", "MFO", "."], tmp_path) == []
 
 
-def _flake8_messages(args, cwd, env=None):
+def _flake8_messages(args, cwd, env=None, fmt="%(code)s %(text)s"):
     import os
 
     proc = subprocess.run(
-        [tool("flake8"), "--format", "%(code)s %(text)s", *args],
+        [tool("flake8"), "--format", fmt, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -73,6 +73,10 @@ def _flake8_messages(args, cwd, env=None):
 def test_flake8_plugin_caches_rows_and_recomputes_what_changed(example_copy):
     import json
 
+    # a second, unrelated package beside the example: its files read nothing of the example's, nor it of theirs
+    standalone = example_copy / "standalone" / "objects.py"
+    standalone.parent.mkdir()
+    standalone.write_text((example_copy / "metaflow_extensions/acme/plugins/acme/acme_objects.py").read_text())
     first = _flake8_messages(["--select", "MFO", "."], example_copy)
     assert first
     entries = sorted((example_copy / ".mfok-lint-cache").glob("flake8-*/*/*.json"))
@@ -89,11 +93,11 @@ def test_flake8_plugin_caches_rows_and_recomputes_what_changed(example_copy):
     assert _flake8_messages(["--select", "MFO", "."], example_copy, env={"MFOK_LINT_NO_CACHE": "1"}) == first
     # A changed file is linted again, and so is every file whose findings read it (the plugin's modules answer
     # package-wide questions for each other); files that did not read it still come from the cache.
-    config = example_copy / "metaflow_extensions/acme/plugins/mfextinit_acme.py"
-    config.write_text(config.read_text() + "\n")
-    mixed = _flake8_messages(["--select", "MFO", "."], example_copy)
-    assert any(line.endswith("from the cache") for line in mixed)
-    assert any(not line.endswith("from the cache") for line in mixed)
+    standalone.write_text(standalone.read_text() + "\n")
+    mixed = _flake8_messages(["--select", "MFO", "."], example_copy, fmt="%(path)s %(code)s %(text)s")
+    assert all(line.endswith("from the cache") for line in mixed if "standalone" not in line)
+    assert all(not line.endswith("from the cache") for line in mixed if "standalone" in line)
+    assert any("standalone" in line for line in mixed) and any("standalone" not in line for line in mixed)
 
 
 def test_flake8_plugin_cache_answers_for_files_no_rule_applies_to(tmp_path):

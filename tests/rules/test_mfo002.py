@@ -228,6 +228,18 @@ VALID = [
         """,
         why="only-mentioned-in-comments",
     ),
+    Valid(
+        """
+        @acme.command(help="Run a step on Acme")
+        @click.pass_context
+        def step(ctx, step_name, **kwargs):
+            top_args = " ".join(util.dict_to_cli_options(ctx.parent.parent.params))
+            cmd = "python flow.py %s step %s --task-id %s" % (top_args, step_name, kwargs["task_id"])
+            env = {"METAFLOW_CODE_URL": kwargs["code_url"]}
+            submit(cmd, env)
+        """,
+        why="a <group> step command re-sends the parent's top-level options (--config-value included)",
+    ),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)

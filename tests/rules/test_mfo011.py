@@ -86,6 +86,19 @@ VALID = [
         why="run command is not a step command",
     ),
     Valid('HELP = "Pass --tag to the step command, and --with before it"\n', why="prose"),
+    Valid(
+        """
+        @click.group(name="acme")
+        def acme():
+            pass
+
+
+        def wrapper_command(step_name, run_id, task_id):
+            return [sys.executable, "flow.py", "--environment", "conda", "acme", "step", step_name,
+                    "--run-id", run_id, "--environment", "KEY=VALUE"]
+        """,
+        why="after the launcher group's step, --environment is the launcher's own option",
+    ),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)
