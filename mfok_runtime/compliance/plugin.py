@@ -144,6 +144,7 @@ def pytest_runtest_makereport(item, call):
     if isinstance(excinfo.value, ComplianceFailure):
         report.mfok_reason = excinfo.value.reason
         report.mfok_detail = excinfo.value.detail
+        report.mfok_cause = excinfo.value.cause
     elif excinfo.errisinstance(pytest.skip.Exception):
         report.mfok_reason = str(excinfo.value.msg if hasattr(excinfo.value, "msg") else excinfo.value)
     else:
@@ -156,7 +157,8 @@ def pytest_runtest_logreport(report):
     cap_results = _results_holder.get("results")
     if cap_results is None:
         return
-    entry = cap_results.setdefault(report.nodeid, {"status": "passed", "reason": "", "detail": "", "duration_s": 0.0})
+    entry = cap_results.setdefault(report.nodeid, {"status": "passed", "reason": "", "detail": "", "cause": "",
+                                                    "duration_s": 0.0})
     entry["duration_s"] += report.duration
     reason = getattr(report, "mfok_reason", "")
     if report.skipped and entry["status"] == "passed":
@@ -166,6 +168,7 @@ def pytest_runtest_logreport(report):
         entry["status"] = "failed"
         entry["reason"] = reason or "%s failed" % report.when
         entry["detail"] = getattr(report, "mfok_detail", "")
+        entry["cause"] = getattr(report, "mfok_cause", "")
 
 
 def _skip_reason(report) -> str:
@@ -197,6 +200,7 @@ def pytest_runtest_logfinish(nodeid, location):
         "status": entry["status"],
         "reason": entry["reason"],
         "detail": entry["detail"],
+        "cause": entry["cause"],
         "duration_s": round(time.time() - started, 2),
     })
 

@@ -66,6 +66,10 @@ def inspect_extension(scheduler_type: str) -> Dict[str, Any]:
         info["error"] = "pytest is not installed in %s; the suite needs it (pip install 'mfok[compliance]')" % (
             sys.executable)
         return info
+    # What Metaflow's test/ux run needs beside pytest (the runner reports what is missing when it is asked for).
+    for key, module in (("omegaconf", "omegaconf"), ("yaml", "yaml"), ("xdist", "xdist"),
+                        ("pytest_timeout", "pytest_timeout")):
+        info[key] = importlib.util.find_spec(module) is not None
     info["ok"] = True
     return info
 
