@@ -552,7 +552,8 @@ def subprocess_failure(exc: BaseException, *owners, lines: int = 25):
         stderr = logs.get("stderr", stderr)
     if len(logs.get("stdout", "")) >= len(stdout.strip()):
         stdout = logs.get("stdout", stdout)
-    verb = "trigger" if " trigger " in head else "create" if " create " in head else "command"
+    verbs = re.findall(r"\s(trigger|create)(?=[\s':])", head)
+    verb = verbs[0] if verbs else "command"
     detail = _log_chunks(head.strip().rstrip(":"), stderr, stdout, lines)
     cause = _cause_line(stderr) or _cause_line(stdout)
     if not cause:

@@ -39,6 +39,7 @@ def test_unknown_scheduler_type_exits_2_naming_what_is_missing(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mfok-run: error: ")
     assert "no-such-scheduler" in lines[0] and "argo-workflows" in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
 
@@ -51,6 +52,9 @@ def test_unknown_scheduler_type_exits_2_naming_what_is_missing(tmp_path):
         (["--timeout", "-1"], "--timeout"),
         (["--deploy-args", 'x="open'], "No closing quotation"),
         (["--deploy-args", "justakey"], "not key=value"),
+        (["--suite", "upstream"], "needs --metaflow-src"),
+        (["--test-modules", "basic"], "needs --metaflow-src"),
+        (["--python", "/nonexistent/python"], "cannot be run"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(tmp_path, args, fragment):
@@ -58,6 +62,7 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, args, fragment):
     assert result.returncode == 2
     assert fragment in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("mfok-run: error: ")
 
 
 def test_missing_option_is_a_usage_error():
@@ -152,13 +157,19 @@ def test_failed_capability_exits_1_with_the_json_schema(argo_run):
     result, json_path, _junit, _out, _before = argo_run
     assert result.returncode == 1, result.stdout + result.stderr
     report = json.loads(json_path.read_text())
-    assert set(report) == {"scheduler_type", "results"}
+    assert set(report) == {"scheduler_type", "results", "summary"}
     assert report["scheduler_type"] == "argo-workflows"
     by_cap = {r["capability"]: r for r in report["results"]}
     assert list(by_cap) == ["LINEAR_DAG", "NESTED_FOREACH"]
     for entry in report["results"]:
-        assert set(entry) == {"capability", "status", "reason", "duration_s"}
+        assert set(entry) == {"capability", "status", "required", "reason", "same_cause_as", "duration_s", "rules"}
         assert isinstance(entry["duration_s"], float)
+    assert report["summary"]["failed"] == 1 and report["summary"]["skipped"] == 1
+    assert report["summary"]["required_not_verified"] == []
+    assert report["summary"]["wall_time_s"] > 0
+    # The failed capability links the registry's rules for LINEAR_DAG, with how often each fires.
+    assert {r["code"] for r in by_cap["LINEAR_DAG"]["rules"]} >= {"MFO008", "MFO020", "MFO021"}
+    assert all(r["fires"] == 0 for r in by_cap["LINEAR_DAG"]["rules"])
     assert by_cap["LINEAR_DAG"]["status"] == "failed"
     assert by_cap["LINEAR_DAG"]["reason"].startswith("create failed for linear_flow.py")
     assert by_cap["NESTED_FOREACH"]["status"] == "skipped"
@@ -169,6 +180,12 @@ def test_table_shows_status_reason_and_related_rules(argo_run):
     result = argo_run[0]
     table = result.stdout[result.stdout.index("capability "):]
     assert "LINEAR_DAG" in table and "failed" in table and "NESTED_FOREACH" in table and "skipped" in table
+    # The cause the create command printed, not only Metaflow's wrapper message.
+    flat = " ".join(line.strip() for line in table.splitlines())  # reasons wrap, never cut
+    assert "Kubernetes client error: Could not import module 'kubernetes'" in flat
+    assert "no related rule fires on the extension" in table
+    assert "related rules that do not fire: MFO008 input-paths-missing" in table
+    assert table.rstrip().splitlines()[-1].startswith("0 passed, 1 failed, 1 skipped in ")
     assert "running" in result.stdout  # progress before the table
     assert "tok-zz-99" not in result.stdout + result.stderr
     assert "MFOK_PROBE_TOKEN=***" in result.stdout
