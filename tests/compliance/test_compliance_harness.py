@@ -161,3 +161,31 @@ def test_a_failed_task_is_named_with_its_attempt(tmp_path):
     assert failed == "['boom']"
     assert verdict.startswith("run MfokFailFlow/") and "failed at step boom: MfokFailFlow/" in verdict, verdict
     assert verdict.endswith("(attempt 0)"), verdict
+
+
+# --- A worker that writes to another datastore root is named ---------------------------------------------------
+
+PROBE_ELSEWHERE = """
+from mfok_runtime.compliance.harness import Outcome, find_run_elsewhere
+where = find_run_elsewhere("MfokLinearFlow/prefect-77")
+print(where)
+print(Outcome(pathspec="MfokLinearFlow/prefect-77", written_elsewhere=where).describe_failure())
+print(find_run_elsewhere("MfokLinearFlow/prefect-78"))
+"""
+
+
+def test_a_run_written_under_a_worker_home_is_found_and_named(tmp_path):
+    worker_home = tmp_path / "worker-home"
+    (worker_home / ".metaflow" / "MfokLinearFlow" / "prefect-77").mkdir(parents=True)
+    client_root = tmp_path / "client-root"
+    client_root.mkdir()
+    env = dict(os.environ, METAFLOW_DATASTORE_SYSROOT_LOCAL=str(client_root), MFOK_OUTSIDE_HOME=str(worker_home))
+    result = subprocess.run([sys.executable, "-c", PROBE_ELSEWHERE], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    where, reason, missing = result.stdout.splitlines()
+    assert where == str(worker_home / ".metaflow")
+    assert reason.startswith("run MfokLinearFlow/prefect-77 was written under %s, not under the client's local "
+                             "datastore root %s" % (worker_home / ".metaflow", client_root)), reason
+    assert "HOME and METAFLOW_DATASTORE_SYSROOT_LOCAL" in reason
+    assert missing == "None"
