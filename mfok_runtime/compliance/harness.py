@@ -283,6 +283,7 @@ class Scheduler:
             deployed = impl.create(**kwargs)
         except Exception as exc:
             reason, detail = subprocess_failure(exc, impl)
+            reason = re.sub(r"^(create|command) failed: ", "", reason)
             raise ComplianceFailure("create failed for %s: %s" % (flow_name, reason), detail,
                                     cause=cause_key(reason)) from None
         return Deployment(self, impl, deployed, deploy_dir, flow_file)

@@ -217,3 +217,35 @@ def test_keep_artifacts_keeps_the_isolated_directory_without_secrets(tmp_path):
     assert "artifacts kept in %s" % root in result.stdout
     assert {"home", "tmp", "sysroot", "client-cache"} <= set(os.listdir(root))
     assert not (root / "deploy-args.json").exists()
+
+
+# A required capability that cannot be verified here: CONDA against a minimal extension whose create packages
+# the flow as Metaflow's own deployers do, which stops where micromamba and a conda channel are needed.
+PACKAGING_EXTENSION = os.path.join(os.path.dirname(__file__), "fixtures", "packaging_extension")
+
+
+@pytest.fixture(scope="module")
+def unverified_runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("unverified")
+    env = {"TMPDIR": str(out), "PYTHONPATH": PACKAGING_EXTENSION}
+    plain = mfok_run("compliance", "--scheduler-type", "mfokpkg", "--only", "CONDA", "--timeout", "120",
+                     "--json", str(out / "plain.json"), env=env, cwd=out)
+    strict = mfok_run("compliance", "--scheduler-type", "mfokpkg", "--only", "CONDA", "--timeout", "120", "--strict",
+                      env=env, cwd=out)
+    return plain, strict, json.loads((out / "plain.json").read_text())
+
+
+def test_unverified_required_capability_is_said_not_passed(unverified_runs):
+    plain, _strict, report = unverified_runs
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert report["results"][0]["status"] == "skipped"
+    assert "needs a conda channel" in report["results"][0]["reason"]
+    assert report["summary"]["required_not_verified"] == ["CONDA"]
+    last = plain.stdout.rstrip().splitlines()[-1]
+    assert last.startswith("0 passed, 0 failed, 1 skipped; 1 required capability not verified (CONDA)"), last
+
+
+def test_strict_turns_unverified_into_exit_1(unverified_runs):
+    _plain, strict, _report = unverified_runs
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+    assert "--strict: 1 required capability not verified" in strict.stderr
