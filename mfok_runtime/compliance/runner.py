@@ -432,8 +432,10 @@ def run_upstream_suite(options: Options, modules: List[str], info: dict, env: Di
             redact(worker.log_tail(), args.secrets))
     if not progress.upstream:
         tail = "\n".join(redact(w.log_tail(25), args.secrets) for w in workers)
-        raise UsageProblem("test/ux collected no test for backend %r: %s" % (
-            backend, _first_line(tail.strip().splitlines()[-1] if tail.strip() else "no output", 300)))
+        last = tail.strip().splitlines()[-1] if tail.strip() else "no output"
+        progress.upstream["<collection>"] = UpstreamResult(
+            "<collection>", "<collection>", "<collection>", None, "failed",
+            "test/ux ran no test for backend %r: %s" % (backend, _first_line(last, 300)), 0.0, tail)
     return notes
 
 

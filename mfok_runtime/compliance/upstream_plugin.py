@@ -91,3 +91,14 @@ def pytest_runtest_logfinish(nodeid, location):
         return
     _emit(dict(entry, event="upstream-result", nodeid=nodeid,
                duration_s=round(time.time() - _state["started"].get(nodeid, time.time()), 2)))
+
+
+def pytest_collectreport(report):
+    """A module that cannot be collected (an import error, a conftest failure) is one failed entry."""
+    if not _state["path"] or not report.failed:
+        return
+    text = str(report.longrepr or "").rstrip().splitlines()
+    cause = next((line for line in reversed(text) if line.startswith("E ")), text[-1] if text else "")
+    _emit({"event": "upstream-result", "nodeid": report.nodeid or "<collection>", "status": "failed",
+           "reason": "collection error: %s" % cause.lstrip("E ").strip(), "detail": "\n".join(text[-DETAIL_LINES:]),
+           "duration_s": 0.0})
