@@ -101,7 +101,12 @@ class Outcome:
         unfinished = unfinished_tasks(self.run)
         if unfinished:
             return "run %s did not succeed; unfinished: %s" % (self.run.pathspec, describe_tasks(unfinished))
-        return "run %s did not succeed" % self.run.pathspec
+        steps = _safe(lambda: [step.id for step in self.run]) or []
+        status = next((n[len("scheduler status: "):] for n in self.notes if n.startswith("scheduler status: ")), None)
+        said = " (the extension's status: %s)" % status if status else ""
+        if not steps:
+            return "run %s failed before any task ran: no step of the flow started%s" % (self.run.pathspec, said)
+        return "run %s did not succeed after steps %s%s" % (self.run.pathspec, ", ".join(sorted(steps)), said)
 
     def cause(self) -> str:
         """A key of the root cause, equal for two failures that share one (see cause_key)."""
