@@ -398,6 +398,10 @@ def run_upstream_suite(options: Options, modules: List[str], info: dict, env: Di
     base = [options.python, "-m", "pytest", "-p", "mfok_runtime.compliance.upstream_plugin",
             "--mfok-upstream-events", progress.events_path, "--rootdir", ux, "-c", os.path.join(ux, "pytest.ini"),
             "-p", "no:cacheprovider", "-q", "-rN", "--only-backend", backend]
+    with open(os.path.join(ux, "conftest.py"), encoding="utf-8", errors="replace") as handle:
+        if "--exec-mode" in handle.read():
+            # Deployer mode only: runner-mode tests run Metaflow's local runtime and say nothing of the extension.
+            base += ["--exec-mode", "deployer"]
     if info.get("pytest_timeout"):
         base += ["--timeout", "%d" % per_test]
     else:

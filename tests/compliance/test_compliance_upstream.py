@@ -25,6 +25,12 @@ from omegaconf import OmegaConf
 
 def pytest_addoption(parser):
     parser.addoption("--only-backend", default=None)
+    parser.addoption("--exec-mode", default=None)
+
+
+def pytest_configure(config):
+    # The runner asks for deployer mode only, as Metaflow's conftest allows.
+    assert config.getoption("--exec-mode") == "deployer"
 
 
 def pytest_generate_tests(metafunc):
