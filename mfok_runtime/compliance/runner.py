@@ -210,10 +210,12 @@ class _Worker:
         return "stopped after its time budget" if self.killed else "exited with code %s" % self.proc.returncode
 
 
-def _start(command: List[str], env: Dict[str, str], log_path: str) -> subprocess.Popen:
+def _start(command: List[str], env: Dict[str, str], log_path: str, cwd: Optional[str] = None) -> subprocess.Popen:
     log = open(log_path, "w")
     try:
-        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=env["TMPDIR"],
+        if cwd:
+            os.makedirs(cwd, exist_ok=True)
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd or env["TMPDIR"],
                                 start_new_session=True)
     finally:
         log.close()
@@ -421,8 +423,10 @@ def run_upstream_suite(options: Options, modules: List[str], info: dict, env: Di
         command = base + (["-n", str(options.workers), "--dist", "loadfile"] if use_xdist else []) + group
         budget = per_test * _count_tests(group) + 300
         log_path = os.path.join(root, "upstream-%d.log" % index)
+        # Its own working directory per process (see upstream_plugin for xdist workers).
+        cwd = os.path.join(env["TMPDIR"], "upstream-p%d" % index)
         workers.append(_Worker("test/ux %s" % ", ".join(os.path.relpath(p, ux) for p in group),
-                               _start(command, env, log_path), log_path, time.monotonic() + budget))
+                               _start(command, env, log_path, cwd), log_path, time.monotonic() + budget))
     _run_workers(workers, progress)
     started = set(progress.upstream_started)
     for nodeid in sorted(started - set(progress.upstream)):

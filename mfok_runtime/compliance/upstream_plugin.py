@@ -22,6 +22,13 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     if hasattr(config, "workerinput"):  # an xdist worker: the controller reports
+        if config.getoption("mfok_upstream_events"):
+            # Each worker deploys from its own working directory. test/ux deploys without a cwd, and some
+            # extensions write their compiled files there by flow name: two workers deploying one flow with
+            # different branches at once would overwrite each other's, which no serial run of the suite does.
+            own = os.path.join(os.environ.get("TMPDIR") or "/tmp", "upstream-%s" % config.workerinput["workerid"])
+            os.makedirs(own, exist_ok=True)
+            os.chdir(own)
         return
     _state["path"] = config.getoption("mfok_upstream_events")
 

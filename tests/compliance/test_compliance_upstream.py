@@ -74,8 +74,13 @@ def test_hello_conda(backend):
 '''
 
 TEST_DAG = '''
+import os
+
+
 def test_branch(backend):
     assert backend["name"] == "argo-workflows"
+    # Each parallel worker deploys from a working directory of its own.
+    assert os.path.basename(os.getcwd()).startswith("upstream-"), os.getcwd()
 '''
 
 
