@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .deploy_args import DeployArgs
+from .infra import cause_line
 
 FLOWS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "flows")
 TERMINAL_STATUSES = {
@@ -462,21 +463,8 @@ def _one_line(exc: BaseException) -> str:
     return "%s: %s" % (type(exc).__name__, text[:500])
 
 
-EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Attribute|Interrupt)\w*)(: .*)?$")
-
-
 def _cause_line(text: str) -> str:
-    """The last exception line that is not a wrapper ending in ":" (the real cause in a chained traceback),
-    else the last non-empty line, else ""."""
-    body = [line for line in text.splitlines() if line.strip()]
-    causes = [m.group(0).strip() for m in map(EXCEPTION_LINE.match, body) if m and not m.group(0).rstrip().endswith(":")]
-    if causes:
-        return causes[-1]
-    # Metaflow's own errors print as an indented block, "    Title:" then the explanation.
-    for index in range(len(body) - 2, -1, -1):
-        if body[index].rstrip().endswith(":") and not body[index].lstrip().startswith(("File ", "Traceback")):
-            return "%s %s" % (body[index].strip(), body[index + 1].strip())
-    return body[-1].strip() if body else ""
+    return cause_line(text)
 
 
 def _spm_of(owner):

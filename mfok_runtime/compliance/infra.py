@@ -9,6 +9,7 @@ share it.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Optional, Tuple
 
@@ -45,3 +46,38 @@ def missing_infrastructure(text: str) -> Optional[Tuple[str, str]]:
             line = " ".join(text[start: end if end != -1 else len(text)].split())
             return what, line[:300]
     return None
+
+
+EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Attribute|Interrupt)\w*)(: .*)?$")
+
+
+def cause_line(text: str) -> str:
+    """The last exception line that is not a wrapper ending in ":" (the real cause in a chained traceback),
+    else the header and first line of the last indented block Metaflow prints ("    Title:" then the
+    explanation), else the last non-empty line, else ""."""
+    body = [line for line in text.splitlines() if line.strip()]
+    causes = [m.group(0).strip() for m in map(EXCEPTION_LINE.match, body) if m and not m.group(0).rstrip().endswith(":")]
+    if causes:
+        return causes[-1]
+    for index in range(len(body) - 2, -1, -1):
+        if body[index].rstrip().endswith(":") and not body[index].lstrip().startswith(("File ", "Traceback")):
+            return "%s %s" % (body[index].strip(), body[index + 1].strip())
+    return body[-1].strip() if body else ""
+
+
+def deployer_command_cause(message: str) -> Optional[str]:
+    """For Metaflow's "Error executing: '<command>':" errors (optionally behind "RuntimeError: "): which
+    deployer command of which flow failed, and the cause line of its output."""
+    text = message.split(": ", 1)[1] if message.startswith("RuntimeError: ") else message
+    if not text.startswith("Error executing:"):
+        return None
+    head, _, rest = text.partition("\n")
+    words = head[len("Error executing: '"):].split()
+    flow = next((os.path.basename(w) for w in words if w.endswith(".py")), "the flow")
+    verb = next((w for w in words if w in ("create", "trigger", "resume", "delete")), "command")
+    stderr = rest.split("\nStderr:\n", 1)[1] if "\nStderr:\n" in rest else ""
+    stdout = rest.split("\nStdout:\n", 1)[1].split("\nStderr:\n", 1)[0] if "\nStdout:\n" in rest else ""
+    cause = cause_line(stderr) or cause_line(stdout)
+    if not cause:
+        return "%s of %s failed; Metaflow's error message holds none of its output" % (verb, flow)
+    return "%s of %s failed: %s" % (verb, flow, cause)

@@ -11,6 +11,8 @@ import json
 import os
 import time
 
+from .infra import deployer_command_cause
+
 _state: dict = {"path": None, "results": {}, "started": {}}
 DETAIL_LINES = 40
 
@@ -76,7 +78,9 @@ def pytest_runtest_logreport(report):
         entry["reason"] = reason.replace("Skipped: ", "", 1)
     elif report.failed and entry["status"] != "failed":
         entry["status"] = "failed"
-        message = " ".join(_crash_message(report).split())
+        raw = _crash_message(report)
+        # A deployer command that failed: its own cause, not the command line Metaflow's message starts with.
+        message = deployer_command_cause(raw) or " ".join(raw.split())
         entry["reason"] = ("%s: %s" % (report.when, message)) if report.when != "call" else message
         text = getattr(report, "longreprtext", "") or ""
         captured = "\n".join(content for name, content in getattr(report, "sections", [])

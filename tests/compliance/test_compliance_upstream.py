@@ -69,8 +69,18 @@ def test_retry(backend):
 
 
 def test_hello_conda(backend):
-    raise RuntimeError("Error executing: 'python helloconda.py create':\\n"
-                       "Micromamba installation 'curl -Ls https://micro.mamba.pm/api/micromamba/linux-64/1.5.7' failed")
+    raise RuntimeError("Error executing: 'python helloconda.py --environment conda argo-workflows create':\\n"
+                       "\\nStderr:\\n    Micromamba ran into an error while setting up environment:\\n"
+                       "    Micromamba installation 'curl -Ls https://micro.mamba.pm/api/micromamba/linux-64/1.5.7' "
+                       "failed:\\n")
+
+
+def test_timeout(backend):
+    # As Metaflow's deployer reports a create/trigger command that died: the cause is in its stderr.
+    raise RuntimeError("Error executing: '/venv/bin/python /x/flows/basic/timeout_flow.py argo-workflows trigger "
+                       "--deployer-attribute-file /tmp/fifo':\\n\\nStdout:\\nDeploying...\\n\\nStderr:\\n"
+                       "Traceback (most recent call last):\\n  File \\"x.py\\", line 3, in run\\n"
+                       "ValueError: planned trigger failure\\n")
 '''
 
 TEST_DAG = '''
@@ -126,8 +136,11 @@ def test_upstream_verdicts_fold_into_the_report(fake_run):
         "test_hello_world": ("passed", "LINEAR_DAG"),
         "test_retry": ("failed", "RETRY"),
         "test_hello_conda": ("skipped", "CONDA"),
+        "test_timeout": ("failed", "TIMEOUT"),
         "test_branch": ("passed", "BRANCHING"),
     }
+    # The failing deployer command's own cause, not the command line Metaflow's message starts with.
+    assert tests["test_timeout"]["reason"] == "trigger of timeout_flow.py failed: ValueError: planned trigger failure"
     assert "planned failure: retry attempt was 0" in tests["test_retry"]["reason"]
     assert tests["test_hello_conda"]["reason"].startswith("needs a conda channel")
     assert report["results"] == []  # --suite upstream: the own suite did not run
