@@ -119,7 +119,10 @@ def test_silent_host_exits_2_within_10_seconds(tmp_path):
 
 def test_runner_imports_neither_pytest_nor_metaflow():
     code = (
-        "import sys, mfok_runtime.cli, mfok_runtime.compliance.runner, mfok_runtime.compliance.deploy_args;"
+        "import sys, mfok_runtime.cli, mfok_runtime.compliance.cli, mfok_runtime.compliance.runner,"
+        " mfok_runtime.compliance.deploy_args, mfok_runtime.compliance.report, mfok_runtime.compliance.rule_links,"
+        " mfok_runtime.compliance.upstream, mfok_runtime.compliance.infra;"
+        "from mfok_runtime.compliance.rule_links import rules_by_capability; assert rules_by_capability();"
         "bad = [m for m in ('pytest', 'metaflow') if m in sys.modules];"
         "print(','.join(bad))"
     )
