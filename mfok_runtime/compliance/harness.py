@@ -202,8 +202,13 @@ def unfinished_tasks(run) -> list:
     return _tasks_in(run, "running")
 
 
-def _has_failed_task(run) -> bool:
-    return bool(failed_tasks(run))
+def _has_unsettled_task(run) -> bool:
+    """A task failed, or has not finished (a task killed from outside never records an outcome). Tasks
+    handled by @catch are settled: Metaflow marks them unsuccessful, yet the run goes on."""
+    try:
+        return any(task_state(task) in ("failed", "running") for step in run for task in step)
+    except Exception:
+        return False
 
 
 def _run_signature(run) -> tuple:
@@ -357,9 +362,9 @@ class Scheduler:
                 signature = _run_signature(run)
                 if signature != last_signature:
                     last_signature, quiet_since = signature, time.time()
-                elif time.time() - quiet_since > QUIET_SECONDS_BEFORE_FAILED and _has_failed_task(run):
-                    outcome.notes.append("no task started, finished or retried for %d s after a task failed"
-                                         % QUIET_SECONDS_BEFORE_FAILED)
+                elif time.time() - quiet_since > QUIET_SECONDS_BEFORE_FAILED and _has_unsettled_task(run):
+                    outcome.notes.append("no task started, finished or retried for %d s while a task had failed "
+                                         "or not finished" % QUIET_SECONDS_BEFORE_FAILED)
                     return
             elif status_name in TERMINAL_STATUSES - {"SUCCEEDED", "SUCCESS", "COMPLETED"}:
                 outcome.trigger_error = "the scheduler reports %s before any Metaflow run appeared" % status_name

@@ -128,13 +128,14 @@ def _local_run(flow, tmp_path, expect_ok):
 
 PROBE_STATES = """
 from metaflow import Flow, namespace
-from mfok_runtime.compliance.harness import Outcome, failed_tasks, task_state
+from mfok_runtime.compliance.harness import Outcome, _has_unsettled_task, failed_tasks, task_state
 namespace(None)
 run = Flow(%r).latest_run
 states = sorted((t.pathspec.split('/')[-2], task_state(t)) for s in run for t in s)
 print(states)
 print([t.pathspec.split('/')[-2] for t in failed_tasks(run)])
 print(Outcome(run=run).describe_failure() if not run.successful else "successful")
+print(_has_unsettled_task(run))  # what the 60-second quiet rule asks
 """
 
 
@@ -144,10 +145,11 @@ def test_tasks_handled_by_catch_are_not_failed(tmp_path):
     out = subprocess.run([sys.executable, "-c", PROBE_STATES % "MfokCatchFlow"], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr
-    states, failed, verdict = out.stdout.splitlines()
+    states, failed, verdict, unsettled = out.stdout.splitlines()
     assert "('caught', 'caught')" in states and "('caught_after_retry', 'caught')" in states, states
     assert failed == "[]"
     assert verdict == "successful"
+    assert unsettled == "False"  # caught tasks never keep the quiet rule counting
 
 
 @pytest.mark.slow
@@ -156,7 +158,8 @@ def test_a_failed_task_is_named_with_its_attempt(tmp_path):
     out = subprocess.run([sys.executable, "-c", PROBE_STATES % "MfokFailFlow"], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr
-    states, failed, verdict = out.stdout.splitlines()
+    states, failed, verdict, unsettled = out.stdout.splitlines()
+    assert unsettled == "True"
     assert "('boom', 'failed')" in states and "('start', 'ok')" in states, states
     assert failed == "['boom']"
     assert verdict.startswith("run MfokFailFlow/") and "failed at step boom: MfokFailFlow/" in verdict, verdict
