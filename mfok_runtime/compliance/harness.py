@@ -58,7 +58,7 @@ class ComplianceFailure(AssertionError):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
-        self.cause = cause or cause_key(reason)
+        self.cause = cause  # set where the cause is known (a command's error), never for timeouts
 
 
 @dataclass
@@ -89,7 +89,10 @@ class Outcome:
                 # scheduler's workers write metadata under another local root than the client reads.
                 return ("no Metaflow run %s became visible to the client (local datastore root %s) within the "
                         "%.0f s timeout%s" % (self.pathspec, _client_local_root(), self.duration_s, how))
-            return "the run did not finish within the %.0f s timeout%s" % (self.duration_s, how)
+            # What the run looked like then is the only cause there is: say it in the reason.
+            state = next((n for n in self.notes if n.startswith("at the deadline ")), "")
+            return "the run did not finish within the %.0f s timeout%s%s" % (
+                self.duration_s, how, ": " + state if state else "")
         if self.trigger_error:
             if self.trigger_error.startswith("trigger"):
                 return self.trigger_error
@@ -113,7 +116,10 @@ class Outcome:
         """A key of the root cause, equal for two failures that share one (see cause_key)."""
         if self.run is not None and not self.trigger_error and not self.timed_out:
             for _step, tasks in _by_step(failed_tasks(self.run)).items():
-                if len(tasks) > 1 and all(_attempt(t) == 0 for t in tasks):
+                # Several tasks for one item of a step (outside a foreach, or for the same foreach index),
+                # all at attempt 0: the scheduler retried by starting new tasks instead of new attempts.
+                items = {_safe(lambda t=t: t.index) for t in tasks}
+                if len(tasks) > 1 and len(items) < len(tasks) and all(_attempt(t) == 0 for t in tasks):
                     return "retries run as new tasks at attempt 0"
         if self.trigger_error:
             return cause_key(self.trigger_error)
@@ -520,6 +526,7 @@ def command_output(*owners) -> Dict[str, str]:
         with open(path, "r", encoding="utf-8", errors="replace") as handle:
             output[stream] = handle.read()
     output["command"] = " ".join(getattr(newest, "command", []) or [])
+    output["returncode"] = getattr(process, "returncode", None)
     return output
 
 
@@ -534,7 +541,11 @@ def subprocess_failure(exc: BaseException, *owners, lines: int = 25):
         # Raised after the command ran (Metaflow's "Error deploying ...", an extension's own check): its
         # output still says why.
         logs = command_output(*owners)
-        cause = _cause_line(logs.get("stderr", "")) or _cause_line(logs.get("stdout", ""))
+        cause = ""
+        if logs.get("returncode") not in (0, None):  # the newest command failed too: its output says why
+            cause = _cause_line(logs.get("stderr", "")) or _cause_line(logs.get("stdout", ""))
+        else:
+            logs = {}  # an earlier, successful command (create before a trigger that raised) explains nothing
         reason = _one_line(exc) + ("; the command's output ends: %s" % cause if cause else "")
         return reason, _log_chunks(logs.get("command", ""), logs.get("stderr", ""), logs.get("stdout", ""), lines)
     head, _, rest = text.partition("\n")

@@ -94,3 +94,19 @@ def test_junit_time_is_wall_time_not_the_sum(tmp_path):
     catch = [c for c in suites[0].iter("testcase") if c.get("name") == "CATCH"][0]
     assert catch.find("failure").get("message").startswith("same cause as RETRY: ")
     json.dumps(to_json(_report()))  # serialisable
+
+
+def test_timeouts_and_checks_carry_no_cause_so_they_are_never_merged():
+    from mfok_runtime.compliance.harness import ComplianceFailure, Outcome
+
+    first = Outcome(timed_out=True, duration_s=150.0, notes=["at the deadline the extension's status was RUNNING "
+                                                             "and F/1 showed start 1/1 finished"])
+    second = Outcome(timed_out=True, duration_s=151.0)
+    assert first.cause() == second.cause() == ""
+    assert first.describe_failure() == ("the run did not finish within the 150 s timeout: at the deadline the "
+                                        "extension's status was RUNNING and F/1 showed start 1/1 finished")
+    assert ComplianceFailure("artifact 'x' of step 'end' is not visible").cause == ""
+    results = [Result(Cap.FOREACH, "failed", first.describe_failure(), cause=first.cause()),
+               Result(Cap.TIMEOUT, "failed", second.describe_failure(), cause=second.cause())]
+    link_same_causes(results)
+    assert results[1].same_cause_as is None
