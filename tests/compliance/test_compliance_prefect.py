@@ -95,7 +95,7 @@ EXPECTED = {
 }
 REASON_FRAGMENTS = {
     "LINEAR_DAG": "create failed for custom_steps_flow.py: KeyError: 'start'",
-    "FOREACH": "transform 0/1 finished",
+    "FOREACH": "unfinished: step transform",
     "RETRY": "all at attempt 0",
     "CATCH": "caught_after_retry",
     "TIMEOUT": "slow 1/1 finished",
