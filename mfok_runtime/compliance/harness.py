@@ -101,7 +101,9 @@ class Outcome:
             return "no Metaflow run appeared for %s" % (self.pathspec or "the trigger")
         failed = failed_tasks(self.run)
         if failed:
-            return "run %s failed at %s" % (self.run.pathspec, describe_tasks(failed))
+            raised = _task_cause(failed[-1])
+            return "run %s failed at %s%s" % (self.run.pathspec, describe_tasks(failed),
+                                              "; its stderr ends: %s" % raised if raised else "")
         unfinished = unfinished_tasks(self.run)
         if unfinished:
             return "run %s did not succeed; unfinished: %s" % (self.run.pathspec, describe_tasks(unfinished))
@@ -143,6 +145,14 @@ class Outcome:
     def require_success(self) -> None:
         if not self.successful:
             raise ComplianceFailure(self.describe_failure(), self.stderr_tail(), cause=self.cause())
+
+
+def _task_cause(task) -> str:
+    """The exception a failed task's stderr ends with ("" when its log is empty or unreadable)."""
+    try:
+        return cause_line(task.stderr or "")[:500]
+    except Exception:
+        return ""
 
 
 def _attempt(task) -> Optional[int]:

@@ -163,7 +163,8 @@ def test_a_failed_task_is_named_with_its_attempt(tmp_path):
     assert "('boom', 'failed')" in states and "('start', 'ok')" in states, states
     assert failed == "['boom']"
     assert verdict.startswith("run MfokFailFlow/") and "failed at step boom: MfokFailFlow/" in verdict, verdict
-    assert verdict.endswith("(attempt 0)"), verdict
+    # The task's own exception, read from its stderr, ends the reason.
+    assert verdict.endswith("(attempt 0); its stderr ends: RuntimeError: planned failure in boom"), verdict
 
 
 # --- A worker that writes to another datastore root is named ---------------------------------------------------
