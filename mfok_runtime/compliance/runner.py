@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from ..capabilities import Cap, parse_caps
 from .deploy_args import DeployArgs, DeployArgsError, hosts_in, parse_deploy_args, redact
