@@ -245,6 +245,7 @@ def test_from_deployment(scheduler):
            "the recovered deployment runs on branch %r" % _artifact(outcome.run, "start", "branch_seen"))
 
 
+REFUSED = re.compile(r"not (yet )?supported|NotSupported", re.I)
 CONDA_FLAG = re.compile(r"--environment(=|\"?'?,?\s+\"?'?)conda")
 
 
@@ -262,6 +263,11 @@ def test_conda(scheduler):
         deployment = scheduler.deploy("conda_flow.py", top={"environment": "conda"})
     except ComplianceFailure as failure:
         _skip_if_infrastructure(failure.reason + "\n" + failure.detail, "create with --environment conda")
+        refusal = REFUSED.search(failure.reason)
+        if refusal:
+            # Said at deploy time, as Metaflow's own suite expects of an unsupported feature: not a wrong run,
+            # but not a verified capability either (the report counts it as a required one not verified).
+            pytest.skip("the extension refuses @conda at create: %s" % failure.reason)
         raise
     text = deployment.artefact_text()
     if "conda_flow.py" in text or " step " in text:
