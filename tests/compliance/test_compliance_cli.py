@@ -252,3 +252,16 @@ def test_strict_turns_unverified_into_exit_1(unverified_runs):
     _plain, strict, _report = unverified_runs
     assert strict.returncode == 1, strict.stdout + strict.stderr
     assert "--strict: 1 required capability not verified" in strict.stderr
+
+
+def test_conda_refused_at_create_is_not_verified_rather_than_failed(tmp_path):
+    result = mfok_run("compliance", "--scheduler-type", "mfokpkg", "--only", "CONDA", "--timeout", "120",
+                      "--json", str(tmp_path / "r.json"), "--deploy-args", "env.MFOKPKG_REFUSE_CONDA=1",
+                      env={"TMPDIR": str(tmp_path), "PYTHONPATH": PACKAGING_EXTENSION}, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    entry = report["results"][0]
+    assert entry["status"] == "skipped"
+    assert entry["reason"].startswith("the extension refuses @conda at create: ")
+    assert "is not supported by mfokpkg" in entry["reason"]
+    assert report["summary"]["required_not_verified"] == ["CONDA"]
