@@ -15,7 +15,7 @@ from typing import List, Optional
 import click
 
 LAZY_COMMANDS = {
-    "compliance": ("mfok_runtime.cli", "compliance_command"),
+    "compliance": ("mfok_runtime.compliance.cli", "compliance_command"),
     "scaffold": ("mfok_runtime.scaffold.cli", "scaffold_command"),
 }
 HELP = {
@@ -58,40 +58,6 @@ def _unavailable(name: str, target: str, exc: BaseException) -> click.Command:
 @click.version_option(package_name="mfok", prog_name="mfok-run")
 def cli() -> None:
     """mfok runtime tools: live compliance suite and extension scaffold."""
-
-
-@click.command("compliance")
-@click.option("--scheduler-type", required=True, metavar="TYPE",
-              help="The TYPE the extension registers with Deployer (e.g. dagster).")
-@click.option("--deploy-args", "deploy_args", multiple=True, metavar="K=V,...",
-              help="Deployment arguments, comma-separated key=value; quote values holding commas "
-                   "(shell-style). Prefixes: deployer., flow., env. (see docs/compliance.md).")
-@click.option("--only", multiple=True, metavar="CAP",
-              help="Run only these capabilities (repeatable or comma-separated).")
-@click.option("--workers", type=int, default=1, show_default=True, help="Parallel suite workers.")
-@click.option("--timeout", type=float, default=600.0, show_default=True,
-              help="Seconds one triggered run may take before it is terminated.")
-@click.option("--junit-xml", type=click.Path(dir_okay=False), default=None, help="Write a JUnit XML report.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
-              help="Write the per-capability results as JSON.")
-@click.option("--keep-artifacts", is_flag=True, help="Keep the isolated run directory (path is printed).")
-@click.option("--python", "python", default=None, metavar="PATH",
-              help="Interpreter whose environment holds the extension (default: this one).")
-def compliance_command(scheduler_type, deploy_args, only, workers, timeout, junit_xml, json_path,
-                       keep_artifacts, python) -> None:
-    """Deploy the shipped flows to the scheduler and check one capability per test.
-
-    Exit 0 when every selected capability passes (or is skipped with a reason), 1 when one fails,
-    2 for usage or environment errors.
-    """
-    from .compliance.runner import Options, run
-
-    options = Options(
-        scheduler_type=scheduler_type, deploy_args=deploy_args, only=only, workers=workers, timeout=timeout,
-        junit_xml=junit_xml, json_path=json_path, keep_artifacts=keep_artifacts,
-        python=python or sys.executable,
-    )
-    sys.exit(run(options))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
