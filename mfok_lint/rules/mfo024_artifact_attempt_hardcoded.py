@@ -10,7 +10,8 @@ Design decisions:
 - Reads only. A call with ``mode="w"``/``"a"``/``"d"`` writes or appends an attempt the caller owns; it is
   not a read and is left alone.
 - Calls recognised: ``get_task_datastore``/``TaskDataStore`` with an integer literal ``attempt=`` keyword
-  (or as the fourth positional argument of ``get_task_datastore``), and the client's ``Task(..., attempt=N)``.
+  (or as the fourth positional argument of ``get_task_datastore``), and the client's ``Task(..., attempt=N)``;
+  a class imported under another name (``from metaflow import Task as MFTask``) is the class itself.
   A variable attempt is never reported: the code chose it.
 - Index files: a path literal naming ``0.data.json`` (``"0.data.json"``, ``f"{task}/0.data.json"``) is the
   same hard-coded read done by hand.
@@ -30,7 +31,7 @@ from mfok_lint.prefilter import Text
 from mfok_lint.prefilter.screens import AttemptLiteral
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
-from mfok_lint.syntax.names import dotted_name, string_value
+from mfok_lint.syntax.names import class_in_file, dotted_name, string_value
 from mfok_lint.syntax.string_literals import literal_text
 
 _READERS = {"get_task_datastore", "TaskDataStore", "Task"}
@@ -53,7 +54,7 @@ class ArtifactAttemptHardcoded(Rule):
 
     def check(self, ctx: Context) -> None:
         for call in ctx.nodes(cst.Call):
-            literal = _hardcoded_attempt(call)
+            literal = _hardcoded_attempt(ctx, call)
             if literal is not None:
                 ctx.report(literal, message=_message(call))
         for piece in code_strings(ctx):
@@ -94,12 +95,9 @@ def _index_message(filename: str) -> str:
     )
 
 
-def _hardcoded_attempt(call: cst.Call) -> Optional[cst.CSTNode]:
-    name = dotted_name(call.func)
-    if name is None:
-        return None
-    short = name.rsplit(".", 1)[-1]
-    if short not in _READERS:
+def _hardcoded_attempt(ctx, call: cst.Call) -> Optional[cst.CSTNode]:
+    short = class_in_file(ctx, call.func, _READERS)
+    if short is None:
         return None
     attempt = None
     for index, arg in enumerate(call.args):
