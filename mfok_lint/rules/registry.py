@@ -179,6 +179,8 @@ RULES: Tuple[RuleRow, ...] = (
             "`NotSupportedException` message names the feature but not the architectural reason it cannot work"),
     RuleRow("MFO032", "fatal-secondary-api-call",             PYTHON,   PREVIEW, NEVER,      None,         (),
             "Scheduler call after the deployment was created is not guarded: a transient error aborts `create` although the workflow is already deployed"),
+    RuleRow("MFO033", "retry-count-run-level-counter",        PYTHON,   PREVIEW, NEVER,      None,         ("RETRY",),
+            "`--retry-count` is fed a counter of the whole workflow run's attempts, not of the task's, so task retries all run as one attempt"),
     RuleRow("MFO040", "deployer-kwargs-assigned",             PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
             "`self.deployer_kwargs` assigned in a `DeployerImpl` subclass, where it is a read-only property",
             metaflow=("2.12.29", None)),
