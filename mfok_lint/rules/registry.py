@@ -181,6 +181,8 @@ RULES: Tuple[RuleRow, ...] = (
             "Scheduler call after the deployment was created is not guarded: a transient error aborts `create` although the workflow is already deployed"),
     RuleRow("MFO033", "retry-count-run-level-counter",        PYTHON,   PREVIEW, NEVER,      None,         ("RETRY",),
             "`--retry-count` is fed a counter of the whole workflow run's attempts, not of the task's, so task retries all run as one attempt"),
+    RuleRow("MFO034", "input-paths-encoded",                  PYTHON,   PREVIEW, NEVER,      None,         ("LINEAR_DAG",),
+            "`--input-paths` is given an encoding of the path list that Metaflow's `decompress_list` cannot read"),
     RuleRow("MFO040", "deployer-kwargs-assigned",             PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
             "`self.deployer_kwargs` assigned in a `DeployerImpl` subclass, where it is a read-only property",
             metaflow=("2.12.29", None)),
