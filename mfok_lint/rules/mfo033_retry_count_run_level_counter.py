@@ -6,8 +6,10 @@ never sees the last attempt); and when the whole run is retried or re-run, tasks
 start at attempt 1 or later, so attempt 0 never exists.
 
 Reported: the value of ``step --retry-count`` (or of ``METAFLOW_STEP_RETRY_COUNT``, which the ``step`` command
-reads when the option is absent: click's ``auto_envvar_prefix="METAFLOW"``) when the value model traces it to
-one of these counters, adjusted or not (``- 1`` does not make it the task's):
+reads when the option is absent: click's ``auto_envvar_prefix="METAFLOW"``; in a dict, a subscript assignment
+or a script's ``export``) when the value model traces it to one of these counters, adjusted or not (``- 1`` does
+not make it the task's). A shell variable the option is given (``--retry-count "$RETRY"``) is followed to the
+script's own assignments of it (``RETRY=$((GITHUB_RUN_ATTEMPT - 1))``) in the same literal:
 
 * GitHub Actions ``GITHUB_RUN_ATTEMPT`` / ``${{ github.run_attempt }}``: "A unique number for each attempt of a
   particular workflow run in a repository. This number begins at 1 for the workflow run's first attempt, and
@@ -45,19 +47,28 @@ Decisions:
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from mfok_lint.model.attempt_counters import RETRY_COUNT_ENV, RUN_LEVEL_NAMES, run_level_counter
 from mfok_lint.model.command_evidence import reportable
-from mfok_lint.model.values import trace, traced_option_values
+from mfok_lint.core.spans import Span
+from mfok_lint.model.values import combine, trace, trace_text, traced_option_values
 from mfok_lint.prefilter import CommandText, Text
 from mfok_lint.rules.base import Rule
-from mfok_lint.syntax.names import string_value
+from mfok_lint.syntax.names import code_of, string_value
 
 # Counter names stop the trace where they are read. ``retry_count``-like names are the extension's own
 # variables here, followed to where they are computed, so only the run-level names count.
 _NAMES = RUN_LEVEL_NAMES
 _DEPTH = 14
+# a shell assignment after a blank or an operator (``then RETRY=...`` too); the value quoted, an arithmetic
+# expansion, or up to the next blank
+_SHELL_ASSIGNMENT = (
+    r"(?:^|[\s;&|(])(?:export[ \t]+|local[ \t]+|readonly[ \t]+)?{name}="
+    r"(?P<value>\$\(\([^)\n]*\)\)|\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"']+)"
+)
 
 
 def _message(counter, fed: str = "`--retry-count`") -> str:
@@ -68,12 +79,13 @@ def _message(counter, fed: str = "`--retry-count`") -> str:
 
 
 class RetryCountRunLevelCounter(Rule):
-    needs = frozenset({"commands", cst.Dict, cst.Assign})
+    needs = frozenset({"commands", cst.Dict, cst.Assign, cst.SimpleString})
     triggers = (Text(b"retry-count") & CommandText()) | Text(RETRY_COUNT_ENV.encode())
 
     def check(self, ctx) -> None:
         if "retry-count" in ctx.text:
             for cmd, opt, source in traced_option_values(ctx, "--retry-count", _NAMES, _DEPTH):
+                source = _through_script_variable(ctx, opt.value, source)
                 counter = run_level_counter(ctx, source, opt.value.expr, source.node)
                 if counter is None:
                     continue
@@ -86,6 +98,40 @@ class RetryCountRunLevelCounter(Rule):
                 counter = run_level_counter(ctx, source, value, source.node)
                 if counter is not None:
                     ctx.report(value, message=_message(counter, f"`{RETRY_COUNT_ENV}`"))
+            for target, source in _script_exports(ctx):
+                counter = run_level_counter(ctx, source)
+                if counter is not None:
+                    ctx.report(target, message=_message(counter, f"`{RETRY_COUNT_ENV}`"))
+
+
+def _assignments(script: str, name: str):
+    """(start, end, value) of every ``NAME=value`` (``export``/``local``/``readonly`` too) in a shell script."""
+    pattern = _SHELL_ASSIGNMENT.format(name=re.escape(name))
+    for m in re.finditer(pattern, script):
+        yield m.start("value"), m.end("value"), m.group("value")
+
+
+def _through_script_variable(ctx, token, source):
+    """``--retry-count "$RETRY"`` in a script that sets ``RETRY=...`` itself: what the assignments set, when every
+    one of them sets the same run-level counter (one that does not leaves the variable as it is)."""
+    if source.kind != "counter" or source.base != "$" or token is None or not isinstance(token.span, Span):
+        return source
+    script = code_of(token.span.node)
+    values = [trace_text(value, names=_NAMES) for _, _, value in _assignments(script, source.counter)]
+    counters = {run_level_counter(ctx, value) for value in values}
+    if not values or None in counters or len(counters) != 1:
+        return source
+    return combine(values)
+
+
+def _script_exports(ctx):
+    """(span, Source) of ``METAFLOW_STEP_RETRY_COUNT=...`` assignments in the file's string literals."""
+    for node in ctx.nodes(cst.SimpleString):
+        if RETRY_COUNT_ENV not in node.value:
+            continue
+        script = code_of(node)
+        for start, end, value in _assignments(script, RETRY_COUNT_ENV):
+            yield Span(node, start, end), trace_text(value, names=_NAMES)
 
 
 def _env_values(ctx):

@@ -109,6 +109,17 @@ class MetaflowWorkflow:
 '''
 
 INVALID = [
+    # the shape of metaflow-windmill 0.2: a variable of the scheduler that no documentation places at run level
+    Valid(
+        'S = """\nRETRY_COUNT="${{WM_FLOW_RETRY_COUNT:-0}}"\n'
+        'python flow.py --metadata local step a --run-id 1 --retry-count "$RETRY_COUNT"\n"""\n',
+        path=PATH, why="windmill's own variable",
+    ),
+    Valid(
+        'S = """\nRETRY=$GITHUB_RUN_ATTEMPT\nif [ -n "$TASK_ATTEMPT" ]; then RETRY=$TASK_ATTEMPT; fi\n'
+        'python flow.py --metadata local step a --run-id 1 --retry-count "$RETRY"\n"""\n',
+        path=PATH, why="one of the script's assignments is not the run's counter",
+    ),
     Invalid(TEMPORAL_RECORD, rows=[23], message="workflow.info().attempt", path=PATH, why="temporal record field"),
     Invalid(
         TEMPORAL_RECURSIVE, rows=[20], message="Temporal", path=PATH,
@@ -135,6 +146,14 @@ INVALID = [
             "import os\n", "import os\nfrom prefect import task\nfrom prefect.runtime import flow_run\n"
         ),
         rows=[8], message="Prefect", path=PATH, why="prefect flow run inside a task",
+    ),
+    Invalid(
+        'S = """\nRETRY=$((GITHUB_RUN_ATTEMPT - 1))\npython flow.py --metadata local step a --run-id 1 --retry-count "$RETRY"\n"""\n',
+        rows=[3], message="GITHUB_RUN_ATTEMPT", path=PATH, why="a variable the script sets from the run attempt",
+    ),
+    Invalid(
+        'S = """\nexport METAFLOW_STEP_RETRY_COUNT=${GITHUB_RUN_ATTEMPT}\npython flow.py --metadata local step a --run-id 1\n"""\n',
+        rows=[2], message="METAFLOW_STEP_RETRY_COUNT", path=PATH, why="the variable exported by a generated script",
     ),
     Invalid(
         'import os\n\ndef step_env():\n    return {"METAFLOW_STEP_RETRY_COUNT": os.environ["GITHUB_RUN_ATTEMPT"]}\n',
