@@ -1,9 +1,9 @@
 """MFO034 input-paths-encoded.
 
 The ``step`` command decodes ``--input-paths`` (and the content of ``--input-paths-filename``) with
-``metaflow.util.decompress_list``, unchanged from 2.9 to 2.19: a value that starts with ``!`` is base64 of a
-twice zlib-compressed text, anything else is read as it is; that text is either ``prefix:suffix1,suffix2``
-(one ``:``) or a plain comma-separated list of pathspecs. Those three forms are what ``compress_list`` writes, and
+``metaflow.util.decompress_list`` (the same function, node for node, in every release the corpus holds, 2.9.15
+to 2.19.39): a value that starts with ``!`` is base64 of a twice zlib-compressed text, anything else is read as
+it is; that text is either ``prefix:suffix1,suffix2`` (one ``:``) or a plain comma-separated list of pathspecs. Those three forms are what ``compress_list`` writes, and
 the only ones the task can read.
 
 Reported: the value of ``--input-paths`` when the value model traces it (through assignments in the function,

@@ -49,6 +49,11 @@ INVALID = [
 
 VALID = [
     Valid(_cmd("paths", JOINED), path=PATH, why="plain comma-joined list"),
+    # metaflow-kubeflow 0.0.x: the task ids of a foreach arrive as JSON and are turned into the prefix form
+    Valid(
+        _cmd("paths", '    ids = json.loads(parents)\n    paths = "{}/{}/:{}".format(run_id, s, ",".join(ids))\n'),
+        path=PATH, why="JSON decoded into compress_list's prefix form",
+    ),
     Valid(
         "import sys\nfrom metaflow.util import compress_list\n\ndef c(s, paths):\n"
         '    return [sys.executable, "flow.py", "step", s, "--run-id", "1", "--input-paths", compress_list(paths)]\n',
