@@ -51,9 +51,9 @@ import re
 
 import libcst as cst
 
+from mfok_lint.core.spans import Span
 from mfok_lint.model.attempt_counters import RETRY_COUNT_ENV, RUN_LEVEL_NAMES, run_level_counter
 from mfok_lint.model.command_evidence import reportable
-from mfok_lint.core.spans import Span
 from mfok_lint.model.values import combine, trace, trace_text, traced_option_values
 from mfok_lint.prefilter import CommandText, Text
 from mfok_lint.rules.base import Rule
@@ -63,10 +63,10 @@ from mfok_lint.syntax.names import code_of, string_value
 # variables here, followed to where they are computed, so only the run-level names count.
 _NAMES = RUN_LEVEL_NAMES
 _DEPTH = 14
-# a shell assignment after a blank or an operator (``then RETRY=...`` too); the value quoted, an arithmetic
-# expansion, or up to the next blank
+# a shell assignment after a blank, an operator or an opening quote (``then RETRY=...``, ``-e 'RETRY=...'``);
+# the value quoted, an arithmetic expansion, or up to the next blank or quote
 _SHELL_ASSIGNMENT = (
-    r"(?:^|[\s;&|(])(?:export[ \t]+|local[ \t]+|readonly[ \t]+)?{name}="
+    r"(?:^|[\s;&|(\"'])(?:export[ \t]+|local[ \t]+|readonly[ \t]+)?{name}="
     r"(?P<value>\$\(\([^)\n]*\)\)|\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"']+)"
 )
 

@@ -156,6 +156,10 @@ INVALID = [
         rows=[2], message="METAFLOW_STEP_RETRY_COUNT", path=PATH, why="the variable exported by a generated script",
     ),
     Invalid(
+        'DOCKER = ["docker", "run", "-e", "METAFLOW_STEP_RETRY_COUNT=${GITHUB_RUN_ATTEMPT}", "img"]\n',
+        rows=[1], message="METAFLOW_STEP_RETRY_COUNT", path=PATH, why="a container's variable in an argv list",
+    ),
+    Invalid(
         'import os\n\ndef step_env():\n    return {"METAFLOW_STEP_RETRY_COUNT": os.environ["GITHUB_RUN_ATTEMPT"]}\n',
         rows=[4], message="METAFLOW_STEP_RETRY_COUNT", path=PATH, why="the variable step reads its retry count from",
     ),
@@ -169,6 +173,8 @@ VALID = [
         path=PATH, why="prefect flow run outside a task: may be a subflow per step",
     ),
     Valid(_cmd("str(context.retry_number)"), path=PATH, why="dagster op retry"),
+    Valid('DOCKER = ["docker", "run", "-e", "METAFLOW_STEP_RETRY_COUNT=$TASK_ATTEMPT", "img"]\n', path=PATH,
+          why="another variable"),
     Valid(_cmd('"{{retries}}"'), path=PATH, why="argo template retry"),
     Valid(_cmd('os.environ["GITHUB_RUN_NUMBER"]'), path=PATH, why="not an attempt counter"),
     Valid(_cmd("str(retry_count)", "    retry_count = task['attempt']\n"), path=PATH, why="the extension's own queue counter (gha 0.1)"),
