@@ -23,7 +23,9 @@ Design decisions (precision first, each one checked against the real extensions)
   ``self.flow``/``self._flow`` set by the class). It serialises the compile-time config values the way the
   step-functions and argo compilers' ``config_parameters`` mapping does, from the flow's own config state,
   read the way the targeted Metaflow releases keep it (``FlowStateItems`` from 2.19.10, the private
-  ``_FlowState`` before; both, tried in order, when the targeted releases span 2.19.10).
+  ``_FlowState`` from 2.12.37; when the targeted releases span several shapes, each is tried newest first,
+  down to an empty mapping for releases before 2.12.37, which have no configs: a package declaring
+  ``metaflow>=2.12.34`` runs on 2.12.34 too).
 - Metaflow has ``@config`` from 2.12.37: code that targets only older releases has nothing to forward.
 """
 
@@ -119,9 +121,14 @@ class FlowConfigValueMissing(Rule):
 
 
 def _config_value_lines(flow: str, targeted: MetaflowRange) -> List[str]:
-    """Code that binds ``_flow_configs`` (config name -> value) on every release the code targets: the flow's
-    config state is ``FlowStateItems.CONFIGS`` with ``(value, plain)`` pairs from 2.19.10, the private
-    ``_FlowState.CONFIGS`` with bare values from 2.12.37 to 2.19.9 (``docs/metaflow-versions.md``)."""
+    """Code that binds ``_flow_configs`` (config name -> value) on every release the code targets.
+
+    The flow's config state is ``FlowStateItems.CONFIGS`` with ``(value, plain)`` pairs from 2.19.10, the private
+    ``_FlowState.CONFIGS`` with bare values from 2.12.37 to 2.19.9, and absent before 2.12.37, which has no configs
+    (``docs/metaflow-versions.md``). One targeted shape is read directly; several are tried newest first
+    (``try: import ... except ImportError:``), so the code only imports what the installed release has, and a
+    release without configs gets an empty mapping.
+    """
     if targeted.always("flow_state_items"):
         return [
             "from metaflow.flowspec import FlowStateItems as _FlowStateItems",
@@ -142,19 +149,40 @@ def _config_value_lines(flow: str, targeted: MetaflowRange) -> List[str]:
             "    if _value is not None",
             "}",
         ]
-    return [
-        "import json as _json",
-        "try:",
-        "    from metaflow.flowspec import FlowStateItems as _FlowStateItems",
-        "except ImportError:  # Metaflow before 2.19.10: a private enum, bare values",
-        "    from metaflow.flowspec import _FlowState",
-        f"    _flow_config_items = dict({flow}._flow_state.get(_FlowState.CONFIGS, {{}}))",
-        "else:",
-        "    _flow_config_items = {",
-        f"        _name: _value for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
-        "    }",
-        "_flow_configs = {_name: _value for _name, _value in _flow_config_items.items() if _value is not None}",
-    ]
+    shapes = []
+    if targeted.ever("flow_state_items"):
+        shapes.append((
+            "from metaflow.flowspec import FlowStateItems as _FlowStateItems",
+            None,
+            [
+                "_flow_config_items = {",
+                f"    _name: _value for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
+                "}",
+            ],
+        ))
+    if targeted.ever("flow_state_private_enum"):
+        shapes.append((
+            "from metaflow.flowspec import _FlowState",
+            "Metaflow before 2.19.10: a private enum, bare values",
+            [f"_flow_config_items = dict({flow}._flow_state.get(_FlowState.CONFIGS, {{}}))"],
+        ))
+    if not targeted.always("config_api"):
+        shapes.append((None, "Metaflow before 2.12.37: no configs", ["_flow_config_items = {}"]))
+    return (
+        ["import json as _json"]
+        + _try_chain(shapes)
+        + ["_flow_configs = {_name: _value for _name, _value in _flow_config_items.items() if _value is not None}"]
+    )
+
+
+def _try_chain(shapes) -> List[str]:
+    """``try: <newest shape's import> / except ImportError: <the next shapes> / else: <read the newest>``."""
+    (imported, _, binding), rest = shapes[0], shapes[1:]
+    if imported is None or not rest:
+        return ([imported] if imported else []) + binding
+    lines = ["try:", f"    {imported}", f"except ImportError:  # {rest[0][1]}"]
+    lines += ["    " + line for line in _try_chain(rest)]
+    return lines + ["else:"] + ["    " + line for line in binding]
 
 
 def _function_builds_step(func: Optional[cst.FunctionDef]) -> bool:
