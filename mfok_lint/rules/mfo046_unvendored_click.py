@@ -19,7 +19,8 @@ Design decisions:
   who must provide the dependency) rewrites it to ``from metaflow._vendor import click`` (keeping an
   alias) or ``from metaflow._vendor.click import ...``. When the targeted releases also reach 2.5.0 or older, it
   tries the vendored import first and falls back to the original one on ``ImportError``; that needs the import
-  to be the only statement on its line. ``import click.testing`` and multi-module imports get no fix.
+  to be the only statement on its line; such a fallback import is not reported while the targeted releases reach
+  2.5.0. ``import click.testing`` and multi-module imports get no fix.
 """
 
 from __future__ import annotations
@@ -90,9 +91,12 @@ class UnvendoredClick(Rule):
 
     def check(self, ctx: Context) -> None:
         collector = _Collector()
-        # imports and function definitions are statements: following bodies meets them all, in walk order; an
-        # import in an ``except ImportError`` handler is the fallback for releases without the vendored copy
-        for node in statements(ctx.module, _outside_import_fallbacks):
+        # imports and function definitions are statements: following bodies meets them all, in walk order. Where
+        # the targeted releases reach 2.5.0, an import in an ``except ImportError`` handler is the fallback for the
+        # releases without the vendored copy (the fix writes one); where all of them vendor click it is dead code
+        # that still imports the PyPI click, and reported as before.
+        enter = None if ctx.metaflow.always("vendored_click") else _outside_import_fallbacks
+        for node in statements(ctx.module, enter):
             if isinstance(node, cst.Import):
                 collector.visit_Import(node)
             elif isinstance(node, cst.ImportFrom):

@@ -201,7 +201,7 @@ def _lint_range(source: str, oldest: str, newest: str):
     return [d for d in check_source(source, PATH, _rules_for(PATH, None, [RULE]), metaflow=targeted) if d.code == RULE]
 
 
-def test_vendored_import_first_with_a_pypi_fallback_is_not_reported():
+def test_a_pypi_fallback_is_reported_only_where_every_targeted_release_vendors_click():
     source = """
     try:
         from metaflow._vendor import click
@@ -213,4 +213,7 @@ def test_vendored_import_first_with_a_pypi_fallback_is_not_reported():
     def acme():
         pass
     """
-    assert lint(textwrap.dedent(source), RULE, path=PATH) == []
+    assert _lint_range(textwrap.dedent(source), "2.4.0", "2.19.39") == []
+    # judged against 2.19.39 alone, as before the rule knew releases: the fallback is dead code importing PyPI click
+    (found,) = lint(textwrap.dedent(source), RULE, path=PATH)
+    assert found.location.row == 5
