@@ -100,14 +100,10 @@ class FlowConfigValueMissing(Rule):
         flow = _flow_expression(ctx, env.function)
         if flow is None:
             return None
-        start, end = ctx.node_range(stmt)
-        line_start = ctx.text.rfind("\n", 0, start) + 1
-        indent = ctx.text[line_start:start]
-        if indent.strip():
+        where = _insertion_point(ctx, env, stmt)
+        if where is None:
             return None
-        newline = ctx.text.find("\n", end)
-        if newline == -1:
-            return None
+        offset, indent = where
         lines = _config_value_lines(flow, ctx.metaflow) + [
             "if _flow_configs:",
             f'    {env.name}["{KEY}"] = _json.dumps(_flow_configs)',
@@ -116,8 +112,61 @@ class FlowConfigValueMissing(Rule):
         return ctx.make_fix(
             Applicability.UNSAFE,
             f"Set `{KEY}` from the flow's compile-time config values (as Metaflow {ctx.metaflow} keeps them)",
-            [ctx.insert_at(newline + 1, block)],
+            [ctx.insert_at(offset, block)],
         )
+
+
+def _insertion_point(ctx: Context, env: Environment, stmt: cst.SimpleStatementLine) -> Optional[Tuple[int, str]]:
+    """(offset, indentation) where the block goes: right after the statement that creates the mapping.
+
+    A mapping created elsewhere (a parameter, an attribute, an expression the environment model does not follow,
+    such as a dict comprehension) is first seen where a ``METAFLOW_*`` key is stored into it. When that store sits
+    inside a compound statement (``if datastore == "local": env[...] = ...``), the block goes before that statement,
+    at the function's level, so the configs travel whichever branch runs; that needs the mapping bound before it.
+    """
+    start, end = ctx.node_range(stmt)
+    small = stmt.body[0]
+    extended_here = isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in small.targets)
+    body = env.function.body.body if isinstance(env.function.body, cst.IndentedBlock) else ()
+    top = next((s for s in body if ctx.node_range(s)[0] <= start and end <= ctx.node_range(s)[1]), None)
+    if extended_here and top is not None and top is not stmt:
+        if not _bound_before(env.name, env.function, top):
+            return None
+        top_start, _ = ctx.node_range(top)
+        line_start = ctx.text.rfind("\n", 0, top_start) + 1
+        indent = ctx.text[line_start:top_start]
+        return (line_start, indent) if not indent.strip() else None
+    line_start = ctx.text.rfind("\n", 0, start) + 1
+    indent = ctx.text[line_start:start]
+    if indent.strip():
+        return None
+    newline = ctx.text.find("\n", end)
+    if newline == -1:
+        return None
+    return newline + 1, indent
+
+
+def _bound_before(name: str, func: cst.FunctionDef, top: cst.CSTNode) -> bool:
+    """``name`` is a parameter, an attribute (set elsewhere), or assigned by a statement of the function's body
+    before ``top``."""
+    if "." in name:
+        return True
+    params = func.params
+    if any(p.name.value == name for p in list(params.params) + list(params.kwonly_params) + list(params.posonly_params)):
+        return True
+    for statement in func.body.body:
+        if statement is top:
+            return False
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = []
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    targets = [small.target]
+                if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                    return True
+    return False
 
 
 def _config_value_lines(flow: str, targeted: MetaflowRange) -> List[str]:

@@ -397,3 +397,56 @@ def test_fix_for_one_shape_fails_where_that_shape_is_missing():
 
     with pytest.raises(ImportError):
         _run_step_env(_fixed_for("2.19.39", "2.19.39"), _flowspec_like("2.12.37"))
+
+
+CONDITIONAL_STORE = """
+import os
+import subprocess
+
+
+def config_values():
+    return os.environ.items()
+
+
+class AcmeCompiler:
+    def __init__(self, flow, datastore):
+        self.flow = flow
+        self.datastore = datastore
+
+    def step_env(self):
+        env = {key: value for key, value in config_values() if key.startswith("METAFLOW_DEFAULT_")}
+        if self.datastore.TYPE == "local":
+            env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = os.path.dirname(self.datastore.datastore_root)
+        return env
+
+    def run(self, cmd):
+        subprocess.run(cmd + ["--task-id", "t1"], env=self.step_env())
+"""
+
+
+def test_fix_for_a_mapping_first_extended_under_a_condition_goes_before_the_condition():
+    # the mapping comes from a dict comprehension, so it is first seen at the conditional store: the configs must
+    # travel whatever the datastore, not only when it is local (the generated scaffold's compiler has this shape)
+    text = textwrap.dedent(CONDITIONAL_STORE)
+    (found,) = lint(text, RULE)
+    fixed = apply_one(text, found)
+    assert (
+        '        env = {key: value for key, value in config_values() if key.startswith("METAFLOW_DEFAULT_")}\n'
+        "        from metaflow.flowspec import FlowStateItems as _FlowStateItems\n"
+    ) in fixed
+    assert (
+        '            env["METAFLOW_FLOW_CONFIG_VALUE"] = _json.dumps(_flow_configs)\n'
+        '        if self.datastore.TYPE == "local":\n'
+    ) in fixed
+    assert_fix_converges(text, RULE, unsafe=True)
+
+
+def test_no_fix_when_the_mapping_is_not_bound_before_the_condition():
+    text = textwrap.dedent(CONDITIONAL_STORE).replace(
+        '        env = {key: value for key, value in config_values() if key.startswith("METAFLOW_DEFAULT_")}\n'
+        '        if self.datastore.TYPE == "local":\n',
+        '        if self.datastore.TYPE == "local":\n'
+        '            env = {key: value for key, value in config_values()}\n',
+    )
+    (found,) = lint(text, RULE)
+    assert found.fix is None
