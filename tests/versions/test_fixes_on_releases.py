@@ -23,6 +23,8 @@ configs; 2.19.9, the last before the flow state's shape changed (``FlowStateItem
 known. The tasks see the config value only through what the compiler put in the workflow: the variable passed to
 ``create`` is removed from the deployer's environment before ``trigger``, as a scheduler's workers would not have it.
 A control run on the newest release shows that the same flow, with the bugs left in, fails those checks.
+
+MFO046's fix for code that also targets releases before 2.5.1 (which have no vendored click) runs on 2.5.0 as well.
 """
 
 from __future__ import annotations
@@ -69,7 +71,10 @@ def _run(command: List[str], timeout: float = 600, **kwargs) -> subprocess.Compl
 
 def _mfok_dependencies() -> List[str]:
     """mfok's own requirements except Metaflow, which stays at the release under test."""
-    import tomllib  # Python 3.11+; the suite's interpreter
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python before 3.11, where mfok depends on tomli
+        import tomli as tomllib
 
     with open(CHECKOUT / "pyproject.toml", "rb") as handle:
         requirements = tomllib.load(handle)["project"]["dependencies"]
