@@ -27,7 +27,9 @@ Design decisions (precision first, each one checked against the real extensions)
   ``self.flow``/``self._flow`` set by the class). It serialises the compile-time config values the way the
   step-functions and argo compilers' ``config_parameters`` mapping does, from the flow's own config state,
   read the way the targeted Metaflow releases keep it (``FlowStateItems`` from 2.19.10, the private
-  ``_FlowState`` before; both, tried in order, when the targeted releases span 2.19.10).
+  ``_FlowState`` from 2.12.37; when the targeted releases span several shapes, each is tried newest first,
+  down to an empty mapping for releases before 2.12.37, which have no configs: a package declaring
+  ``metaflow>=2.12.34`` runs on 2.12.34 too).
 - Metaflow has ``@config`` from 2.12.37: code that targets only older releases has nothing to forward.
 """
 
@@ -101,14 +103,10 @@ class FlowConfigValueMissing(Rule):
         flow = _flow_expression(ctx, env.function)
         if flow is None:
             return None
-        start, end = ctx.node_range(stmt)
-        line_start = ctx.text.rfind("\n", 0, start) + 1
-        indent = ctx.text[line_start:start]
-        if indent.strip():
+        where = _insertion_point(ctx, env, stmt)
+        if where is None:
             return None
-        newline = ctx.text.find("\n", end)
-        if newline == -1:
-            return None
+        offset, indent = where
         lines = _config_value_lines(flow, ctx.metaflow) + [
             "if _flow_configs:",
             f'    {env.name}["{KEY}"] = _json.dumps(_flow_configs)',
@@ -117,14 +115,72 @@ class FlowConfigValueMissing(Rule):
         return ctx.make_fix(
             Applicability.UNSAFE,
             f"Set `{KEY}` from the flow's compile-time config values (as Metaflow {ctx.metaflow} keeps them)",
-            [ctx.insert_at(newline + 1, block)],
+            [ctx.insert_at(offset, block)],
         )
 
 
+def _insertion_point(ctx: Context, env: Environment, stmt: cst.SimpleStatementLine) -> Optional[Tuple[int, str]]:
+    """(offset, indentation) where the block goes: right after the statement that creates the mapping.
+
+    A mapping created elsewhere (a parameter, an attribute, an expression the environment model does not follow,
+    such as a dict comprehension) is first seen where a ``METAFLOW_*`` key is stored into it. When that store sits
+    inside a compound statement (``if datastore == "local": env[...] = ...``), the block goes before that statement,
+    at the function's level, so the configs travel whichever branch runs; that needs the mapping bound before it.
+    """
+    start, end = ctx.node_range(stmt)
+    small = stmt.body[0]
+    extended_here = isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in small.targets)
+    body = env.function.body.body if isinstance(env.function.body, cst.IndentedBlock) else ()
+    top = next((s for s in body if ctx.node_range(s)[0] <= start and end <= ctx.node_range(s)[1]), None)
+    if extended_here and top is not None and top is not stmt:
+        if not _bound_before(env.name, env.function, top):
+            return None
+        top_start, _ = ctx.node_range(top)
+        line_start = ctx.text.rfind("\n", 0, top_start) + 1
+        indent = ctx.text[line_start:top_start]
+        return (line_start, indent) if not indent.strip() else None
+    line_start = ctx.text.rfind("\n", 0, start) + 1
+    indent = ctx.text[line_start:start]
+    if indent.strip():
+        return None
+    newline = ctx.text.find("\n", end)
+    if newline == -1:
+        return None
+    return newline + 1, indent
+
+
+def _bound_before(name: str, func: cst.FunctionDef, top: cst.CSTNode) -> bool:
+    """``name`` is a parameter, an attribute (set elsewhere), or assigned by a statement of the function's body
+    before ``top``."""
+    if "." in name:
+        return True
+    params = func.params
+    if any(p.name.value == name for p in list(params.params) + list(params.kwonly_params) + list(params.posonly_params)):
+        return True
+    for statement in func.body.body:
+        if statement is top:
+            return False
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = []
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    targets = [small.target]
+                if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                    return True
+    return False
+
+
 def _config_value_lines(flow: str, targeted: MetaflowRange) -> List[str]:
-    """Code that binds ``_flow_configs`` (config name -> value) on every release the code targets: the flow's
-    config state is ``FlowStateItems.CONFIGS`` with ``(value, plain)`` pairs from 2.19.10, the private
-    ``_FlowState.CONFIGS`` with bare values from 2.12.37 to 2.19.9 (``docs/metaflow-versions.md``)."""
+    """Code that binds ``_flow_configs`` (config name -> value) on every release the code targets.
+
+    The flow's config state is ``FlowStateItems.CONFIGS`` with ``(value, plain)`` pairs from 2.19.10, the private
+    ``_FlowState.CONFIGS`` with bare values from 2.12.37 to 2.19.9, and absent before 2.12.37, which has no configs
+    (``docs/metaflow-versions.md``). One targeted shape is read directly; several are tried newest first
+    (``try: import ... except ImportError:``), so the code only imports what the installed release has, and a
+    release without configs gets an empty mapping.
+    """
     if targeted.always("flow_state_items"):
         return [
             "from metaflow.flowspec import FlowStateItems as _FlowStateItems",
@@ -145,19 +201,40 @@ def _config_value_lines(flow: str, targeted: MetaflowRange) -> List[str]:
             "    if _value is not None",
             "}",
         ]
-    return [
-        "import json as _json",
-        "try:",
-        "    from metaflow.flowspec import FlowStateItems as _FlowStateItems",
-        "except ImportError:  # Metaflow before 2.19.10: a private enum, bare values",
-        "    from metaflow.flowspec import _FlowState",
-        f"    _flow_config_items = dict({flow}._flow_state.get(_FlowState.CONFIGS, {{}}))",
-        "else:",
-        "    _flow_config_items = {",
-        f"        _name: _value for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
-        "    }",
-        "_flow_configs = {_name: _value for _name, _value in _flow_config_items.items() if _value is not None}",
-    ]
+    shapes = []
+    if targeted.ever("flow_state_items"):
+        shapes.append((
+            "from metaflow.flowspec import FlowStateItems as _FlowStateItems",
+            None,
+            [
+                "_flow_config_items = {",
+                f"    _name: _value for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
+                "}",
+            ],
+        ))
+    if targeted.ever("flow_state_private_enum"):
+        shapes.append((
+            "from metaflow.flowspec import _FlowState",
+            "Metaflow before 2.19.10: a private enum, bare values",
+            [f"_flow_config_items = dict({flow}._flow_state.get(_FlowState.CONFIGS, {{}}))"],
+        ))
+    if not targeted.always("config_api"):
+        shapes.append((None, "Metaflow before 2.12.37: no configs", ["_flow_config_items = {}"]))
+    return (
+        ["import json as _json"]
+        + _try_chain(shapes)
+        + ["_flow_configs = {_name: _value for _name, _value in _flow_config_items.items() if _value is not None}"]
+    )
+
+
+def _try_chain(shapes) -> List[str]:
+    """``try: <newest shape's import> / except ImportError: <the next shapes> / else: <read the newest>``."""
+    (imported, _, binding), rest = shapes[0], shapes[1:]
+    if imported is None or not rest:
+        return ([imported] if imported else []) + binding
+    lines = ["try:", f"    {imported}", f"except ImportError:  # {rest[0][1]}"]
+    lines += ["    " + line for line in _try_chain(rest)]
+    return lines + ["else:"] + ["    " + line for line in binding]
 
 
 def _function_builds_step(func: Optional[cst.FunctionDef]) -> bool:
