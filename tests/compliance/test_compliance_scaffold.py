@@ -2,10 +2,10 @@
 where the reference copy exists, through Metaflow's own test/ux suite (`--metaflow-src`), in one invocation.
 
 It declares every required capability plus NESTED_FOREACH. The verdicts are those recorded in
-docs/compliance-results.md. Some follow from known bugs of the current scaffold templates, which are being
-fixed on another branch (start and end steps taken from the graph instead of hard-coded; `@conda` refused
-at create instead of run outside its environment): those entries are in SCAFFOLD_DEPENDENT, each with its
-verdict today and once the fix merges. When it merges, set SCAFFOLD_FIX_MERGED = True.
+docs/compliance-results.md. Some changed with two fixes of the scaffold templates (start and end steps taken
+from the graph instead of hard-coded; `@conda` refused at create instead of run outside its environment):
+those entries are in SCAFFOLD_DEPENDENT, each with its verdict before and after the fix, which templates now
+carry (SCAFFOLD_FIX_MERGED).
 """
 
 import json
@@ -17,9 +17,9 @@ import pytest
 
 NAME = "mfokprobe"
 METAFLOW_TEST_UX = Path("/work/shared/metaflow-test-ux")
-SCAFFOLD_FIX_MERGED = False
+SCAFFOLD_FIX_MERGED = True
 
-# name -> (verdict with today's templates, verdict once the scaffold fix merges, reason fragment today)
+# name -> (verdict before the scaffold fix, verdict with it, reason fragment before it)
 SCAFFOLD_DEPENDENT = {
     # Hard-coded `start`: the @step(start=True) flow never runs a task.
     "LINEAR_DAG": ("failed", "passed", "MfokCustomStepsFlow"),
@@ -95,6 +95,9 @@ def test_scaffold_package_own_suite_verdicts(scaffold_report):
     if not SCAFFOLD_FIX_MERGED:
         for cap in ("LINEAR_DAG", "CONDA"):
             assert SCAFFOLD_DEPENDENT[cap][2] in reasons[cap], (cap, reasons[cap])
+    else:
+        # refused at create, named as the extension's own refusal, and counted as not verified
+        assert "Not supported by %s" % NAME in reasons["CONDA"], reasons["CONDA"]
     assert result.returncode == 1
 
 
@@ -114,3 +117,5 @@ def test_scaffold_package_upstream_verdicts(scaffold_report):
     if not SCAFFOLD_FIX_MERGED:
         for name in ("test_custom_step_names", "test_hello_conda"):
             assert SCAFFOLD_DEPENDENT[name][2] in reasons[name], (name, reasons[name])
+    else:
+        assert "Not supported by %s" % NAME in reasons["test_hello_conda"], reasons["test_hello_conda"]

@@ -293,7 +293,7 @@ def test_real_metaflow_release_tree(tmp_path):
     import metaflow_source as ms
 
     wheel_root = ms.release_root("2.12.37")
-    assert infer(wheel_root) == ("2.12.37", "metaflow/version.py: metaflow_version = '2.12.37'")
+    assert infer(wheel_root) == ("2.12.37", "metaflow-2.12.37.dist-info/METADATA: Version 2.12.37 of metaflow itself")
 
 
 def _metaflow_copy(root, parts):
