@@ -38,7 +38,7 @@ def _no_user_config(monkeypatch):
 # `pytest -q` prints one dot per test; through the suite's slow tests (real installs, pre-commit, flake8, schedulers)
 # that is minutes without a word. With --slow-lines SECONDS (scripts/test passes it) each test that takes that long
 # gets a line as it finishes (duration, outcome, name, how far the run is), and a test marked slow is named as it
-# starts, so a long wait has a name on the screen.
+# starts (and gets its finishing line however long it took), so a long wait has a name on the screen.
 
 
 def pytest_addoption(parser):
@@ -95,6 +95,7 @@ class SlowLines:
         self.finished += 1
         spent = self.spent.pop(report.nodeid)
         outcome = self.outcome.pop(report.nodeid, "PASSED")
-        if spent >= self.threshold:
+        marked = report.nodeid in self.items and self.items[report.nodeid].get_closest_marker("slow") is not None
+        if spent >= self.threshold or marked:  # a test named as it started is also named as it ends
             width = len(str(len(self.items)))
             self._write(f"{spent:7.1f}s  {outcome:<7}  {report.nodeid}  [{self.finished:>{width}}/{len(self.items)}]")

@@ -58,6 +58,10 @@ SUITE = {
         def test_marked_slow():
             time.sleep(0.4)
 
+        @pytest.mark.slow
+        def test_marked_slow_but_quick():
+            pass
+
         def test_fails_slowly():
             time.sleep(0.4)
             assert False
@@ -86,16 +90,18 @@ def test_slow_tests_get_a_line_as_they_finish_and_marked_ones_as_they_start(tmp_
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
-    rows = [re.match(r" *(\d+\.\d)s  (\w+) +test_progress\.py::(\w+)  \[(\d)/5\]$", line) for line in lines]
+    rows = [re.match(r" *(\d+\.\d)s  (\w+) +test_progress\.py::(\w+)  \[(\d)/6\]$", line) for line in lines]
     found = [(m.group(2), m.group(3), m.group(4)) for m in rows if m]
     assert found == [
         ("PASSED", "test_takes_a_while", "2"),
         ("PASSED", "test_marked_slow", "3"),
-        ("FAILED", "test_fails_slowly", "4"),
-        ("PASSED", "test_slow_in_setup", "5"),
+        ("PASSED", "test_marked_slow_but_quick", "4"),
+        ("FAILED", "test_fails_slowly", "5"),
+        ("PASSED", "test_slow_in_setup", "6"),
     ], proc.stdout
-    assert all(float(m.group(1)) >= 0.3 for m in rows if m)
-    start = lines.index(next(line for line in lines if "running  test_progress.py::test_marked_slow (marked slow)" in line))
-    finish = lines.index(next(line for line in lines if "test_progress.py::test_marked_slow  [3/5]" in line))
-    assert start < finish
+    assert all(float(m.group(1)) >= 0.3 for m in rows if m and m.group(3) != "test_marked_slow_but_quick")
+    for name, row in (("test_marked_slow", 3), ("test_marked_slow_but_quick", 4)):
+        start = next(i for i, line in enumerate(lines) if f"running  test_progress.py::{name} (marked slow)" in line)
+        finish = next(i for i, line in enumerate(lines) if f"test_progress.py::{name}  [{row}/6]" in line)
+        assert start < finish
     assert "test_quick" not in proc.stdout.split("= FAILURES =")[0]
