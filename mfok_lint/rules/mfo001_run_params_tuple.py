@@ -123,10 +123,9 @@ def _list_instead(ctx: Context, expr: cst.BaseExpression) -> Optional[List[Edit]
     if isinstance(expr, cst.Call) and dotted_name(expr.func) == "tuple":
         if not expr.args:
             return [ctx.edit(expr, "[]")]
-        if len(expr.args) != 1 or expr.args[0].keyword is not None or expr.args[0].star:
-            return None
         value = expr.args[0].value
-        if isinstance(value, cst.GeneratorExp) and not value.lpar and expr.args[0].comma is cst.MaybeSentinel.DEFAULT:
+        plain = len(expr.args) == 1 and expr.args[0].keyword is None and not expr.args[0].star
+        if plain and isinstance(value, cst.GeneratorExp) and not value.lpar and expr.args[0].comma is cst.MaybeSentinel.DEFAULT:
             # tuple(x for x in y) -> [x for x in y]: the call's own parentheses become the brackets.
             start, end = ctx.node_range(expr)
             opening = ctx.text.index("(", start + len(ctx.code_for(expr.func)))

@@ -732,6 +732,17 @@ def test_the_conversion_has_a_condition_only_where_it_can_be_false(before, after
         ),
         pytest.param(
             """\
+            def trigger(api, *params):
+                return api.trigger(run_params=tuple(*params))
+            """,
+            """\
+            def trigger(api, *params):
+                return api.trigger(run_params=list(*params))
+            """,
+            id="inline-starred",
+        ),
+        pytest.param(
+            """\
             def trigger(api, params):
                 return api.trigger(run_params=tuple(p.strip() for p in params))
             """,
