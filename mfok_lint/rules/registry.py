@@ -96,6 +96,14 @@ class RuleRow:
         return DOCS_URL.format(code=self.code)
 
     @property
+    def fix_label(self) -> str:
+        """``none``, or how far the fix may be trusted and how often it is offered: ``safe (sometimes)``,
+        ``unsafe (always)``, ``display-only (sometimes)``; the README's table and ``mfok-lint rules`` show it."""
+        if self.fix is FixAvailability.NONE or self.applicability is None:
+            return "none"
+        return f"{self.applicability.value} ({self.fix.value})"
+
+    @property
     def metaflow_range(self) -> str:
         """``2.12.37 and later``, ``up to 2.13.3``, ``2.12.9 to 2.12.28``, ``every release``."""
         first, last = self.metaflow
