@@ -215,6 +215,8 @@ RULES: Tuple[RuleRow, ...] = (
             metaflow=("2.12.9", None)),
     RuleRow("MFO049", "step-option-undeclared",               PYTHON,   PREVIEW, NEVER,      None,         (),
             "A step decorator sends its step through the extension's `<group> step` command with an option that command does not declare"),
+    RuleRow("MFO053", "empty-namespace-option",               PYTHON,   PREVIEW, NEVER,      None,         (),
+            "The step's `--namespace` falls back to `\"\"`, which moves the task out of its default namespace"),
     RuleRow("MFO101", "namespace-package-init",               PACKAGE,  STABLE,  ALWAYS,    DISPLAY_ONLY, (),
             "`metaflow_extensions/__init__.py` makes `import metaflow` fail: the package must stay a namespace package"),
     RuleRow("MFO102", "extension-config-misplaced",           PACKAGE,  STABLE,  NEVER,      None,         (),
