@@ -219,6 +219,8 @@ RULES: Tuple[RuleRow, ...] = (
             "Generated f-string written with doubled braces through `%` formatting: the emitted code prints `{name}` instead of the value"),
     RuleRow("MFO053", "empty-namespace-option",               PYTHON,   PREVIEW, NEVER,      None,         (),
             "The step's `--namespace` falls back to `\"\"`, which moves the task out of its default namespace"),
+    RuleRow("MFO054", "numeric-id-unregistered",              PYTHON,   PREVIEW, NEVER,      None,         (),
+            "`--task-id`/`--run-id` is a made-up number: the metadata providers take it for a service-issued id and never register it"),
     RuleRow("MFO101", "namespace-package-init",               PACKAGE,  STABLE,  ALWAYS,    DISPLAY_ONLY, (),
             "`metaflow_extensions/__init__.py` makes `import metaflow` fail: the package must stay a namespace package"),
     RuleRow("MFO102", "extension-config-misplaced",           PACKAGE,  STABLE,  NEVER,      None,         (),
