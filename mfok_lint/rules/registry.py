@@ -215,6 +215,8 @@ RULES: Tuple[RuleRow, ...] = (
             metaflow=("2.12.9", None)),
     RuleRow("MFO049", "step-option-undeclared",               PYTHON,   PREVIEW, NEVER,      None,         (),
             "A step decorator sends its step through the extension's `<group> step` command with an option that command does not declare"),
+    RuleRow("MFO050", "run-params-dropped",                   PYTHON,   PREVIEW, NEVER,      None,         ("RUN_PARAMS",),
+            "A command parses `--run-param` and never sends the values: triggered runs silently use the parameters' defaults"),
     RuleRow("MFO052", "generated-fstring-escaped",            PYTHON,   PREVIEW, NEVER,      None,         (),
             "Generated f-string written with doubled braces through `%` formatting: the emitted code prints `{name}` instead of the value"),
     RuleRow("MFO053", "empty-namespace-option",               PYTHON,   PREVIEW, NEVER,      None,         (),
