@@ -179,6 +179,8 @@ RULES: Tuple[RuleRow, ...] = (
             "`NotSupportedException` message names the feature but not the architectural reason it cannot work"),
     RuleRow("MFO032", "fatal-secondary-api-call",             PYTHON,   PREVIEW, NEVER,      None,         (),
             "Scheduler call after the deployment was created is not guarded: a transient error aborts `create` although the workflow is already deployed"),
+    RuleRow("MFO035", "container-artifacts-root-owned",       PYTHON,   PREVIEW, NEVER,      None,         (),
+            "Container bind-mounts the local datastore, the workspace or `/tmp` read-write without `--user`, so the host user cannot read or remove what it writes"),
     RuleRow("MFO036", "worker-child-outlives-sigterm",        PYTHON,   PREVIEW, NEVER,      None,         (),
             "A worker program starts the step as a child without handling `SIGTERM`, so stopping the worker leaves the step running"),
     RuleRow("MFO040", "deployer-kwargs-assigned",             PYTHON,   STABLE,  SOMETIMES, SAFE,         (),
