@@ -7,7 +7,8 @@ A rule says three things, and the engine derives everything else from them:
     What ``check`` reads of the unit, so the engine knows which parse to do and which shared walks to run:
     ``"ast"`` (CPython's tree; a rule that needs nothing more gets no libcst parse), ``"cst"`` (the libcst
     module, node offsets, edits), ``"commands"`` (the command model), ``"code_strings"`` (generated code held in
-    string literals), and libcst node classes (``cst.Call``): the nodes ``ctx.nodes(...)`` returns, collected
+    string literals), ``"package"`` (``ctx.package_code``: the other modules of the extension, for questions one
+    file cannot answer), and libcst node classes (``cst.Call``): the nodes ``ctx.nodes(...)`` returns, collected
     for every rule in one walk. Workflow and package rules read ``ctx.root`` / ``ctx.package`` and need nothing.
 ``triggers``
     The cheap tests of ``mfok_lint.prefilter`` under which the rule can report in a file at all
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Need = Union[str, type]
 # What a need brings besides itself: every model is read from the libcst module.
-NEEDS_CST = frozenset({"cst", "commands", "code_strings"})
+NEEDS_CST = frozenset({"cst", "commands", "code_strings", "package"})
 KNOWN_NEEDS = NEEDS_CST | {"ast"}
 
 

@@ -4,7 +4,7 @@ One class for every kind of unit. ``ctx.kind`` says which:
 - ``"python"``: a Python module. ``ctx.module`` (libcst) when the rule needs ``"cst"``, ``ctx.ast`` (CPython's
   tree) when it needs ``"ast"``, ``ctx.commands`` (the command model) when it needs ``"commands"``, and
   ``ctx.nodes(cst.Call, ...)`` / ``ctx.functions_around(node)`` for the node classes the rule declares in its
-  ``needs``;
+  ``needs``, and ``ctx.package_code`` (every module of the extension around it) when it needs ``"package"``;
 - ``"template"``: a template file of an extension package, seen as a module whose one statement assigns the
   file's text to a name (``lint.templates``); everything above applies, findings are mapped back to the file;
 - ``"workflow"``: a GitHub Actions workflow: ``ctx.root`` is its composed YAML node tree;
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import yaml
 
     from mfok_lint.model.package import PackageModel
+    from mfok_lint.model.package_code import PackageCode
 
 PYTHON, TEMPLATE, WORKFLOW, PACKAGE = "python", "template", "workflow", "package"
 
@@ -96,6 +97,16 @@ class Context(SourceFile):
             if undeclared:
                 raise LookupError(f"{self.rule.code} reads {', '.join(undeclared)} nodes without declaring them in needs")
         return super().nodes(*classes)
+
+    @property
+    def package_code(self) -> "PackageCode":
+        """The other modules of the extension the file belongs to (``model.package_code``), for a rule that declares
+        ``"package"`` in its ``needs``."""
+        if self.rule is not None and "package" not in self.rule.needs:
+            raise LookupError(f"{self.rule.code} reads the package without declaring it in needs")
+        from mfok_lint.model.package_code import package_code
+
+        return package_code(self)
 
     # ---- files beside the unit (recorded, so cached findings follow them) -----------------------------------
     @staticmethod

@@ -12,8 +12,10 @@ Decisions:
   ``auto_envvar_prefix="METAFLOW"`` environment instead: not reported.
 * ``--branch`` guarded by a test on the start step ("start" in the guard) reaches only that step: reported.
 * Trigger: a ``DeployedFlow`` that calls ``get_lower_level_group(...).trigger(...)`` without a ``branch``
-  kwarg while the extension's own ``trigger`` CLI command (a sibling ``*cli*.py`` module) declares
-  ``--branch`` drops the branch the deployer was created with.
+  kwarg while the extension's own ``trigger`` CLI command (in any module of the package) declares
+  ``--branch`` drops the branch the deployer was created with. Not when the trigger passes on what ``create``
+  stored (``additional_info``): a queue or workflow name resolved at create time already carries the branch, and
+  the trigger command's ``--branch`` is then only a fallback.
 * The unsafe fix inserts ``*(["--branch", X] if X else [])`` into the list literal holding the subcommand,
   only when ``X`` is visibly available: a ``branch`` parameter of the enclosing function or a
   ``self.branch``/``self._branch`` attribute assigned in its class. Unsafe: it changes what runs, and
@@ -22,7 +24,6 @@ Decisions:
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Optional
 
@@ -47,7 +48,7 @@ def _code(node: cst.CSTNode) -> str:
 
 
 class BranchNotForwarded(Rule):
-    needs = frozenset({"commands"})
+    needs = frozenset({"commands", "package"})
     triggers = CommandText() | Text(b"get_lower_level_group")
 
     def check(self, ctx) -> None:
@@ -99,7 +100,7 @@ class BranchNotForwarded(Rule):
 
     # ---- trigger ------------------------------------------------------------------------------------------------
     def _check_trigger(self, ctx) -> None:
-        if not _sibling_trigger_declares_branch(ctx):
+        if not _package_trigger_declares_branch(ctx):
             return
 
 
@@ -123,7 +124,7 @@ class BranchNotForwarded(Rule):
                 if any(a.keyword is not None and a.keyword.value == "branch" for a in node.args):
                     return
                 scope = self.functions[-1] if self.functions else None
-                if scope is not None and re.search(r"""["']branch["']|\bbranch\s*=""", _code(scope)):
+                if scope is not None and re.search(r"""["']branch["']|\bbranch\s*=|\badditional_info\b""", _code(scope)):
                     return
                 ctx.report(
                     node,
@@ -144,20 +145,10 @@ def _callee_name(func) -> Optional[str]:
     return None
 
 
-def _sibling_trigger_declares_branch(ctx) -> bool:
-    """Does the extension's own ``trigger`` click command (in a sibling ``*cli*.py``) take ``--branch``?"""
-    path = ctx.path
-    directory = os.path.dirname(os.path.abspath(path))
-    for name in ctx.list_dir(directory):
-        if not (name.endswith(".py") and "cli" in name):
-            continue
-        raw = ctx.read_bytes(os.path.join(directory, name))
-        try:
-            text = "\n" + raw.decode("utf-8") if raw is not None else None
-        except UnicodeDecodeError:
-            continue
-        if text is None:
-            continue
+def _package_trigger_declares_branch(ctx) -> bool:
+    """Does the extension's own ``trigger`` click command (in any module of its package) take ``--branch``?"""
+    for _path, text in ctx.package_code.texts(containing=(b"def trigger",)):
+        text = "\n" + text
         for m in _TRIGGER_BLOCK.finditer(text):
             block_start = max(text.rfind("\ndef ", 0, m.start()), text.rfind("\nclass ", 0, m.start()), 0)
             decorators = text[block_start: m.end()]
@@ -166,8 +157,6 @@ def _sibling_trigger_declares_branch(ctx) -> bool:
             if re.search(r"""["']--branch["']""", decorators) and "branch" in signature:
                 return True
     return False
-
-
 
 
 def _branch_source(ctx, function: cst.FunctionDef) -> Optional[str]:

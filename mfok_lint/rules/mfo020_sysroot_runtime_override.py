@@ -18,6 +18,10 @@ Design decisions:
 - Recognised reads: ``os.environ.get(K, fallback)``, ``os.getenv(K, fallback)``, either followed by
   ``or fallback``, ``<mapping>.setdefault(K, fallback)``, and the shell expansions ``${K:-x}``, ``${K-x}``,
   ``${K:=x}``, ``${K=x}``.
+- The extension's own value wins anyway when the environment it hands the worker sets the key itself
+  (``env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = sysroot`` in any module of the package, an ``export`` in the emitted
+  script, a container spec's ``env``): the worker's "own" value is then the compiled one, and the fallback can
+  only matter where the compiled value is empty too. Nothing is reported in such a package.
 - The statement form too, when the generated Python parses: ``root = "<compiled>"`` then
   ``v = os.environ.get(K)`` and ``if v: root = ...`` in the same block. Only a variable first bound to a
   placeholder value and rebound under a test of the environment read counts.
@@ -29,6 +33,7 @@ import ast
 import re
 from typing import Dict, List, Optional
 
+from mfok_lint.model.environment import environments
 from mfok_lint.model.generated_code import HOLE, char_offset, code_strings, matching_paren, parse_python
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
@@ -42,20 +47,44 @@ _OR = re.compile(r"\s*or\s+([^\n;#'\"]*(?:(['\"])[^\n'\"]*\2)?[^\n;#'\"]*)")
 
 
 class SysrootRuntimeOverride(Rule):
-    needs = frozenset({"code_strings"})
+    needs = frozenset({"code_strings", "package"})
     triggers = Text(_KEY.encode())
 
     def check(self, ctx: Context) -> None:
+        found = []
         for piece in code_strings(ctx):
             code = piece.code
             if _KEY not in code:
                 continue
             for start, end, form in list(_overrides(code)) + _statement_overrides(code):
-                ctx.report(
-                    piece.span(start, end),
-                    message=f"Generated code `{form}` lets the worker's own `{_KEY}` override the value captured "
-                    "at compile time; set the compiled value unconditionally",
-                )
+                found.append((piece, start, end, form))
+        if not found or _worker_environment_sets_key(ctx):
+            return
+        for piece, start, end, form in found:
+            ctx.report(
+                piece.span(start, end),
+                message=f"Generated code `{form}` lets the worker's own `{_KEY}` override the value captured "
+                "at compile time; set the compiled value unconditionally",
+            )
+
+
+def _worker_environment_sets_key(ctx: Context) -> bool:
+    """Does any environment the package builds for a worker (not its own process) carry the key?"""
+    for source, env in ctx.package_code.each(environments, containing=(_KEY.encode(),)):
+        if env.kind == "process":
+            continue
+        for key in env.keys:
+            if key.name == _KEY and not _sets_from_itself(source, key.target):
+                return True
+    return False
+
+
+def _sets_from_itself(source, target) -> bool:
+    """Is the key set from its own current value (``export K="${K:-...}"``): the override, not a compiled value?"""
+    start, _end = source.offsets(target)
+    text = source.text
+    line = text[text.rfind("\n", 0, start) + 1: (text.find("\n", start) + 1 or len(text) + 1) - 1]
+    return bool(_PY_READ.search(line) or _SETDEFAULT.search(line) or re.search(r"\$\{*" + _KEY, line))
 
 
 def _overrides(code: str):

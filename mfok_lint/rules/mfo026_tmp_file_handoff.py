@@ -17,6 +17,9 @@ Design decisions:
   ``Path(path).write_text/write_bytes``. Reads: shell ``<``, ``cat``, ``source``/``.``, Python
   ``open(path)``/``open(path, "r")`` and ``Path(path).read_text/read_bytes``. Any other mention (a
   directory, a cache location, a log message) is neither and never reported.
+- A read that only runs when the value already arrived some other way is a fallback, not the handoff: a shell
+  ``VAR=$(cat /tmp/x)`` inside ``if [ -z "$VAR" ]; then ... fi`` (the scheduler passed ``VAR`` first) is not a
+  reader, and neither is a Python ``value or open("/tmp/x").read()``.
 - Reported at every write, naming where the path is read back.
 """
 
@@ -64,6 +67,8 @@ class TmpFileHandoff(Rule):
                 continue
             for m in _PATH.finditer(piece.code):
                 kind = _classify_in_text(piece.code, m.start(), m.end())
+                if kind == "read" and _fallback_read(piece.code, m.start()):
+                    continue
                 if kind is not None:
                     uses.append(_Use(m.group(0), kind, unit, piece.span(m.start(), m.end())))
         uses.extend(_python_uses(ctx, offset=len(uses) + 10_000))
@@ -82,6 +87,26 @@ class TmpFileHandoff(Rule):
                     message=f"`{path}` is written here and read by another step (line {where}); `/tmp` is not "
                     "shared across workers and a fixed name collides between concurrent runs",
                 )
+
+
+_EMPTY_TEST = re.compile(r"""\bif\s+\[\[?\s+-z\s+["']?\$\{?(\w+)""")
+_OR_READ_BEFORE = re.compile(r"""\bor\s+(?:open|Path)\(\s*['"]$""")
+_FI = re.compile(r"(?m)^\s*fi\b")
+
+
+def _fallback_read(code: str, start: int) -> bool:
+    """Is the shell read at ``start`` an assignment ``VAR=$(cat ...)`` inside ``if [ -z "$VAR" ]; then`` (still open)?"""
+    line_start = code.rfind("\n", 0, start) + 1
+    if _OR_READ_BEFORE.search(code[line_start:start]):
+        return True
+    assigned = re.match(r"\s*(?:export\s+)?(\w+)=", code[line_start:start])
+    if assigned is None:
+        return False
+    tests = list(_EMPTY_TEST.finditer(code, 0, line_start))
+    if not tests:
+        return False
+    test = tests[-1]
+    return test.group(1) == assigned.group(1) and _FI.search(code, test.end(), line_start) is None
 
 
 def _classify_in_text(code: str, start: int, end: int) -> Optional[str]:

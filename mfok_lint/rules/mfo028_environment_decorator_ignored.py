@@ -7,11 +7,10 @@
 and airflow plugins do; otherwise every variable the user declared is silently missing at run time.
 
 Design decisions:
-- Scope is the *plugin directory*: the linted file must build a ``step`` command (the shared command model,
-  any shape it understands), and neither that file nor any ``.py`` module next to it may handle the
-  decorator. Extensions routinely compute the step environment in one module (``_graph.py``) and emit the
-  command in another (``_codegen.py``); the directory is where one orchestrator's code lives. Linting stdin or
-  a lone file sees only that file.
+- Scope is the *package* (``model.package_code``): the linted file must build a ``step`` command (the shared
+  command model, any shape it understands), and no module of the extension may handle the decorator.
+  Extensions routinely compute the step environment in one module (``_graph.py``) and emit the command in
+  another (``_codegen.py``). Linting stdin or a lone file sees only that file.
 - "Handles the decorator" is any of: ``EnvironmentDecorator``; a comparison with the string ``"environment"``
   (``deco.name == "environment"``, ``[... if d.name == "environment"]``); ``attributes["vars"]`` /
   ``attributes.get("vars")``; ``environment_decorator`` (Metaflow's module); a call of ``runtime_step_cli(``
@@ -53,15 +52,10 @@ def _handled_in(text: str) -> bool:
     return bool(_HANDLED.search(_code_lines(text)))
 
 
-def _sibling_handles(ctx) -> bool:
-    path = ctx.path
-    directory = os.path.dirname(os.path.abspath(path))
-    own = os.path.basename(path)
-    for name in ctx.list_dir(directory):
-        if not name.endswith(".py") or name == own:
-            continue
-        text = ctx.read_text(os.path.join(directory, name))
-        if text is not None and _handled_in(text):
+def _package_handles(ctx) -> bool:
+    """Does any other module of the extension's package apply ``@environment``'s variables?"""
+    for path, text in ctx.package_code.texts():
+        if path != ctx.path and _handled_in(text):
             return True
     return False
 
@@ -74,7 +68,7 @@ def _invocation_like(command) -> bool:
 
 
 class EnvironmentDecoratorIgnored(Rule):
-    needs = frozenset({"commands"})
+    needs = frozenset({"commands", "package"})
     triggers = CommandText()
 
     def check(self, ctx: Context) -> None:
@@ -87,7 +81,7 @@ class EnvironmentDecoratorIgnored(Rule):
         # A template file is checked under the name of a module beside the code that renders it, which does not
         # exist itself: its directory is what matters.
         in_a_directory = os.path.isdir(os.path.dirname(os.path.abspath(ctx.path)))
-        if ctx.path not in ("-", "<stdin>") and in_a_directory and _sibling_handles(ctx):
+        if ctx.path not in ("-", "<stdin>") and in_a_directory and _package_handles(ctx):
             return
         # Ordering by offset resolves positions (a pass over the whole module): only once a report is certain.
         first = min(steps, key=lambda c: ctx.offsets(c.anchor_span or c.anchor)[0])

@@ -8,7 +8,9 @@ state an architectural constraint; the message must carry it.
 Design decisions:
 - The class is matched by name: ``NotSupportedException`` bare or dotted. Metaflow 2.19 has no class of that
   name in ``metaflow.exception``; every orchestrator (Metaflow's airflow plugin and each released extension)
-  defines its own ``MetaflowException`` subclass with this name, so the name is the contract.
+  defines its own ``MetaflowException`` subclass with this name, so the name is the contract. The name is read
+  through the file's imports (``syntax.names.class_in_file``): the class imported under another name
+  (``... import NotSupportedException as Unsupported``) is the class itself.
 - The message is the first positional argument or ``msg=``. Its *static text* is read through string
   literals, implicit concatenation, ``+``, ``%`` and ``.format`` templates and f-strings; placeholders count
   as nothing. A message that is a plain variable or a call is not judged (no report).
@@ -22,8 +24,13 @@ Design decisions:
      ``pass``, ``consider``, ``see``, ``report``, ``add``, ``switch``, ``open``, ``contact``, ``deploy``,
      ``run``, ``file``) describe a workaround, not the constraint, and a sentence that only says again that
      something is "not supported" / "unsupported" / "not implemented" restates the refusal.
+  3. a parenthesised clause of at least three words that states a limit (a negation: ``(Kestra's
+     EachSequential tasks do not support nesting)``) and is not a restatement of the refusal.
   Everything else (no message, an empty one, the feature name, "X is not (yet) supported (with Y)",
   "not implemented") is reported.
+- An internal-error guard is not a refusal: a message that says the case is a bug (``Please report this as a
+  bug``, ``internal error``, ``should not happen``) marks a branch the author believes unreachable, which has no
+  limit to explain. It is not reported.
 - Screen before the parse: only a file with a ``raise`` of that name (CPython's ``ast``) is parsed by libcst.
   The modules that define the class or import it are far more numerous than those that raise it.
 """
@@ -39,7 +46,7 @@ from mfok_lint.prefilter import Text
 from mfok_lint.prefilter.screens import Raises
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
-from mfok_lint.syntax.names import dotted_name
+from mfok_lint.syntax.names import class_in_file
 
 _CLASS = "NotSupportedException"
 _REASON = re.compile(
@@ -55,6 +62,12 @@ _IMPERATIVE = {
 }  # fmt: skip
 _RESTATEMENT = re.compile(
     r"\b(not (yet |currently )?(be )?supported|unsupported|isn't (yet |currently )?supported|not (yet )?implemented)\b",
+    re.IGNORECASE,
+)
+_PARENTHESISED = re.compile(r"\(([^()]*)\)")
+_NEGATION = re.compile(r"\b(not|no|never|cannot)\b|n't\b", re.IGNORECASE)
+_INTERNAL_ERROR = re.compile(
+    r"\b(report (this|it) as a bug|this is a bug|is a bug|internal error|should (never|not) happen|unreachable)\b",
     re.IGNORECASE,
 )
 _SENTENCE_BREAK = re.compile(r"[.;!:]\s+|\s+[-\u2014]+\s+|[.;!:]$")
@@ -93,6 +106,10 @@ def gives_reason(text: str) -> bool:
     words_only = text.replace(_HOLE, " X ")
     if _REASON.search(words_only):
         return True
+    for clause in _PARENTHESISED.findall(words_only):
+        words = re.findall(r"[A-Za-z@'_-]+", clause)
+        if len(words) >= 3 and _NEGATION.search(clause) and not _RESTATEMENT.search(clause):
+            return True
     sentences = [s.strip() for s in _SENTENCE_BREAK.split(words_only) if s and s.strip()]
     for sentence in sentences[1:]:
         words = re.findall(r"[A-Za-z@'_-]+", sentence)
@@ -113,7 +130,7 @@ def _message_argument(call: cst.Call) -> Optional[cst.Arg]:
 
 class NotSupportedWithoutReason(Rule):
     needs = frozenset({cst.Raise})
-    triggers = Text(_CLASS.encode()) & Raises(_CLASS)
+    triggers = Text(_CLASS.encode()) & Raises(_CLASS)  # an alias is imported by the class's own name
 
     def check(self, ctx: Context) -> None:
         for node in ctx.nodes(cst.Raise):
@@ -121,14 +138,13 @@ class NotSupportedWithoutReason(Rule):
             if exc is None:
                 continue
             func = exc.func if isinstance(exc, cst.Call) else exc
-            name = dotted_name(func) or ""
-            if name.rsplit(".", 1)[-1] != _CLASS:
+            if class_in_file(ctx, func, (_CLASS,)) is None:
                 continue
             arg = _message_argument(exc) if isinstance(exc, cst.Call) else None
             if arg is None:
                 ctx.report(node, message=f"`{_CLASS}` raised without a message; say why the feature cannot work")
                 continue
             text = static_text(arg.value)
-            if text is None or gives_reason(text):
+            if text is None or gives_reason(text) or _INTERNAL_ERROR.search(text):
                 continue
             ctx.report(arg.value)

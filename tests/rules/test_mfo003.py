@@ -143,6 +143,19 @@ INVALID = [
     Invalid(
         FIXABLE, rows=[11, 17], fixed=FIXED_FIXABLE, unsafe=True, why="unsafe fix before the subcommand",
     ),
+    Invalid(
+        """
+        @click.group(name="acme")
+        def acme():
+            pass
+
+
+        def wrapper_command(step_name, run_id, task_id):
+            return [sys.executable, "flow.py", "acme", "step", step_name, "--run-id", run_id, "--task-id", task_id,
+                    "--input-paths", "p"]
+        """,
+        rows=[8], why="a step command routed through the extension's own group",
+    ),
 ]
 
 VALID = [
@@ -277,5 +290,15 @@ def test_trigger_dropping_the_deployers_branch(tmp_path):
         ' "branch": self.deployer.top_level_kwargs.get("branch")}',
     )
     assert lint(forwarding, RULE, path=objects) == []
+    stored = dropping.replace(
+        'trigger_kwargs = {"deployer_attribute_file": attribute_file_path}',
+        'trigger_kwargs = {"deployer_attribute_file": attribute_file_path,'
+        ' "task_queue": self.deployer.additional_info.get("task_queue")}',
+    )
+    assert lint(stored, RULE, path=objects) == []  # what create stored (a branch-aware queue) travels instead
+    # the trigger command may live in any module of the plugin's package, not only a `*cli*` one
+    os.rename(os.path.join(str(tmp_path), plugin + "acme_cli.py"), os.path.join(str(tmp_path), plugin + "commands.py"))
+    assert len(lint(dropping, RULE, path=objects)) == 1
+    os.rename(os.path.join(str(tmp_path), plugin + "commands.py"), os.path.join(str(tmp_path), plugin + "acme_cli.py"))
     os.remove(os.path.join(str(tmp_path), plugin + "acme_cli.py"))
     assert lint(dropping, RULE, path=objects) == []  # the trigger command takes no --branch: nothing dropped

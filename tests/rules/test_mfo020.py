@@ -93,6 +93,22 @@ VALID = [
         'SCRIPT = """\nroot = None\nv = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL")\nif v:\n    root = v\n"""\n',
         why="rebinding of a value that is not compiled",
     ),
+    # the extension hands the worker the compiled value itself: the worker's "own" value is the compiled one
+    Valid(
+        """
+        def worker_env(sysroot):
+            env = {"METAFLOW_RUN_ID": "x"}
+            if sysroot:
+                env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = sysroot
+            return env
+
+
+        READER = '''
+        root = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL", "{sysroot}")
+        '''
+        """,
+        why="the worker environment the extension builds sets the key",
+    ),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)

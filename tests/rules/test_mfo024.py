@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
+import textwrap
+
 import pytest
 
 from tests.rules.conftest import Invalid, Valid, lint, passes_prefilter, rule_cases
 
 RULE = "MFO024"
+# A retried step runs again under the same task id only where the scheduler's attempt counter reaches
+# `--retry-count`; the cases below carry that counter in the same module unless they say otherwise.
+COUNTER = 'RETRY = ["--retry-count", str(context.retry_number)]\n'
+
+
+def retried(code: str) -> str:
+    return textwrap.dedent(code).rstrip("\n") + "\n" + COUNTER
 
 
 INVALID = [
+    Valid("from acme import Job as Task\nx = Task(spec, attempt=0)\n", why="another class imported under the name"),
+    Invalid(
+        """
+        from metaflow import Task as MFTask
+
+        def read(pathspec):
+            return MFTask(pathspec, attempt=0)["x"].data
+        """,
+        rows=[5], message="MFTask", why="the client's Task imported under another name",
+    ),
     Invalid(
         """
         def read(fds, run_id, task_id):
@@ -82,6 +102,21 @@ INVALID = [
     ),
 ]
 
+INVALID = [dataclasses.replace(case, code=retried(case.code)) for case in INVALID] + [
+    Invalid(
+        """
+        def read(fds, run_id, task_id):
+            return fds.get_task_datastore(run_id, "start", task_id, attempt=0, mode="r")
+
+
+        def run(args):
+            for retry_count in range(args.max_retries + 1):
+                launch(["step", "a", "--retry-count", str(retry_count)])
+        """,
+        rows=[3], why="in-process retry loop",
+    ),
+]
+
 
 VALID = [
     # latest done attempt
@@ -120,11 +155,52 @@ VALID = [
     Valid('def go(client):\n    return client.retry_job(attempt=0)\n', why="unrelated call with an attempt keyword"),
 ]
 
+VALID = [dataclasses.replace(case, code=retried(case.code)) for case in VALID] + [
+    Valid(
+        """
+        def read(fds, run_id, task_id):
+            return fds.get_task_datastore(run_id, "start", task_id, attempt=0, mode="r")
+
+
+        def step_cmd(name, run_id, task_id, retry_count=0):
+            return ["step", name, "--retry-count", str(retry_count)]
+        """,
+        why="no attempt counter reaches --retry-count: every try writes attempt 0",
+    ),
+    Valid(
+        """
+        BODY = 'python flow.py step a --retry-count ${WM_FLOW_RETRY_COUNT:-0}'
+        READ = 'tds = fds.get_task_datastore(run_id, "a", t, attempt=0, mode="r")'
+        """,
+        why="a variable the scheduler does not set is no counter",
+    ),
+]
+
 test_cases = rule_cases(RULE, VALID, INVALID)
 
 
+def test_the_counter_may_sit_in_another_module_of_the_package(tmp_path):
+    plugin = "metaflow_extensions/acme/plugins/acme/"
+    reader = 'def read(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "a", t, attempt=0)\n'
+    files = {plugin + "acme_reader.py": reader}
+    assert lint(files, RULE, root=tmp_path) == []
+    files[plugin + "acme_ops.py"] = "def op(context):\n    return run_step(retry_count=context.retry_number)\n"
+    (found,) = lint(files, RULE, root=tmp_path)
+    assert found.path.endswith("acme_reader.py") and found.location.row == 2
+
+
+def test_another_plugin_of_the_same_distribution_is_not_the_package(tmp_path):
+    files = {
+        "metaflow_extensions/acme/plugins/acme/acme_reader.py": (
+            'def read(fds, run_id, t):\n    return fds.get_task_datastore(run_id, "a", t, attempt=0)\n'
+        ),
+        "metaflow_extensions/acme/plugins/other/ops.py": "def op(context):\n    return context.retry_number\n",
+    }
+    assert lint(files, RULE, root=tmp_path) == []
+
+
 def test_generated_code_finding_points_at_the_attempt_keyword():
-    source = 'CODE = \'tds = fds.get_task_datastore(run_id, "a", t, attempt=0, mode="r")\'\n'
+    source = 'CODE = \'tds = fds.get_task_datastore(run_id, "a", t, attempt=0, mode="r")\'\n' + COUNTER
     (found,) = lint(source, RULE)
     assert source[found.location.column - 1:].startswith("attempt=0")
 
@@ -140,6 +216,7 @@ def test_generated_code_finding_points_at_the_attempt_keyword():
         ("CODE = '''\\nds = fds.get_task_datastore(r, s, t, attempt=0)\\n'''\n", True),
         ("CODE = 'get_task_datastore(r, s, t, \\x61ttempt=1)'\n", True),  # decoded text, as the rule reads it
         ("x = Task(pathspec, attempt=0\n", True),  # ast cannot read it: libcst decides
+        ("from metaflow import Task as MFTask\nx = MFTask(pathspec, attempt=0)\n", True),
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):

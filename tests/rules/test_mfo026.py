@@ -85,6 +85,20 @@ VALID = [
     ),
     # other roots than /tmp
     Valid("A = 'echo x > /var/tmp/f'\nB = 'cat /var/tmp/f'\n", why="other roots than /tmp"),
+    # a fallback for a value the scheduler passes first is not the handoff
+    Valid(
+        """
+        INIT = "python flow.py init --run-id $RID > /tmp/mf_run_id.txt"
+        STEP = '''
+        RUN_ID="${1:-}"
+        if [ -z "$RUN_ID" ]; then
+          RUN_ID=$(cat /tmp/mf_run_id.txt)
+        fi
+        '''
+        READER = 'run_id = os.environ.get("RUN_ID", "") or open("/tmp/mf_run_id.txt").read()'
+        """,
+        why="reads guarded by an emptiness test or after `or`",
+    ),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)
