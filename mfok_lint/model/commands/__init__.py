@@ -69,6 +69,7 @@ from typing import List
 import libcst as cst
 
 from mfok_lint.model.commands.evaluator import _analyse_module
+from mfok_lint.model.launchers import METAFLOW_GROUPS, groups_in_text, launcher_groups
 from mfok_lint.model.commands.index import _PRECOLLECTED_INDEX, index_collector
 from mfok_lint.model.commands.prefilter import may_build_commands
 from mfok_lint.model.emitted_lines import emitted_texts, emitted_texts_of_module
@@ -110,8 +111,9 @@ def build_commands(ctx: SourceFile) -> List[Command]:
     if not may_build_commands(ctx.text):
         return []
     shared = ctx.cached(_PRECOLLECTED_INDEX)
+    groups = launcher_groups(ctx)
     return _analyse_module(
-        ctx.module, shared.inner if shared is not None and shared.usable() else None, emitted_texts(ctx)
+        ctx.module, shared.inner if shared is not None and shared.usable() else None, groups, emitted_texts(ctx)
     )
 
 
@@ -120,4 +122,6 @@ def commands_for_source(text: str) -> List[Command]:
     if not may_build_commands(text):
         return []
     module = cst.parse_module(text)
-    return _analyse_module(module, None, emitted_texts_of_module(module, text))
+    return _analyse_module(
+        module, groups=METAFLOW_GROUPS | groups_in_text(text), emitted_texts=emitted_texts_of_module(module, text)
+    )

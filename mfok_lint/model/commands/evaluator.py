@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -1054,7 +1054,10 @@ def _contains_run(big: List, small: List) -> bool:
 
 
 def _analyse_module(
-    module: cst.Module, index: "Optional[_Index]" = None, emitted_texts: Sequence[EmittedText] = ()
+    module: cst.Module,
+    index: "Optional[_Index]" = None,
+    groups: FrozenSet[str] = frozenset(),
+    emitted_texts: Sequence[EmittedText] = (),
 ) -> List[Command]:
     analysis = _Analysis()
     if index is None:
@@ -1094,7 +1097,7 @@ def _analyse_module(
 
     commands = []
     for cand in analysis.candidates:
-        cmd = recognise(cand.tokens, cand.origin, cand.anchor, cand.function, cand.anchor_span)
+        cmd = recognise(cand.tokens, cand.origin, cand.anchor, cand.function, cand.anchor_span, groups)
         if cmd is not None:
             if id(cand.anchor) in analysis.line_anchors and cmd.subcommand_token.span is not None:
                 # written line by line: the command is where its subcommand's line is written

@@ -50,7 +50,14 @@ Design decisions
   ``"--opt=%s" % x`` and ``f"--opt={x}"`` are traced through their substituted operands, so the origin a rule
   quotes is the operand, not the whole template. Its indexes are statement walks (``syntax.statements``), built only
   when a name has to be followed.
-* **Depth-limited** (``MAX_DEPTH``/``MAX_HOPS``) so recursive helpers and assignment cycles terminate.
+* **Depth-limited** (``MAX_DEPTH``/``MAX_HOPS``) so recursive helpers and assignment cycles terminate. A
+  recursive call that hands a parameter on unchanged (``self._run(node, retry_count)`` inside ``_run``) adds no
+  definition and is skipped; one that changes it (``retry_count + 1``) is traced, and runs into the limit.
+* **Record fields**: ``inp.retry_count``, where ``inp`` is a parameter annotated with a dataclass or
+  ``NamedTuple`` of the module, is the combination of what every construction of the class in the module
+  passes for the field (or its default).
+* **Environment reads** ``os.environ.get("K")`` / ``os.getenv("K")`` (and ``os.environ["K"]``) read a counter
+  when ``K`` is one of ``names``; shell arithmetic on one variable (``$((VAR - 1))``) is that variable, shifted.
 * Nodes that do not belong to the file's module (tokens of generated source parsed from strings) have no
   scope: only their own shape is read (``"0"``, ``str(0)``, ``x.run_count``); names are unknown.
 """
@@ -85,7 +92,10 @@ COUNTER_NAMES = frozenset(
     }
 )
 _SHELL_VAR = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))$")
-_JINJA = re.compile(r"^\{\{\s*(.+?)\s*\}\}$")
+# ``{{ ti.try_number }}`` (jinja, Argo) and ``${{ github.run_attempt }}`` (GitHub Actions expressions)
+_JINJA = re.compile(r"^\$?\{\{\s*(.+?)\s*\}\}$")
+# ``$((AWS_BATCH_JOB_ATTEMPT - 1))``: shell arithmetic on one variable
+_SHELL_ARITHMETIC = re.compile(r"^\$\(\(\s*\$?\{?([A-Za-z_][A-Za-z0-9_]*)\}?\s*(?:([-+])\s*(\d+))?\s*\)\)$")
 _JINJA_COUNTER = re.compile(
     r"^(?P<base>[A-Za-z_][\w.\[\]'\"()]*?\.)?(?P<name>[A-Za-z_]\w*)\s*(?:(?P<op>[-+])\s*(?P<n>\d+))?$"
 )
@@ -354,12 +364,14 @@ def _scopes(ctx) -> _Scopes:
 
 # ---- what is this value? -----------------------------------------------------------------------------------
 class _Tracer:
-    def __init__(self, ctx, names: FrozenSet[str] = COUNTER_NAMES) -> None:
+    def __init__(self, ctx, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH) -> None:
         self.ctx = ctx
         self.names = names
+        self.max_depth = max_depth
+        self._resolving: Set[int] = set()  # parameters whose call sites are being traced
 
     def trace(self, expr, depth: int = 0, embedded: bool = False) -> Source:
-        if expr is None or depth > MAX_DEPTH:
+        if expr is None or depth > self.max_depth:
             return UNKNOWN
         value = _literal(expr)
         if isinstance(value, str):
@@ -377,7 +389,10 @@ class _Tracer:
             if expr.attr.value in self.names:
                 return Source("counter", (), expr.attr.value, code_of(expr.value), 0, expr)
             if isinstance(expr.value, cst.Name):
-                return self._module_attribute(expr, depth)
+                found = self._module_attribute(expr, depth)
+                if found.kind == "unknown":
+                    found = self._record_field(expr, depth)
+                return found
             return UNKNOWN
         if isinstance(expr, cst.Subscript):
             key = _subscript_key(expr)
@@ -401,6 +416,12 @@ class _Tracer:
     def _call(self, expr: cst.Call, depth: int) -> Source:
         func = expr.func
         positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+        if dotted_name(func) in _ENV_READERS and positional:
+            # os.environ.get("GITHUB_RUN_ATTEMPT", "1"): the variable is the counter, the default a fallback
+            key = _literal(positional[0])
+            if isinstance(key, str) and key in self.names:
+                return Source("counter", (), key, "os.environ", 0, expr)
+            return UNKNOWN
         if isinstance(func, cst.Name) and func.value in ("str", "int") and len(expr.args) == 1 and positional:
             return self.trace(positional[0], depth + 1)
         if isinstance(func, cst.Name) and func.value == "max" and len(positional) == 2 == len(expr.args):
@@ -474,6 +495,39 @@ class _Tracer:
             return UNKNOWN
         return combine([self._binding(binding, depth, expr.attr.value) for binding in bindings])
 
+    def _record_field(self, expr: cst.Attribute, depth: int) -> Source:
+        """``inp.retry_count`` where ``inp`` is a parameter annotated with a record class of this module (a
+        dataclass or ``NamedTuple``): the values every construction of the class in the module gives the field."""
+        bindings = _scopes(self.ctx).lookup(expr.value)
+        if not bindings or len(bindings) != 1 or bindings[0][0] != "param":
+            return UNKNOWN
+        annotation = bindings[0][1].annotation
+        record = _record_class(self.ctx, annotation.annotation if annotation is not None else None)
+        if record is None:
+            return UNKNOWN
+        fields = _record_fields(record)
+        name = expr.attr.value
+        if name not in fields:
+            return UNKNOWN
+        calls = _scopes(self.ctx).calls.get(record.name.value, [])
+        if not calls:
+            return UNKNOWN
+        index = list(fields).index(name)
+        sources = []
+        for call in calls:
+            if not isinstance(call.func, cst.Name):
+                return UNKNOWN
+            arg = _argument_for(call, name, index)
+            if arg is _STARRED:
+                return UNKNOWN
+            value = arg if arg is not None else fields[name]
+            if value is None:
+                return UNKNOWN
+            sources.append(self.trace(value, depth + 1))
+            if sources[-1].kind == "unknown":
+                return UNKNOWN
+        return combine(sources)
+
     def _parameter(self, param: cst.Param, function: cst.FunctionDef, depth: int) -> Source:
         params = function.params
         ordered = list(params.posonly_params) + list(params.params)
@@ -488,20 +542,61 @@ class _Tracer:
                 return self.trace(param.default, depth + 1)
             return UNKNOWN
         sources = []
-        for call in calls:
-            arg = _argument_for(call, param.name.value, index)
-            if arg is _STARRED:
-                return UNKNOWN
-            if arg is None:
-                if param.default is None:
+        self._resolving.add(id(param))
+        try:
+            for call in calls:
+                arg = _argument_for(call, param.name.value, index)
+                if arg is _STARRED:
                     return UNKNOWN
-                sources.append(self.trace(param.default, depth + 1))
-            else:
-                sources.append(self.trace(arg, depth + 1))
+                if arg is None:
+                    if param.default is None:
+                        return UNKNOWN
+                    sources.append(self.trace(param.default, depth + 1))
+                elif self._passes_through(arg):
+                    continue  # a recursive call handing the value on unchanged adds no definition
+                else:
+                    sources.append(self.trace(arg, depth + 1))
+        finally:
+            self._resolving.discard(id(param))
         return combine(sources)
+
+    def _passes_through(self, arg: cst.BaseExpression) -> bool:
+        """Is ``arg`` a parameter whose own call sites are being traced (a recursive pass-through)?"""
+        if not isinstance(arg, cst.Name):
+            return False
+        bindings = _scopes(self.ctx).lookup(arg) or []
+        return len(bindings) == 1 and bindings[0][0] == "param" and id(bindings[0][1]) in self._resolving
 
 
 _STARRED = object()
+_ENV_READERS = frozenset({"os.environ.get", "os.getenv", "environ.get", "getenv"})
+
+
+def _record_class(ctx, annotation) -> Optional[cst.ClassDef]:
+    """The module-level dataclass or ``NamedTuple`` an annotation (``StepInput`` or ``"StepInput"``) names."""
+    name = annotation.value if isinstance(annotation, cst.Name) else _literal(annotation) if annotation is not None else None
+    if not isinstance(name, str):
+        return None
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+            decorators = {dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) for d in statement.decorators}
+            bases = {dotted_name(b.value) for b in statement.bases}
+            if decorators & {"dataclass", "dataclasses.dataclass"} or bases & {"NamedTuple", "typing.NamedTuple"}:
+                return statement
+            return None
+    return None
+
+
+def _record_fields(record: cst.ClassDef) -> Dict[str, Optional[cst.BaseExpression]]:
+    """Field name -> default expression (None: no default), in declaration order."""
+    fields: Dict[str, Optional[cst.BaseExpression]] = {}
+    body = record.body.body if isinstance(record.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    fields[small.target.value] = small.value
+    return fields
 
 
 def _argument_for(call: cst.Call, name: str, index: Optional[int]):
@@ -526,12 +621,13 @@ def _subscript_key(expr: cst.Subscript) -> Optional[str]:
     return key if isinstance(key, str) else None
 
 
-def _tracer(ctx, names: FrozenSet[str]) -> _Tracer:
-    return ctx.lazy("values:tracer:" + ",".join(sorted(names)), lambda c: _Tracer(c, names))
+def _tracer(ctx, names: FrozenSet[str], max_depth: int = MAX_DEPTH) -> _Tracer:
+    key = f"values:tracer:{max_depth}:" + ",".join(sorted(names))
+    return ctx.lazy(key, lambda c: _Tracer(c, names, max_depth))
 
 
-def trace(ctx, expr, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
-    return _tracer(ctx, names).trace(expr)
+def trace(ctx, expr, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH) -> Source:
+    return _tracer(ctx, names, max_depth).trace(expr)
 
 
 def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
@@ -544,6 +640,10 @@ def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[s
     if shell:
         name = shell.group(1) or shell.group(2)
         return Source("counter", (), name, "$", 0, node)
+    arithmetic = _SHELL_ARITHMETIC.match(word)
+    if arithmetic:
+        offset = int(arithmetic.group(3) or 0) * (-1 if arithmetic.group(2) == "-" else 1)
+        return Source("counter", (), arithmetic.group(1), "$", offset, node)
     jinja = _JINJA.match(word)
     if jinja:
         m = _JINJA_COUNTER.match(jinja.group(1))
@@ -556,14 +656,14 @@ def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[s
     return UNKNOWN
 
 
-def trace_token(ctx, token, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
+def trace_token(ctx, token, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH) -> Source:
     if token is None:
         return UNKNOWN
     if token.kind == "literal":
         return trace_text(token.text or "", token.expr, names=names)
     if token.kind == "value" and token.expr is not None and (token.pattern or "").count(HOLE) == 1:
         # ``"--retry-count=%d" % n``: the token's expression is the whole template, its one hole the value
-        return _tracer(ctx, names).trace(token.expr, embedded=True)
+        return _tracer(ctx, names, max_depth).trace(token.expr, embedded=True)
     if token.kind == "value" and token.expr is None and token.span is not None and token.span.start is not None:
         # a template placeholder (jinja ``{{ ti.try_number }}``): its source text is all there is to read
         try:
@@ -575,11 +675,11 @@ def trace_token(ctx, token, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
     return UNKNOWN
 
 
-def traced_option_values(ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES):
+def traced_option_values(ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH):
     """(command, option, Source) for every distinct ``option`` of the file's commands that carries a value."""
     for cmd, opt in unique_options(ctx, option):
         if opt.value is not None:
-            yield cmd, opt, trace_token(ctx, opt.value, names)
+            yield cmd, opt, trace_token(ctx, opt.value, names, max_depth)
 
 
 # ---- was this value computed by X? -------------------------------------------------------------------------
