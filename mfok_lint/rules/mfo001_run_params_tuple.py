@@ -7,15 +7,22 @@ run parameters (or an empty one) raises ``TypeError`` ("Invalid type for 'run_pa
 that validate list-typed inputs reject tuples the same way, and ``list + tuple`` raises outright.
 
 Where a tuple comes from and where it arrives is the value model's question (``model.values.tuples``: sources,
-assignments and mappings followed, sinks, same-module helpers); this rule reports each arrival and fixes it:
-the fix (safe) inserts ``name = list(name) if name else []`` before the first forwarding statement of the
-function, at that statement's indentation; ``tuple(...)`` written inline at the sink becomes ``list(...)``.
+assignments and mappings followed, sinks, same-module helpers). Where the finding goes is where the fix goes:
+* a tuple the extension makes itself on every path to the sink (``run_params = tuple(...)``, ``x = params or ()``
+  with no click value in it, ``()``) is reported at the expression that makes it, once however many sinks it
+  reaches, and the fix (safe) builds a list there: ``tuple(...)`` becomes ``list(...)``, a tuple display a list
+  display, any other composition is wrapped in ``list(...)``;
+* a click multi-value value forwarded unconverted (alone or inside ``x or ()``) is reported at each arrival, and
+  the fix (safe) inserts ``name = list(name) if name else []`` before the first forwarding statement of the
+  function, at that statement's indentation; ``tuple(...)`` written inline at the sink becomes ``list(...)``.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Dict, Tuple
+
+import libcst as cst
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.values.reaching import Unit
@@ -46,7 +53,18 @@ class RunParamsTuple(Rule):
                 key = (id(analysis.function_of(f.unit)), f.variable)
                 if key not in first_unit or f.unit.order < first_unit[key].order:
                     first_unit[key] = f.unit
+        reported_constructs = set()
         for f in sorted(findings, key=lambda f: f.unit.order):
+            if f.built is not None:
+                for construct in f.built:
+                    if id(construct) in reported_constructs:
+                        continue
+                    reported_constructs.add(id(construct))
+                    at_sink = construct is f.node
+                    advice = "forward multi-value options as a `list`" if at_sink else "build it as a `list` here"
+                    message = f"{f.detail}; {advice}"
+                    ctx.report(construct, message=message, fix=_list_fix(ctx, construct))
+                continue
             fix = None
             if f.inline_tuple is not None:
                 fix = ctx.make_fix(
@@ -57,6 +75,25 @@ class RunParamsTuple(Rule):
                 fix = _conversion_fix(ctx, unit, f.variable)
             message = f"{f.detail}; forward multi-value options as a `list`"
             ctx.report(f.node, message=message, fix=fix)
+
+
+def _list_fix(ctx: Context, construct: cst.BaseExpression):
+    if isinstance(construct, cst.Call) and isinstance(construct.func, cst.Name) and construct.func.value == "tuple":
+        edit = ctx.edit(construct.func, "list")
+    elif isinstance(construct, cst.Tuple):
+        # A tuple's span stops inside its parentheses; they become brackets around the same inside.
+        inner_start, inner_end = ctx.node_range(construct)
+        start, end = inner_start, inner_end
+        if construct.lpar:
+            start = ctx.text.rfind("(", 0, inner_start)
+            end = ctx.text.find(")", inner_end) + 1
+            inside = ctx.text[start + 1:inner_start] + ctx.text[inner_end:end - 1]
+            if len(construct.lpar) > 1 or inside.strip():
+                return None
+        edit = ctx.edit((start, end), "[" + ctx.text[inner_start:inner_end] + "]")
+    else:
+        edit = ctx.edit(construct, f"list({ctx.code_for(construct)})")
+    return ctx.make_fix(Applicability.SAFE, "Build a `list` instead of a `tuple`", [edit])
 
 
 def _conversion_fix(ctx: Context, unit: Unit, variable: str):

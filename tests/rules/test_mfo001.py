@@ -31,12 +31,113 @@ from metaflow.runner.utils import get_lower_level_group
 
 class AcmeDeployedFlow:
     def trigger(self, **kwargs):
-        run_params = tuple("%s=%s" % (k, v) for k, v in kwargs.items())
+        run_params = list("%s=%s" % (k, v) for k, v in kwargs.items())
         trigger_kwargs = dict(name=self.name)
         if run_params:
-            run_params = list(run_params) if run_params else []
             trigger_kwargs["run_params"] = run_params
         return get_lower_level_group(self.deployer.api, {}, "acme", {}).trigger(**trigger_kwargs)
+"""
+
+CLICK_DICT_STORE = """
+from metaflow._vendor import click
+from acme_sdk import Client
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    submit_kwargs = dict(flow="f")
+    if run_params:
+        submit_kwargs["run_params"] = run_params
+    return Client().submit(**submit_kwargs)
+"""
+
+FIXED_CLICK_DICT_STORE = """
+from metaflow._vendor import click
+from acme_sdk import Client
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    submit_kwargs = dict(flow="f")
+    if run_params:
+        run_params = list(run_params) if run_params else []
+        submit_kwargs["run_params"] = run_params
+    return Client().submit(**submit_kwargs)
+"""
+
+BUILT_TWO_SINKS = """
+class AcmeDeployedFlow:
+    def trigger(self, **kwargs):
+        params = tuple(f"{k}={v}" for k, v in kwargs.items())
+        forwarded = params
+        self.client.validate(run_params=forwarded)
+        return self.client.trigger(run_params=forwarded)
+"""
+
+FIXED_BUILT_TWO_SINKS = """
+class AcmeDeployedFlow:
+    def trigger(self, **kwargs):
+        params = list(f"{k}={v}" for k, v in kwargs.items())
+        forwarded = params
+        self.client.validate(run_params=forwarded)
+        return self.client.trigger(run_params=forwarded)
+"""
+
+EMPTY_DEFAULT_THEN_TUPLE = """
+class AcmeDeployedFlow:
+    def trigger(self, **kwargs):
+        run_params = ()
+        if kwargs:
+            run_params = tuple("%s=%s" % kv for kv in kwargs.items())
+        return self.api.trigger(run_params=run_params)
+"""
+
+TUPLE_DISPLAY = """
+def trigger(api, greeting):
+    run_params = ( "greeting=" + greeting, "source=cli" )
+    api.trigger(run_params=run_params)
+"""
+
+FIXED_TUPLE_DISPLAY = """
+def trigger(api, greeting):
+    run_params = ["greeting=" + greeting, "source=cli"]
+    api.trigger(run_params=run_params)
+"""
+
+OR_EMPTY_OF_UNKNOWN = """
+def trigger(api, options):
+    run_params = options.get("run_params") or ()
+    api.trigger(run_params=run_params)
+"""
+
+FIXED_OR_EMPTY_OF_UNKNOWN = """
+def trigger(api, options):
+    run_params = list(options.get("run_params") or ())
+    api.trigger(run_params=run_params)
+"""
+
+CLICK_THROUGH_TUPLE = """
+from metaflow._vendor import click
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    params = tuple(run_params)
+    scheduler.submit(run_params=params)
+"""
+
+FIXED_CLICK_THROUGH_TUPLE = """
+from metaflow._vendor import click
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    params = list(run_params)
+    scheduler.submit(run_params=params)
 """
 
 CLICK_TO_API = """
@@ -281,9 +382,30 @@ def trigger(run_params):
 """
 
 INVALID = [
+    # A tuple the extension builds is reported where it is built, once, and the fix builds a list there.
     Invalid(
-        DEPLOYER_DICT_STORE, rows=[10], message="`run_params` reaches `.trigger(**trigger_kwargs)`",
-        fixed=FIXED_DEPLOYER_DICT_STORE, path=PATH, why="dict-store-then-splat",
+        DEPLOYER_DICT_STORE, rows=[7], message="`run_params` reaches `.trigger(**trigger_kwargs)` as a tuple; build it",
+        fixed=FIXED_DEPLOYER_DICT_STORE, path=PATH, why="built-tuple-then-dict-store",
+    ),
+    Invalid(BUILT_TWO_SINKS, rows=[4], fixed=FIXED_BUILT_TWO_SINKS, path=PATH, why="one built tuple, two sinks"),
+    Invalid(
+        EMPTY_DEFAULT_THEN_TUPLE, rows=[4, 6], path=PATH,
+        why="an empty-tuple default and a conditional tuple both reach the sink",
+    ),
+    Invalid(TUPLE_DISPLAY, rows=[3], fixed=FIXED_TUPLE_DISPLAY, path=PATH, why="tuple display becomes a list display"),
+    Invalid(
+        OR_EMPTY_OF_UNKNOWN, rows=[3], fixed=FIXED_OR_EMPTY_OF_UNKNOWN, path=PATH,
+        why="or-empty-tuple of no click value",
+    ),
+    Invalid(
+        CLICK_THROUGH_TUPLE, rows=[8], message="build it as a `list` here", fixed=FIXED_CLICK_THROUGH_TUPLE,
+        path=PATH,
+        why="tuple() of a click value is the construct to change",
+    ),
+    # A click value forwarded unconverted is reported where it is forwarded.
+    Invalid(
+        CLICK_DICT_STORE, rows=[11], message="`run_params` reaches `.submit(**submit_kwargs)` as a tuple; forward",
+        fixed=FIXED_CLICK_DICT_STORE, path=PATH, why="click-value-dict-store-then-splat",
     ),
     Invalid(
         CLICK_TO_API, rows=[11], message="forwarded to `client.create_run()`",
@@ -492,7 +614,10 @@ test_cases = rule_cases(RULE, VALID, INVALID)
 
 @pytest.mark.parametrize(
     "source",
-    [DEPLOYER_DICT_STORE, CLICK_TO_API, OR_EMPTY_TUPLE, LIST_PLUS_TUPLE, LOCAL_HELPER, NARGS_ARGUMENT, IF_EXP_TUPLE_BRANCH],
+    [
+        CLICK_DICT_STORE, CLICK_TO_API, OR_EMPTY_TUPLE, LIST_PLUS_TUPLE, LOCAL_HELPER, NARGS_ARGUMENT,
+        IF_EXP_TUPLE_BRANCH,
+    ],
     ids=["dict-store", "click-to-sdk", "or-empty", "list-plus", "helper", "nargs", "ifexp"],
 )
 def test_fix_inserts_conversion_and_converges(source):
@@ -509,9 +634,19 @@ def test_fix_inserts_conversion_and_converges(source):
 
 
 def test_fix_uses_the_statement_indentation():
-    text = textwrap.dedent(DEPLOYER_DICT_STORE)
+    text = textwrap.dedent(CLICK_DICT_STORE)
     fixed = apply_one(text, lint(text, RULE, path=PATH)[0])
-    assert "        if run_params:\n            run_params = list(run_params) if run_params else []\n" in fixed
+    assert "    if run_params:\n        run_params = list(run_params) if run_params else []\n" in fixed
+
+
+def test_each_built_tuple_is_fixed_where_it_is_reported():
+    text = textwrap.dedent(EMPTY_DEFAULT_THEN_TUPLE)
+    found = lint(text, RULE, path=PATH)
+    for diagnostic in found:
+        (edit,) = diagnostic.fix.edits
+        assert edit.location.row == diagnostic.location.row
+    fixed = assert_fix_converges(text, RULE, PATH)
+    assert "run_params = []" in fixed and "run_params = list(" in fixed
 
 
 def test_fix_for_inline_tuple_builds_a_list():
@@ -542,6 +677,35 @@ def test_fixed_tuple_passes_metaflows_type_check():
         check_type(run_params, annotation)
     run_params = list(run_params) if run_params else []  # the inserted line
     check_type(run_params, annotation)
+
+
+def test_fixed_deployer_passes_metaflows_type_check():
+    """The fixed deployer code, run: what it hands to the click API passes Metaflow's own check for every count."""
+    from typing import List, Optional, Tuple, Union
+
+    from metaflow._vendor.typeguard import TypeCheckError, check_type
+
+    annotation = Optional[Union[List[str], Tuple[str]]]  # what click_api.get_annotation builds for multiple=True
+    received = []
+
+    class Group:
+        def trigger(self, **kwargs):
+            check_type(kwargs.get("run_params"), annotation)
+            received.append(kwargs.get("run_params"))
+
+    def run(source, **params):
+        namespace = {}
+        exec(textwrap.dedent(source), namespace)
+        namespace["get_lower_level_group"] = lambda *args: Group()
+        flow = namespace["AcmeDeployedFlow"]()
+        flow.name, flow.deployer = "acme-flow", type("Deployer", (), {"api": None})()
+        return flow.trigger(**params)
+
+    with pytest.raises(TypeCheckError):
+        run(DEPLOYER_DICT_STORE, alpha=1, beta=2)
+    for params in ({}, {"alpha": 1}, {"alpha": 1, "beta": 2}):
+        run(apply_one(textwrap.dedent(DEPLOYER_DICT_STORE), lint(DEPLOYER_DICT_STORE, RULE, path=PATH)[0]), **params)
+    assert received[-1] == ["alpha=1", "beta=2"]
 
 
 @pytest.mark.parametrize(
