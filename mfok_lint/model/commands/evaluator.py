@@ -60,6 +60,7 @@ class _Analysis:
 
     def __init__(self) -> None:
         self.candidates: List[_Candidate] = []
+        self.generated_modules: List[cst.Module] = []
         self.helper_cache: Dict[int, Optional[List[Token]]] = {}
         self.in_progress: set = set()
 
@@ -856,6 +857,7 @@ def _analyse_python(outer: _Evaluator, text: StrText, anchor: cst.CSTNode) -> bo
     source, mapping, module = parsed
     if not _has_code_shape(module):
         return False
+    outer.analysis.generated_modules.append(module)
     spanner, hole_lookup = _inner_spanner(text, source, mapping, module, outer)
     index = _Index()
     visiting.visit(module, index)
@@ -986,5 +988,6 @@ def _analyse_module(module: cst.Module, index: "Optional[_Index]" = None) -> Lis
     for cand in analysis.candidates:
         cmd = recognise(cand.tokens, cand.origin, cand.anchor, cand.function, cand.anchor_span)
         if cmd is not None:
+            cmd.generated_modules = analysis.generated_modules
             commands.append(cmd)
     return _dedupe(commands)
