@@ -44,6 +44,10 @@ from mfok_lint.syntax import visiting
 _RETRY_NAMES = ("max_user_code_retries", "user_code_retries", "max_retries", "retries")
 
 
+_MISSING = (
+    "`--retry-count` is sent without `--max-user-code-retries`, so on retries `@catch` skips the step and "
+    "`@timeout` does not arm"
+)
 _CONSTANT_ZERO = (
     "`--max-user-code-retries` is always 0 while `--retry-count` follows the scheduler's attempts: on every retry "
     "`@catch` skips the step's code and `@timeout` does not arm, as if the option were missing; send the step's "
@@ -78,7 +82,7 @@ class MaxUserCodeRetriesMissing(Rule):
             target = reportable(ctx, opt.token.span, cmd.target)
             if target is None:
                 continue
-            ctx.report(target, fix=self._fix(ctx, opt))
+            ctx.report(target, message=_MISSING, fix=self._fix(ctx, opt))
 
     def _fix(self, ctx, opt):
         value = opt.value
