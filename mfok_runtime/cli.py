@@ -3,7 +3,9 @@
 Subcommands are imported only when used: `mfok-run compliance --help` must not pull in jinja2, and the
 runner must not pull in pytest or metaflow (it runs the suite in subprocesses). A subcommand whose module
 cannot be imported fails with one line naming the cause and exit 2, while the others keep working.
-Usage errors exit 2 with a one-line message, as click's own do.
+Every error is one line, ``<command>: error: <message>``, and exit 2: the command is the subcommand that failed
+(``mfok-run scaffold: error: ...``, also for click's own usage errors inside it), or ``mfok-run`` before one
+is chosen; ``mfok-run`` alone names the missing command instead of printing the help as an error.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import List, Optional
 import click
 
 LAZY_COMMANDS = {
-    "compliance": ("mfok_runtime.cli", "compliance_command"),
+    "compliance": ("mfok_runtime.compliance.cli", "compliance_command"),
     "scaffold": ("mfok_runtime.scaffold.cli", "scaffold_command"),
 }
 HELP = {
@@ -60,50 +62,46 @@ def cli() -> None:
     """mfok runtime tools: live compliance suite and extension scaffold."""
 
 
-@click.command("compliance")
-@click.option("--scheduler-type", required=True, metavar="TYPE",
-              help="The TYPE the extension registers with Deployer (e.g. dagster).")
-@click.option("--deploy-args", "deploy_args", multiple=True, metavar="K=V,...",
-              help="Deployment arguments, comma-separated key=value; quote values holding commas "
-                   "(shell-style). Prefixes: deployer., flow., env. (see docs/compliance.md).")
-@click.option("--only", multiple=True, metavar="CAP",
-              help="Run only these capabilities (repeatable or comma-separated).")
-@click.option("--workers", type=int, default=1, show_default=True, help="Parallel suite workers.")
-@click.option("--timeout", type=float, default=600.0, show_default=True,
-              help="Seconds one triggered run may take before it is terminated.")
-@click.option("--junit-xml", type=click.Path(dir_okay=False), default=None, help="Write a JUnit XML report.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
-              help="Write the per-capability results as JSON.")
-@click.option("--keep-artifacts", is_flag=True, help="Keep the isolated run directory (path is printed).")
-@click.option("--python", "python", default=None, metavar="PATH",
-              help="Interpreter whose environment holds the extension (default: this one).")
-def compliance_command(scheduler_type, deploy_args, only, workers, timeout, junit_xml, json_path,
-                       keep_artifacts, python) -> None:
-    """Deploy the shipped flows to the scheduler and check one capability per test.
+def _failed_command(exc: click.ClickException, args: List[str]) -> str:
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and ctx.command_path:
+        return ctx.command_path
+    # Some parser errors carry no context (an option missing its value): the group takes no options but --help
+    # and --version, so a subcommand, when there is one, is the first argument.
+    return "mfok-run %s" % args[0] if args and args[0] in LAZY_COMMANDS else "mfok-run"
 
-    Exit 0 when every selected capability passes (or is skipped with a reason), 1 when one fails,
-    2 for usage or environment errors.
-    """
-    from .compliance.runner import Options, run
 
-    options = Options(
-        scheduler_type=scheduler_type, deploy_args=deploy_args, only=only, workers=workers, timeout=timeout,
-        junit_xml=junit_xml, json_path=json_path, keep_artifacts=keep_artifacts,
-        python=python or sys.executable,
-    )
-    sys.exit(run(options))
+def error_line(exc: click.ClickException) -> str:
+    """One of click's errors as one line without its usage block, worded as mfok's own errors (and mfok-lint's:
+    ``invalid value for --workers: 'x' is not a valid integer``)."""
+    ctx = getattr(exc, "ctx", None)
+    param = getattr(exc, "param", None)
+    if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())) and ctx is not None:
+        if isinstance(ctx.command, click.Group):
+            return "missing command (one of: %s; see %s --help)" % (", ".join(sorted(LAZY_COMMANDS)), ctx.command_path)
+        return "missing arguments (see %s --help)" % ctx.command_path
+    if isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter) and param is not None:
+        name = max(param.opts, key=len) if isinstance(param, click.Option) and param.opts else param.human_readable_name
+        message = "invalid value for %s: %s" % (name, exc.message)
+    else:
+        message = exc.format_message()
+        if message[1:2].islower():
+            message = message[0].lower() + message[1:]
+    message = " ".join(message.split())
+    return message[:-1] if message.endswith(".") and not message.endswith("..") else message
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=argv, prog_name="mfok-run", standalone_mode=False)
+        cli.main(args=args, prog_name="mfok-run", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
-        click.echo("mfok-run: error: %s" % exc.format_message(), err=True)
+        click.echo("%s: error: %s" % (_failed_command(exc, args), error_line(exc)), err=True)
         return 2
     except click.exceptions.Abort:
-        click.echo("mfok-run: aborted", err=True)
+        click.echo("mfok-run: error: aborted", err=True)
         return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1

@@ -14,13 +14,12 @@ START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
 def table() -> str:
-    from mfok_lint.rules.registry import RULES, FixAvailability
+    from mfok_lint.rules.registry import RULES
 
     lines = ["| code | name | status | fix | capability |", "|---|---|---|---|---|"]
     for row in RULES:
-        fix = "none" if row.fix is FixAvailability.NONE else f"{row.applicability.value} ({row.fix.value})"
         capabilities = ", ".join(row.capabilities) or "-"
-        lines.append(f"| {row.code} | {row.name} | {row.status.value} | {fix} | {capabilities} |")
+        lines.append(f"| {row.code} | {row.name} | {row.status.value} | {row.fix_label} | {capabilities} |")
     return "\n".join(lines)
 
 

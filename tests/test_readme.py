@@ -1,5 +1,6 @@
 """The README's first lines are the two fresh-machine commands, and its rule table matches the registry."""
 
+import re
 import subprocess
 import sys
 
@@ -17,3 +18,12 @@ def test_readme_opens_with_install_and_test_commands():
 def test_readme_rule_table_is_current():
     proc = subprocess.run([sys.executable, str(REPO / "scripts" / "readme_rules.py"), "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_readme_says_what_the_first_commands_exit_status_and_the_test_commands_time_mean():
+    """Next to the two commands: exit status 1 of the lint means findings were reported, and how long the test
+    command takes, measured."""
+    text = (REPO / "README.md").read_text()
+    after_commands = text.split("```", 2)[2].split("\n# ", 1)[0]
+    assert "exit status 1" in after_commands and "findings were reported" in after_commands
+    assert re.search(r"about \d+ (minutes|hours?) .*on .*2 cores", " ".join(after_commands.split())), after_commands

@@ -2,7 +2,11 @@
 
 - No subcommand means ``check``: ``mfok-lint --fix ext/`` works. Global options (``--config``, ``--isolated``,
   ``-q``, ...) may also come before an explicit subcommand, as in ruff.
-- User mistakes are one ``mfok-lint: error: ...`` line on stderr and exit 2.
+- User mistakes are one ``mfok-lint: error: ...`` line on stderr and exit 2, click's own usage errors included
+  (``usage_error_line``: no usage block, ``invalid value for --output-format: 'x' is not one of ...``). Every
+  command of mfok's tools words an error as ``<program>[ <subcommand>]: error: <one line>``: mfok-lint's
+  subcommands are one tool's (as ruff's are), so they speak as ``mfok-lint``; ``mfok-run``'s are separate tools
+  and name themselves (``mfok-run scaffold: error: ...``); the flake8 plugin speaks as ``flake8``.
 """
 
 from __future__ import annotations
@@ -38,7 +42,29 @@ class UsageError(Exception):
 
 
 def _error(message: str) -> None:
-    click.echo(f"{PROG}: error: {message}", err=True)
+    click.echo(f"{PROG}: error: {' '.join(message.splitlines())}", err=True)
+
+
+def usage_error_line(exc: click.ClickException) -> str:
+    """One of click's own errors (a bad value, an unknown option, a missing argument) as one line without its usage
+    block, worded as mfok-lint's own: ``invalid value for --output-format: 'x' is not one of 'full', ...``."""
+    param = getattr(exc, "param", None)
+    if isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter) and param is not None:
+        if isinstance(param, click.Option) and param.opts:
+            name = max(param.opts, key=len)
+            ctx = exc.ctx
+            source = ctx.get_parameter_source(param.name) if ctx is not None and param.name else None
+            if source is click.core.ParameterSource.ENVIRONMENT and isinstance(param.envvar, str):
+                name += f" (from {param.envvar})"
+        else:
+            name = param.human_readable_name
+        message = f"invalid value for {name}: {exc.message}"
+    else:
+        message = exc.format_message()
+        if message[1:2].islower():
+            message = message[0].lower() + message[1:]
+    message = " ".join(message.split())
+    return message[:-1] if message.endswith(".") and not message.endswith("..") else message
 
 
 def _debug(message: str) -> None:

@@ -17,6 +17,14 @@ Decisions:
   and a small read. Files no rule wants never touch the cache.
 - Rules, libcst and the engine are imported in ``parse_options``, which flake8 calls in its main process before it
   forks its workers: each worker starts with them loaded instead of importing them again.
+- Unparsable files. flake8 (4 to 7) builds the file's ``ast`` before any plugin runs and, when that raises, reports
+  E999 and runs no plugin at all on the file: not tree plugins, nor logical- or physical-line ones (those come after
+  the ``ast``), and a plugin taking only ``lines`` or ``file_tokens`` is refused at load ("what plugin type?"). So
+  no entry point can see such a file, and ``--select MFO`` hides E999: the file passed silently. ``parse_options``
+  therefore wraps ``flake8.checker.FileChecker.run_ast_checks`` (the way flake8-force does): when building the tree
+  raises ``SyntaxError``, the file's text goes through this plugin's ``run`` (cache included), which reports MFO900
+  with mfok-lint's row, column and message, and the error is re-raised so flake8 still reports its E999. Parsable
+  files never take that path, so nothing is reported twice. A flake8 without that method gets no MFO900 there.
 """
 
 from __future__ import annotations
@@ -95,6 +103,7 @@ class MfokFlake8Plugin:
                 raise SystemExit(2) from None
         cls._cache = None
         _SELECTED.clear()
+        _report_unparsable_files(cls)
         if not cls.use_cache:
             # Every file will be linted: load the rules and libcst once, before flake8 forks its workers. With the
             # cache on they wait for the first file it cannot answer, so a warm run never loads them.
@@ -157,3 +166,35 @@ class MfokFlake8Plugin:
             raise RuntimeError(errors[0].message)  # flake8 reports a plugin failure; nothing is cached
         rows = [(d.location.row, d.location.column - 1, d.code, d.message) for d in diagnostics]
         return rows, sorted(set(stamps))
+
+
+def _report_unparsable_files(plugin: type) -> None:
+    """Have flake8 give the files it cannot parse to ``plugin`` (see the module docstring); idempotent."""
+    try:
+        from flake8.checker import FileChecker
+    except ImportError:  # pragma: no cover - the plugin is only loaded by flake8
+        return
+    original = FileChecker.__dict__.get("run_ast_checks")
+    if original is None or getattr(original, "mfok_reports_unparsable", False):
+        return
+
+    def run_ast_checks(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, *args, **kwargs)
+        except SyntaxError:
+            processor = getattr(self, "processor", None)
+            if processor is not None:
+                try:
+                    rows = list(plugin(None, processor.filename, processor.lines).run())
+                except Exception as exc:
+                    # As for any plugin that fails: flake8 reports it and stops (its own wrapper is not on this path).
+                    from flake8.exceptions import PluginExecutionFailed
+
+                    raise PluginExecutionFailed(filename=self.filename, plugin_name=f"{plugin.name}[MFO900]", exception=exc) from exc
+                for row, column, text, _ in rows:
+                    self.report(None, row, column, text)
+            raise
+
+    run_ast_checks.mfok_reports_unparsable = True  # type: ignore[attr-defined]
+    run_ast_checks.__doc__ = original.__doc__
+    FileChecker.run_ast_checks = run_ast_checks

@@ -29,7 +29,7 @@ import click
 
 from mfok_lint import __version__
 from mfok_lint.cli import check, rule_pages  # noqa: F401 - each registers its commands on the group
-from mfok_lint.cli.app import ENV_PREFIX, PROG, UsageError, _error, cli
+from mfok_lint.cli.app import ENV_PREFIX, PROG, UsageError, _error, cli, usage_error_line
 from mfok_lint.config.loading import ConfigError
 
 
@@ -56,7 +56,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.ClickException as exc:
-        exc.show()
+        _error(usage_error_line(exc))
         return 2
     except click.exceptions.Abort:
         _error("aborted")

@@ -125,7 +125,7 @@ def rule_command(rule_name: Optional[str], show_all: bool, output_format: str, *
 @click.option("--preview/--no-preview", default=True, help="List preview rules too (default: yes).")
 @_global_options
 def rules_command(output_format: str, preview: bool, **_globals) -> int:
-    """List every rule: code, name, status and fix availability."""
+    """List every rule: code, name, status and fix (safe / unsafe / display-only, and how often)."""
     rows = [r for r in RULES if preview or not r.preview]
     if output_format == "json":
         listing = [
@@ -143,8 +143,10 @@ def rules_command(output_format: str, preview: bool, **_globals) -> int:
         ]
         click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return 0
+    # FIX as in the README's table: how far the fix may be trusted (safe / unsafe / display-only) and how often it
+    # is offered. The JSON keeps ruff's keys only ("fix", "fix_availability"); ruff has none for applicability.
     header = ("CODE", "NAME", "STATUS", "FIX")
-    table = [header] + [(r.code, r.name, r.status.value, r.fix.value) for r in rows]
+    table = [header] + [(r.code, r.name, r.status.value, r.fix_label) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(3)]
     for row in table:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])

@@ -181,6 +181,7 @@ FACTS: Dict[str, _Range] = {
     "list_deployed_flows": ("2.16.5", None),
     "get_triggered_run": ("2.16.7", None),
     # --- runtime plumbing ----------------------------------------------------------------------
+    "vendored_click": ("2.5.1", None),
     "cli_args": (None, None),
     "cli_args_flow_decorator_options": ("2.2.4", None),
     "cli_args_config_value": ("2.12.37", None),
@@ -236,6 +237,7 @@ FACT_DESCRIPTIONS: Dict[str, str] = {
     "wait_for_run_check_interval": "TriggeredRun.wait_for_run takes check_interval before timeout",
     "list_deployed_flows": "DeployedFlow.list_deployed_flows dispatches to the provider's list_deployed_flows(flow_name)",
     "get_triggered_run": "DeployedFlow.get_triggered_run dispatches to the provider's get_triggered_run(identifier, run_id, metadata)",
+    "vendored_click": "Metaflow builds its CLI on metaflow._vendor.click (before: the PyPI click it depends on)",
     "cli_args": "metaflow.runtime.CLIArgs builds step commands for the local runtime and decorators",
     "cli_args_flow_decorator_options": "CLIArgs adds each flow decorator's get_top_level_options() (so --branch reaches steps)",
     "cli_args_config_value": "CLIArgs forwards --config-value for flows with configs",

@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 DEFAULT_SOURCE = "default: newest known release"
+V = MetaflowVersion.parse
 SETTING = "target-metaflow-version"
 
 
@@ -683,4 +684,53 @@ def target_for_path(path: str) -> TargetVersion:
     ``infer_target_version``), found from the file's own place. Memoised per directory for the length of a
     process; a run that finds every file in the cache still asks, so an edited ``pyproject.toml`` changes the
     cache key of every file below it."""
-    return _inferred_at(package_root(path))
+    inferred = _inferred_at(package_root(path))
+    if inferred.source.startswith(DEFAULT_SOURCE):
+        tree = _metaflow_package_of(path)
+        if tree is not None:
+            return _probed_at(tree)
+    return inferred
+
+
+# A copy of Metaflow that says nothing of its version (a fork's source tree, a vendored or partial copy) is judged by
+# what it holds: each entry is a part of Metaflow's package and the first release that has it (read from the
+# releases themselves). A part that is missing puts the copy before that release; the newest part present puts it
+# at or after its release.
+_METAFLOW_PARTS: Tuple[Tuple[str, str], ...] = (
+    ("runner", "2.12.0"),
+    ("runner/deployer.py", "2.12.9"),
+    ("runner/deployer_impl.py", "2.12.29"),
+    ("user_configs", "2.12.37"),
+)
+
+
+def _metaflow_package_of(path: str) -> Optional[str]:
+    """The ``metaflow/`` package directory a file belongs to when the file is part of Metaflow itself."""
+    from mfok_lint.core.paths import module_location
+
+    absolute = os.path.abspath(path)
+    location = module_location(absolute)
+    if location is not None and location[1] and location[1][0] == "metaflow":
+        return os.path.join(location[0], "metaflow")
+    # A copy without __init__.py files (a partial or unpacked tree): its plugins still sit in metaflow/plugins/.
+    parts = absolute.split(os.sep)
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i] == "metaflow" and parts[i + 1] == "plugins":
+            return os.sep.join(parts[: i + 1])
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _probed_at(package: str) -> TargetVersion:
+    present = [V(first) for rel, first in _METAFLOW_PARTS if os.path.exists(os.path.join(package, rel))]
+    missing = [V(first) for rel, first in _METAFLOW_PARTS if not os.path.exists(os.path.join(package, rel))]
+    oldest = max(present) if present else KNOWN_RELEASES[0]
+    newest = newest_known()
+    if missing:
+        before = [r for r in KNOWN_RELEASES if r < min(missing)]
+        newest = before[-1] if before else KNOWN_RELEASES[0]
+    if newest < oldest:  # an inconsistent copy (parts of several releases): claim nothing
+        return TargetVersion(newest_known(), DEFAULT_SOURCE)
+    shown = ", ".join(rel + "/" if "." not in rel else rel for rel, first in _METAFLOW_PARTS if V(first) in missing)
+    reason = f"without {shown}" if missing else "with every part the contract knows"
+    return TargetVersion(oldest, f"a copy of Metaflow with no version, judged by what it holds ({reason})", newest)

@@ -32,7 +32,7 @@ from mfok_lint.core.paths import is_python_text, is_template_path, is_test_path
 from mfok_lint.core.settings import Settings
 from mfok_lint.core.target_version import target_for_path
 from mfok_lint.lint import noqa as noqa_mod
-from mfok_lint.lint.errors import InternalError, _meta_factory, _record, _syntax_error_diag
+from mfok_lint.lint.errors import InternalError, _meta_factory, _record, _syntax_error_diag, nul_byte_error
 from mfok_lint.rules import Rule, RuleKind, all_rules
 from mfok_lint.rules.selection import enabled_rules, ignored_codes_for, resolve_selection
 from mfok_lint.syntax import cstparse, pyast
@@ -207,6 +207,9 @@ def _refuse_too_deep(text: str) -> None:
 
 
 def _ast_syntax_error(text: str, path: str) -> Optional[Tuple[str, int, int]]:
+    nul = nul_byte_error(text)
+    if nul is not None:
+        return nul
     exc = pyast.syntax_error(text)
     if exc is None:
         return None

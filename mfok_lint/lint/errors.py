@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from mfok_lint.core.diagnostics import Diagnostic, Fix, Locator, diagnostic_for
 from mfok_lint.rules import Rule, all_rules
@@ -30,6 +30,14 @@ def _syntax_error_diag(path: str, text: str, locator: Locator, message: str, row
     col = max(1, min(col, line_len + 1))
     start = locator.offset(row, col)
     return _meta_factory(path, text, locator)("MFO900", message, start, start, None)
+
+
+def nul_byte_error(text: str) -> Optional[Tuple[str, int, int]]:
+    """(message, row, column) of MFO900 for a Python text holding a NUL byte, which no parser accepts; else None.
+    One wording wherever the text comes from (a file, stdin, flake8's lines)."""
+    if "\x00" not in text:
+        return None
+    return ("File contains a NUL byte and cannot be parsed", text.count("\n", 0, text.index("\x00")) + 1, 1)
 
 
 def _record(errors: Optional[List[InternalError]], path: str, rule: Optional[Rule], exc: BaseException) -> None:

@@ -12,8 +12,7 @@ from typing import Dict, Iterator, List, Optional, Set
 
 import libcst as cst
 
-from mfok_lint.syntax import visiting
-from mfok_lint.syntax.names import dotted_name
+from mfok_lint.syntax.names import class_named, dotted_name, import_aliases, resolve_name
 from mfok_lint.syntax.source_file import SourceFile
 
 DEPLOYER_BASES = ("DeployerImpl", "DeployedFlow", "TriggeredRun")
@@ -55,46 +54,6 @@ class DeployerClass:
         return not any(cls.unknown_bases for cls in self.lineage())
 
 
-def import_aliases(module: cst.Module) -> Dict[str, str]:
-    """Local name -> the dotted name it was imported as (``DF`` -> ``metaflow.runner.deployer.DeployedFlow``)."""
-    aliases: Dict[str, str] = {}
-
-    class Collector(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                full = dotted_name(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    aliases[alias.asname.name.value] = full
-                else:
-                    head = full.split(".")[0]
-                    aliases.setdefault(head, head)
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if isinstance(node.names, cst.ImportStar):
-                return
-            module_name = (dotted_name(node.module) if node.module is not None else "") or ""
-            prefix = "." * len(node.relative) + module_name
-            for alias in node.names:
-                name = dotted_name(alias.name) or ""
-                bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
-                aliases[bound] = f"{prefix}.{name}" if prefix and not prefix.endswith(".") else prefix + name
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False  # imports inside functions do not bind class bases
-
-    visiting.visit(module, Collector())
-    return aliases
-
-
-def resolve(expr: cst.BaseExpression, aliases: Dict[str, str]) -> Optional[str]:
-    name = dotted_name(expr)
-    if name is None:
-        return None
-    head, _, rest = name.partition(".")
-    base = aliases.get(head, head)
-    return f"{base}.{rest}" if rest else base
-
-
 def _class_level_members(node: cst.ClassDef) -> Dict[str, cst.CSTNode]:
     members: Dict[str, cst.CSTNode] = {}
 
@@ -127,7 +86,7 @@ def _class_level_members(node: cst.ClassDef) -> Dict[str, cst.CSTNode]:
 
 
 def _build_classes(ctx: SourceFile) -> List[DeployerClass]:
-    aliases = import_aliases(ctx.module)
+    aliases = import_aliases(ctx.module, nested=False)
     top_level = [s for s in ctx.module.body if isinstance(s, cst.ClassDef)]
     by_name: Dict[str, DeployerClass] = {}
     ordered: List[DeployerClass] = []
@@ -137,15 +96,15 @@ def _build_classes(ctx: SourceFile) -> List[DeployerClass]:
         by_name[cls.name] = cls
     for cls in ordered:
         for arg in cls.node.bases:
-            target = resolve(arg.value, aliases)
+            target = resolve_name(arg.value, aliases)
             local = by_name.get(dotted_name(arg.value) or "")
             if local is not None and local is not cls:
                 cls.local_bases.append(local)
                 local.subclassed_here = True
                 continue
-            last = (target or "").rsplit(".", 1)[-1]
-            if last in DEPLOYER_BASES:
-                cls.kind = cls.kind or last
+            kind = class_named(arg.value, aliases, DEPLOYER_BASES)
+            if kind is not None:
+                cls.kind = cls.kind or kind
             elif target not in ("object", "abc.ABC", "ABC", "typing.Generic", "Generic"):
                 cls.unknown_bases = True
         for kw in cls.node.keywords:

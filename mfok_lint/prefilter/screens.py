@@ -19,7 +19,8 @@ BUILTIN_NAMES: FrozenSet[str] = frozenset(name for name in dir(builtins) if not 
 
 
 class Raises(Trigger):
-    """The file raises the class: ``raise X``, ``raise X(...)`` or ``raise mod.X(...)``."""
+    """The file raises the class: ``raise X``, ``raise X(...)`` or ``raise mod.X(...)``, under any name the file
+    imports it as."""
 
     def __init__(self, class_name: str) -> None:
         self.class_name = class_name
@@ -28,11 +29,13 @@ class Raises(Trigger):
         tree = pyast.parse_source(raw)
         if tree is None:
             return True
-        for node in pyast.nodes_of(tree, ast.Raise):
+        raises = pyast.nodes_of(tree, ast.Raise)
+        if not raises:
+            return False
+        aliases = pyast.import_aliases(tree)
+        for node in raises:
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-            if isinstance(exc, ast.Name) and exc.id == self.class_name:
-                return True
-            if isinstance(exc, ast.Attribute) and exc.attr == self.class_name:
+            if exc is not None and pyast.class_named(exc, aliases, (self.class_name,)):
                 return True
         return False
 
@@ -94,8 +97,8 @@ class ImportsSibling(Trigger):
 
 
 class AttemptLiteral(Trigger):
-    """An artifact reader called with an integer ``attempt`` (or ``get_task_datastore`` with four positional
-    arguments), or a string literal whose decoded text holds ``attempt=<digit>`` or an attempt's index file name
+    """An artifact reader (under any name the file imports it as) called with an integer ``attempt`` (or
+    ``get_task_datastore`` with four positional arguments), or a string literal whose decoded text holds ``attempt=<digit>`` or an attempt's index file name
     (generated code is read from those literals, with placeholders as one non-digit character)."""
 
     def __init__(self, readers: Iterable[str], literal: "re.Pattern[str]") -> None:
@@ -106,10 +109,16 @@ class AttemptLiteral(Trigger):
         tree = pyast.parse_source(raw)
         if tree is None:
             return True
+        aliases = None
         for call in pyast.nodes_of(tree, ast.Call):
             short = pyast.called_name(call)
             if short not in self.readers:
-                continue
+                if not isinstance(call.func, ast.Name):
+                    continue
+                aliases = pyast.import_aliases(tree) if aliases is None else aliases
+                short = pyast.class_named(call.func, aliases, self.readers)
+                if short is None:
+                    continue
             if short == "get_task_datastore" and len(call.args) >= 4:
                 return True
             for keyword in call.keywords:

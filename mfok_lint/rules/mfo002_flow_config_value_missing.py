@@ -13,7 +13,11 @@ Design decisions (precision first, each one checked against the real extensions)
   already sets the key (even conditionally: ``if cfg: env[KEY] = ...`` is the canonical shape, since an
   empty mapping must not be sent) is fine.
 - Configs may travel on the command line instead: a ``--config-value``/``--config`` token in the file or in
-  the extension package disables the rule for that file.
+  the extension's package (``model.package_code``) disables the rule for that file, and so does forwarding, in the
+  file itself, the top-level options the way Metaflow does (``util.dict_to_cli_options(ctx.parent.parent.params)``
+  in a ``<group> step`` command, ``top_level_options.update(...)``, the runtime's ``CLIArgs``), which carries
+  ``--config-value`` whenever the deploying process had it. Forwarding in another module does not count: it covers
+  the commands built there, not an ``init`` or fallback command built by hand in this one.
 - An environment that merges mappings built elsewhere (``env.update(base)``, ``{**base, ...}``) or is built
   on the worker's own ``os.environ`` may receive the key from there. It is reported only when nothing in the
   file or its package sets the key at all; the package check tokenizes the sibling modules so comments and
@@ -23,15 +27,16 @@ Design decisions (precision first, each one checked against the real extensions)
   ``self.flow``/``self._flow`` set by the class). It serialises the compile-time config values the way the
   step-functions and argo compilers' ``config_parameters`` mapping does, from the flow's own config state,
   read the way the targeted Metaflow releases keep it (``FlowStateItems`` from 2.19.10, the private
-  ``_FlowState`` before; both, tried in order, when the targeted releases span 2.19.10).
+  ``_FlowState`` from 2.12.37; when the targeted releases span several shapes, each is tried newest first,
+  down to an empty mapping for releases before 2.12.37, which have no configs: a package declaring
+  ``metaflow>=2.12.34`` runs on 2.12.34 too).
 - Metaflow has ``@config`` from 2.12.37: code that targets only older releases has nothing to forward.
 """
 
 from __future__ import annotations
 
-import functools
 import io
-import os
+import re
 import tokenize
 from typing import List, Optional, Tuple
 
@@ -52,7 +57,7 @@ _TASK_KINDS = ("python", "generated-python", "bash", "container")
 
 
 class FlowConfigValueMissing(Rule):
-    needs = frozenset({"cst"})
+    needs = frozenset({"cst", "package"})
     # A finding needs a string literal naming a step-only option; literals are source text, so a file whose bytes
     # never spell one cannot have such a literal (and is not walked for its strings).
     triggers = Text(b"METAFLOW_") & Text(*(opt.encode() for opt in _STEP_ONLY_OPTIONS))
@@ -69,7 +74,7 @@ class FlowConfigValueMissing(Rule):
         ]
         if not candidates:
             return
-        if any(_is_config_option(s) for s in strings):
+        if any(_is_config_option(s) for s in strings) or FORWARDS_TOP_LEVEL.search(ctx.text):
             return
         package_sets_key, package_passes_options = _package_facts(ctx)
         if package_passes_options:
@@ -98,14 +103,10 @@ class FlowConfigValueMissing(Rule):
         flow = _flow_expression(ctx, env.function)
         if flow is None:
             return None
-        start, end = ctx.node_range(stmt)
-        line_start = ctx.text.rfind("\n", 0, start) + 1
-        indent = ctx.text[line_start:start]
-        if indent.strip():
+        where = _insertion_point(ctx, env, stmt)
+        if where is None:
             return None
-        newline = ctx.text.find("\n", end)
-        if newline == -1:
-            return None
+        offset, indent = where
         lines = _config_value_lines(flow, ctx.metaflow) + [
             "if _flow_configs:",
             f'    {env.name}["{KEY}"] = _json.dumps(_flow_configs)',
@@ -114,14 +115,72 @@ class FlowConfigValueMissing(Rule):
         return ctx.make_fix(
             Applicability.UNSAFE,
             f"Set `{KEY}` from the flow's compile-time config values (as Metaflow {ctx.metaflow} keeps them)",
-            [ctx.insert_at(newline + 1, block)],
+            [ctx.insert_at(offset, block)],
         )
 
 
+def _insertion_point(ctx: Context, env: Environment, stmt: cst.SimpleStatementLine) -> Optional[Tuple[int, str]]:
+    """(offset, indentation) where the block goes: right after the statement that creates the mapping.
+
+    A mapping created elsewhere (a parameter, an attribute, an expression the environment model does not follow,
+    such as a dict comprehension) is first seen where a ``METAFLOW_*`` key is stored into it. When that store sits
+    inside a compound statement (``if datastore == "local": env[...] = ...``), the block goes before that statement,
+    at the function's level, so the configs travel whichever branch runs; that needs the mapping bound before it.
+    """
+    start, end = ctx.node_range(stmt)
+    small = stmt.body[0]
+    extended_here = isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in small.targets)
+    body = env.function.body.body if isinstance(env.function.body, cst.IndentedBlock) else ()
+    top = next((s for s in body if ctx.node_range(s)[0] <= start and end <= ctx.node_range(s)[1]), None)
+    if extended_here and top is not None and top is not stmt:
+        if not _bound_before(env.name, env.function, top):
+            return None
+        top_start, _ = ctx.node_range(top)
+        line_start = ctx.text.rfind("\n", 0, top_start) + 1
+        indent = ctx.text[line_start:top_start]
+        return (line_start, indent) if not indent.strip() else None
+    line_start = ctx.text.rfind("\n", 0, start) + 1
+    indent = ctx.text[line_start:start]
+    if indent.strip():
+        return None
+    newline = ctx.text.find("\n", end)
+    if newline == -1:
+        return None
+    return newline + 1, indent
+
+
+def _bound_before(name: str, func: cst.FunctionDef, top: cst.CSTNode) -> bool:
+    """``name`` is a parameter, an attribute (set elsewhere), or assigned by a statement of the function's body
+    before ``top``."""
+    if "." in name:
+        return True
+    params = func.params
+    if any(p.name.value == name for p in list(params.params) + list(params.kwonly_params) + list(params.posonly_params)):
+        return True
+    for statement in func.body.body:
+        if statement is top:
+            return False
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = []
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    targets = [small.target]
+                if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                    return True
+    return False
+
+
 def _config_value_lines(flow: str, targeted: MetaflowRange) -> List[str]:
-    """Code that binds ``_flow_configs`` (config name -> value) on every release the code targets: the flow's
-    config state is ``FlowStateItems.CONFIGS`` with ``(value, plain)`` pairs from 2.19.10, the private
-    ``_FlowState.CONFIGS`` with bare values from 2.12.37 to 2.19.9 (``docs/metaflow-versions.md``)."""
+    """Code that binds ``_flow_configs`` (config name -> value) on every release the code targets.
+
+    The flow's config state is ``FlowStateItems.CONFIGS`` with ``(value, plain)`` pairs from 2.19.10, the private
+    ``_FlowState.CONFIGS`` with bare values from 2.12.37 to 2.19.9, and absent before 2.12.37, which has no configs
+    (``docs/metaflow-versions.md``). One targeted shape is read directly; several are tried newest first
+    (``try: import ... except ImportError:``), so the code only imports what the installed release has, and a
+    release without configs gets an empty mapping.
+    """
     if targeted.always("flow_state_items"):
         return [
             "from metaflow.flowspec import FlowStateItems as _FlowStateItems",
@@ -142,19 +201,40 @@ def _config_value_lines(flow: str, targeted: MetaflowRange) -> List[str]:
             "    if _value is not None",
             "}",
         ]
-    return [
-        "import json as _json",
-        "try:",
-        "    from metaflow.flowspec import FlowStateItems as _FlowStateItems",
-        "except ImportError:  # Metaflow before 2.19.10: a private enum, bare values",
-        "    from metaflow.flowspec import _FlowState",
-        f"    _flow_config_items = dict({flow}._flow_state.get(_FlowState.CONFIGS, {{}}))",
-        "else:",
-        "    _flow_config_items = {",
-        f"        _name: _value for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
-        "    }",
-        "_flow_configs = {_name: _value for _name, _value in _flow_config_items.items() if _value is not None}",
-    ]
+    shapes = []
+    if targeted.ever("flow_state_items"):
+        shapes.append((
+            "from metaflow.flowspec import FlowStateItems as _FlowStateItems",
+            None,
+            [
+                "_flow_config_items = {",
+                f"    _name: _value for _name, (_value, _plain) in {flow}._flow_state[_FlowStateItems.CONFIGS].items()",
+                "}",
+            ],
+        ))
+    if targeted.ever("flow_state_private_enum"):
+        shapes.append((
+            "from metaflow.flowspec import _FlowState",
+            "Metaflow before 2.19.10: a private enum, bare values",
+            [f"_flow_config_items = dict({flow}._flow_state.get(_FlowState.CONFIGS, {{}}))"],
+        ))
+    if not targeted.always("config_api"):
+        shapes.append((None, "Metaflow before 2.12.37: no configs", ["_flow_config_items = {}"]))
+    return (
+        ["import json as _json"]
+        + _try_chain(shapes)
+        + ["_flow_configs = {_name: _value for _name, _value in _flow_config_items.items() if _value is not None}"]
+    )
+
+
+def _try_chain(shapes) -> List[str]:
+    """``try: <newest shape's import> / except ImportError: <the next shapes> / else: <read the newest>``."""
+    (imported, _, binding), rest = shapes[0], shapes[1:]
+    if imported is None or not rest:
+        return ([imported] if imported else []) + binding
+    lines = ["try:", f"    {imported}", f"except ImportError:  # {rest[0][1]}"]
+    lines += ["    " + line for line in _try_chain(rest)]
+    return lines + ["else:"] + ["    " + line for line in binding]
 
 
 def _function_builds_step(func: Optional[cst.FunctionDef]) -> bool:
@@ -239,80 +319,44 @@ def _enclosing_class(module: cst.Module, func: cst.FunctionDef) -> Optional[cst.
 
 
 # -- the extension package --------------------------------------------------------------------------------
-
-
-def _package_root(path: str) -> Optional[str]:
-    """metaflow_extensions/<pkg> above the file, else the file's own directory."""
-    abspath = os.path.abspath(path)
-    parts = abspath.split(os.sep)
-    if "metaflow_extensions" in parts:
-        i = len(parts) - 1 - parts[::-1].index("metaflow_extensions")
-        if i + 1 < len(parts) - 1:
-            return os.sep.join(parts[: i + 2])
-    directory = os.path.dirname(abspath)
-    return directory if os.path.isdir(directory) else None
+# The ways Metaflow itself hands the top-level options of one process to the step command it builds: the
+# ``<group> step`` commands of ``@kubernetes``/``@batch`` rebuild it from ``ctx.parent.parent.params`` (the
+# ``python flow.py`` group's parameters, ``--config-value`` included) through ``util.dict_to_cli_options``, and the runtime's ``CLIArgs`` carries the flow's config
+# values in its top-level options. A file that forwards options these ways may carry the configs: "maybe", never "no".
+FORWARDS_TOP_LEVEL = re.compile(
+    r"\bparent(?:\.parent)*\.params\b|\btop_level_options\.update\(|\bCLIArgs\("
+    r"|from metaflow\.runtime import [^\n]*\bCLIArgs\b"
+)
 
 
 def _package_facts(ctx: Context) -> Tuple[bool, bool]:
-    """(some other module sets METAFLOW_FLOW_CONFIG_VALUE, some other module passes --config-value/--config)."""
-    path = ctx.path
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        return False, False  # text linted under a made-up name has no package around it
-    root = _package_root(path)
-    if root is None:
-        return False, False
-    own = os.path.abspath(path)
-    files: List[Tuple[str, int, int]] = []
-    single_dir = "metaflow_extensions" not in root.split(os.sep)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [] if single_dir else sorted(d for d in dirnames if not d.startswith((".", "__pycache__")))
-        ctx.note_read(dirpath, "dir")
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            if name.endswith(".py") and full != own:
-                try:
-                    st = os.stat(full)
-                except OSError:
-                    continue
-                files.append((full, st.st_mtime_ns, st.st_size))
-                ctx.note_read(full)
-        if len(files) > 400:
-            break
+    """(another module of the package sets METAFLOW_FLOW_CONFIG_VALUE, another module passes --config-value/--config)."""
     sets_key = passes = False
-    for entry in files:
-        s, p = _file_facts(*entry)
+    for path, text in ctx.package_code.texts(containing=(KEY.encode(), b"--config")):
+        if path == ctx.path:
+            continue
+        s, p = _text_facts(text)
         sets_key = sets_key or s
         passes = passes or p
+        if passes:
+            break
     return sets_key, passes
 
 
-@functools.lru_cache(maxsize=2048)
-def _file_facts(path: str, mtime_ns: int, size: int) -> Tuple[bool, bool]:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError:
-        return False, False
-    if KEY.encode() not in raw and b"--config" not in raw:
-        return False, False
+def _text_facts(text: str) -> Tuple[bool, bool]:
+    """(the text's code sets the key, it passes config options) - comments and docstrings aside."""
     sets_key = passes = False
     try:
-        tokens = list(tokenize.tokenize(io.BytesIO(raw).readline))
-    except (tokenize.TokenError, SyntaxError):
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
         return False, False
     previous = None
     for tok in tokens:
         if tok.type == tokenize.STRING:
-            statement_start = previous is None or previous.type in (
-                tokenize.NEWLINE,
-                tokenize.INDENT,
-                tokenize.DEDENT,
-                tokenize.ENCODING,
-            )
+            statement_start = previous is None or previous.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
             if not statement_start:
                 sets_key = sets_key or KEY in tok.string
                 passes = passes or _is_config_option(tok.string)
         if tok.type not in (tokenize.COMMENT, tokenize.NL):
             previous = tok
     return sets_key, passes
-

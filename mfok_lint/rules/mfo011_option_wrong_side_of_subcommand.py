@@ -13,10 +13,16 @@ Decisions:
   release. After it: any group option that the subcommand does not also define, in some targeted release
   (``init`` also accepts ``--<parameter>`` flags, which never collide with the group's names because Metaflow
   reserves them). When only some of the targeted releases reject the option, the message says which.
+* A command routed through a launcher group (``python flow.py modal step ...``, ``model.launchers``): the options
+  after the subcommand go to the group's own ``step`` command, which forwards Metaflow's step options and has
+  options of its own; a name that is one of Metaflow's group options there (``modal step --environment K=V``) is
+  the launcher's option and is not reported.
 * The safe fix moves the option and its value when option, value and subcommand are whole elements of one
   list literal (and, for ``step``, the step name too): a sub-option goes right after ``step NAME``/``init``, a
   group option right before the subcommand. Anything else (strings, templates, helpers) gets no fix, and
-  neither does a ``step``-only option before ``init`` (``--clone-run-id``), which no side accepts.
+  neither does an option that the side it would move to rejects in some targeted release: a ``step``-only
+  option before ``init`` (``--clone-run-id``), which no side accepts, or ``--tag`` before ``init`` in code that
+  also targets releases before 2.2.6, whose ``init`` has no ``--tag``.
 """
 
 from __future__ import annotations
@@ -86,18 +92,18 @@ class OptionWrongSideOfSubcommand(Rule):
                         f"`{opt.name}` comes before `{cmd.subcommand}`, but only {' and '.join(owners)} {verb} it; "
                         f"the flow's top-level group rejects it{sets.when(rejecting)}"
                     )
-                    self._report(ctx, cmd, opt, message, True, seen)
+                    self._report(ctx, cmd, opt, message, True, seen, sets)
             accepted = _SUBCOMMAND_OPTIONS.get(cmd.subcommand or "", step_options)
-            for opt in cmd.sub_options:
+            for opt in cmd.metaflow_sub_options:
                 rejecting = sets.rejecting(accepted, top_level_options, opt.name)
                 if rejecting:
                     message = (
                         f"`{opt.name}` is a top-level option but comes after `{cmd.subcommand}`, "
                         f"which rejects it{sets.when(rejecting)}; move it before the subcommand"
                     )
-                    self._report(ctx, cmd, opt, message, False, seen)
+                    self._report(ctx, cmd, opt, message, False, seen, sets)
 
-    def _report(self, ctx, cmd, opt, message, before: bool, seen: set) -> None:
+    def _report(self, ctx, cmd, opt, message, before: bool, seen: set, sets: _OptionSets) -> None:
         target = reportable(ctx, opt.token.span, cmd.target)
         if target is None:
             return
@@ -105,7 +111,7 @@ class OptionWrongSideOfSubcommand(Rule):
         if where in seen:
             return
         seen.add(where)
-        ctx.report(target, message=message, fix=_fix(ctx, cmd, opt, before))
+        ctx.report(target, message=message, fix=_fix(ctx, cmd, opt, before, sets.releases))
 
 
 def _whole(token) -> Optional[cst.CSTNode]:
@@ -114,11 +120,16 @@ def _whole(token) -> Optional[cst.CSTNode]:
     return token.span.node
 
 
-def _fix(ctx, cmd, opt, before: bool):
+def _fix(ctx, cmd, opt, before: bool, releases: List[MetaflowVersion]):
     if cmd.origin != "list":
         return None
-    if before and opt.name not in _SUBCOMMAND_OPTIONS[cmd.subcommand](ctx.metaflow.newest):
-        return None  # e.g. --clone-run-id before init: init rejects it too, the option must go
+    # The side the option moves to must take it in every targeted release, or the move trades one "No such option"
+    # for another: --clone-run-id before init (init never takes it), --tag before init for code that also targets
+    # releases before 2.2.6 (init --tag is newer), a --local-config-file after step moved into a group that
+    # gained it only in 2.12.37.
+    accepts = _SUBCOMMAND_OPTIONS[cmd.subcommand] if before else top_level_options
+    if any(opt.name not in accepts(version) for version in releases):
+        return None
     moved = [_whole(opt.token)]
     if opt.value is not None and "=" not in (opt.token.static or ""):  # "--tag=x" is one element
         moved.append(_whole(opt.value))

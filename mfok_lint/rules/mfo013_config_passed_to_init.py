@@ -11,7 +11,9 @@ Decisions:
   (stores into a subscript, appends/extends/adds/updates a collection, yields, or is a comprehension at
   all). Loops that only validate (raise on duplicates, on missing defaults) are not candidates.
 * A filter anywhere in the loop body or the comprehension's conditions clears it: ``IS_CONFIG_PARAMETER``
-  (attribute or ``getattr`` string), ``isinstance(..., Config...)``, or a ``Config`` type test.
+  (attribute or ``getattr`` string), ``isinstance(..., Config...)``, or a ``Config`` type test. The class is
+  recognised under any name the file imports it as (``from metaflow import Config as MFConfig``,
+  ``ConfigValue as CV``, ``mf.Config`` after ``import metaflow as mf``): ``syntax.names.class_in_file``.
 * The candidate is reported only in a file where parameters visibly reach ``init``: an ``init`` command
   (command model) with options spliced or templated after the subcommand (``"--%(var)s"``,
   ``["--" + name, value]``, a splat), or ``METAFLOW_INIT_<NAME>`` variables. An ``init`` command with fixed
@@ -32,18 +34,53 @@ from mfok_lint.model.commands import HOLE
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.syntax import visiting
-from mfok_lint.syntax.names import code_of
+from mfok_lint.syntax.names import class_in_file, code_of
 
 _FILTER = re.compile(
     r"""IS_CONFIG_PARAMETER|isinstance\([^)]*\bConfig\w*|\bConfig\w*\s*\)|type\([^)]*\)\s*(?:is|==)\s*Config"""
 )
 _COLLECTING_METHODS = ("append", "extend", "add", "update", "insert", "setdefault")
+_CONFIG_CLASSES = frozenset({"Config", "ConfigValue"})
 
 
 def _is_get_parameters(node: cst.BaseExpression) -> bool:
     if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
         return False
     return node.func.attr.value == "_get_parameters"
+
+
+class _TestsConfigClass(cst.CSTVisitor):
+    """``isinstance``/``issubclass`` against a config class, or ``type(x) is``/``==`` one, whatever the file
+    imported the class as."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.found = False
+
+    def _names_config(self, expr: cst.BaseExpression) -> bool:
+        candidates = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
+        return any(class_in_file(self.ctx, c, _CONFIG_CLASSES) for c in candidates)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value in ("isinstance", "issubclass") and len(node.args) == 2:
+            if self._names_config(node.args[1].value):
+                self.found = True
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        left = node.left
+        if not (isinstance(left, cst.Call) and isinstance(left.func, cst.Name) and left.func.value == "type"):
+            return
+        for target in node.comparisons:
+            if isinstance(target.operator, (cst.Is, cst.Equal)) and self._names_config(target.comparator):
+                self.found = True
+
+
+def _filters_configs(ctx, node: cst.CSTNode) -> bool:
+    if _FILTER.search(code_of(node)):
+        return True
+    tests = _TestsConfigClass(ctx)
+    visiting.visit(node, tests)
+    return tests.found
 
 
 class _Collects(cst.CSTVisitor):
@@ -79,7 +116,7 @@ class ConfigPassedToInit(Rule):
     def check(self, ctx) -> None:
         candidates = [
             node for node in ctx.nodes(cst.For, cst.ListComp, cst.DictComp, cst.SetComp, cst.GeneratorExp)
-            if _collects_parameters(node)
+            if _collects_parameters(ctx, node)
         ]
         if not candidates:
             return
@@ -90,10 +127,10 @@ class ConfigPassedToInit(Rule):
             ctx.report(target)
 
 
-def _collects_parameters(node: cst.CSTNode) -> bool:
+def _collects_parameters(ctx, node: cst.CSTNode) -> bool:
     """A loop or comprehension over ``_get_parameters()`` that collects what it iterates, without a Config filter."""
     if isinstance(node, cst.For):
-        if not _is_get_parameters(node.iter) or _FILTER.search(code_of(node.body)):
+        if not _is_get_parameters(node.iter) or _filters_configs(ctx, node.body):
             return False
         collects = _Collects()
         visiting.visit(node.body, collects)
@@ -101,6 +138,6 @@ def _collects_parameters(node: cst.CSTNode) -> bool:
     clause: Optional[cst.CompFor] = node.for_in  # type: ignore[attr-defined]
     while clause is not None:
         if _is_get_parameters(clause.iter):
-            return not _FILTER.search(code_of(node))
+            return not _filters_configs(ctx, node)
         clause = clause.inner_for_in
     return False

@@ -19,7 +19,7 @@ Decisions:
   the default: not reported (MFO004 reports the constant itself).
 * ``--max-user-code-retries`` sent as a constant 0 (``"0"``, ``str(0)``, a default no caller in the package
   overrides) is reported at that value when the retry count is not always 0 and the package feeds the
-  scheduler's attempt counter to ``--retry-count`` (``model.retry_counters``): only then does a task ever run
+  scheduler's attempt counter to ``--retry-count`` (``model.attempt_counters``): only then does a task ever run
   with a retry count above 0. An option or splat after it is not read as a correction: the constant is what the
   extension chose to send. No fix: the value is the step's ``@retry`` count, which the linter cannot choose.
 * The unsafe fix inserts ``"--max-user-code-retries", str(NAME)`` right after the ``--retry-count`` value,
@@ -35,7 +35,7 @@ from libcst.metadata import ScopeProvider
 
 from mfok_lint.core.diagnostics import Applicability
 from mfok_lint.model.command_evidence import reportable, unique_options
-from mfok_lint.model.retry_counters import package_feeds_attempt_counter
+from mfok_lint.model.attempt_counters import package_feeds_attempt_counter
 from mfok_lint.model.values import trace_token
 from mfok_lint.prefilter import CommandText, Text
 from mfok_lint.rules.base import Rule

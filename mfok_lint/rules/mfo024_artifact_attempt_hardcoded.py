@@ -10,12 +10,13 @@ Design decisions:
 - Reads only. A call with ``mode="w"``/``"a"``/``"d"`` writes or appends an attempt the caller owns; it is
   not a read and is left alone.
 - Calls recognised: ``get_task_datastore``/``TaskDataStore`` with an integer literal ``attempt=`` keyword
-  (or as the fourth positional argument of ``get_task_datastore``), and the client's ``Task(..., attempt=N)``.
+  (or as the fourth positional argument of ``get_task_datastore``), and the client's ``Task(..., attempt=N)``;
+  a class imported under another name (``from metaflow import Task as MFTask``) is the class itself.
   A variable attempt is never reported: the code chose it.
 - Index files: a path literal naming ``0.data.json`` (``"0.data.json"``, ``f"{task}/0.data.json"``) is the
   same hard-coded read done by hand.
 - Only where a retry can reach the same task id: the package must feed the scheduler's attempt counter to
-  Metaflow somewhere (``model.retry_counters``). An extension that never passes one writes attempt 0 on every
+  Metaflow somewhere (``model.attempt_counters``). An extension that never passes one writes attempt 0 on every
   try (or a new task id per try), and reading attempt 0 is then right; nothing is reported.
 - Both the extension's own code and the worker-side code it emits as strings (``model.generated_code``) are
   checked; in generated code the same patterns are matched on the decoded, comment-blanked text.
@@ -29,12 +30,12 @@ from typing import Optional
 import libcst as cst
 
 from mfok_lint.model.generated_code import code_strings, matching_paren
-from mfok_lint.model.retry_counters import package_feeds_attempt_counter
+from mfok_lint.model.attempt_counters import package_feeds_attempt_counter
 from mfok_lint.prefilter import Text
 from mfok_lint.prefilter.screens import AttemptLiteral
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
-from mfok_lint.syntax.names import dotted_name, string_value
+from mfok_lint.syntax.names import class_in_file, dotted_name, string_value
 from mfok_lint.syntax.string_literals import literal_text
 
 _READERS = {"get_task_datastore", "TaskDataStore", "Task"}
@@ -63,7 +64,7 @@ class ArtifactAttemptHardcoded(Rule):
 
     def _candidates(self, ctx: Context):
         for call in ctx.nodes(cst.Call):
-            literal = _hardcoded_attempt(call)
+            literal = _hardcoded_attempt(ctx, call)
             if literal is not None:
                 yield literal, _message(call)
         for piece in code_strings(ctx):
@@ -104,12 +105,9 @@ def _index_message(filename: str) -> str:
     )
 
 
-def _hardcoded_attempt(call: cst.Call) -> Optional[cst.CSTNode]:
-    name = dotted_name(call.func)
-    if name is None:
-        return None
-    short = name.rsplit(".", 1)[-1]
-    if short not in _READERS:
+def _hardcoded_attempt(ctx, call: cst.Call) -> Optional[cst.CSTNode]:
+    short = class_in_file(ctx, call.func, _READERS)
+    if short is None:
         return None
     attempt = None
     for index, arg in enumerate(call.args):

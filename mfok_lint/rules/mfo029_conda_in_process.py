@@ -8,7 +8,7 @@ worse, picks up whatever version the worker happens to have.
 
 Design decisions:
 - Reported shape 1: Metaflow's task runner driven by hand, ``MetaflowTask(...)`` constructed outside Metaflow's
-  core (where the ``step`` command itself does it).
+  core (where the ``step`` command itself does it), under whatever name the file imports the class as.
 - Reported shape 2, within one function: a module loaded *from a file* (``spec_from_file_location`` +
   ``module_from_spec``, ``runpy.run_path``, ``SourceFileLoader(...).load_module()``, ``imp.load_source``), a
   class taken from it (``getattr(mod, name)``, ``mod.Name``, ``namespace[name]``), an instance made of that
@@ -33,7 +33,7 @@ from mfok_lint.prefilter import OutsideMetaflowCore, Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
 from mfok_lint.syntax import visiting
-from mfok_lint.syntax.names import called_name, dotted_name
+from mfok_lint.syntax.names import called_name, class_in_file, dotted_name
 
 _METAFLOW_CORE = re.compile(r"(^|/)metaflow/(?!plugins/)")
 _FILE_LOADERS = {"module_from_spec", "run_path", "load_module", "load_source"}
@@ -96,6 +96,13 @@ class _FunctionFlow(cst.CSTVisitor):
         return False
 
 
+def _calls_metaflow_task(ctx, func: cst.BaseExpression) -> bool:
+    """``MetaflowTask(...)`` under any name the file imports it as (``mod.MetaflowTask`` too)."""
+    if dotted_name(func) is None:
+        return called_name(func) == "MetaflowTask"
+    return class_in_file(ctx, func, ("MetaflowTask",)) is not None
+
+
 class CondaInProcess(Rule):
     needs = frozenset({cst.Call, cst.FunctionDef})
     # Metaflow's own core drives ``MetaflowTask``; it is the extension's code that must not.
@@ -106,7 +113,7 @@ class CondaInProcess(Rule):
     def check(self, ctx: Context) -> None:
         for node in ctx.nodes(cst.Call, cst.FunctionDef):
             if isinstance(node, cst.Call):
-                if called_name(node.func) == "MetaflowTask":
+                if _calls_metaflow_task(ctx, node.func):
                     ctx.report(
                         node,
                         message="`MetaflowTask` driven in the orchestrator's process: `@conda`/`@pypi` environments never activate",

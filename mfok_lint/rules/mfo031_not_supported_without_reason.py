@@ -8,7 +8,9 @@ state an architectural constraint; the message must carry it.
 Design decisions:
 - The class is matched by name: ``NotSupportedException`` bare or dotted. Metaflow 2.19 has no class of that
   name in ``metaflow.exception``; every orchestrator (Metaflow's airflow plugin and each released extension)
-  defines its own ``MetaflowException`` subclass with this name, so the name is the contract.
+  defines its own ``MetaflowException`` subclass with this name, so the name is the contract. The name is read
+  through the file's imports (``syntax.names.class_in_file``): the class imported under another name
+  (``... import NotSupportedException as Unsupported``) is the class itself.
 - The message is the first positional argument or ``msg=``. Its *static text* is read through string
   literals, implicit concatenation, ``+``, ``%`` and ``.format`` templates and f-strings; placeholders count
   as nothing. A message that is a plain variable or a call is not judged (no report).
@@ -44,7 +46,7 @@ from mfok_lint.prefilter import Text
 from mfok_lint.prefilter.screens import Raises
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
-from mfok_lint.syntax.names import dotted_name
+from mfok_lint.syntax.names import class_in_file
 
 _CLASS = "NotSupportedException"
 _REASON = re.compile(
@@ -128,7 +130,7 @@ def _message_argument(call: cst.Call) -> Optional[cst.Arg]:
 
 class NotSupportedWithoutReason(Rule):
     needs = frozenset({cst.Raise})
-    triggers = Text(_CLASS.encode()) & Raises(_CLASS)
+    triggers = Text(_CLASS.encode()) & Raises(_CLASS)  # an alias is imported by the class's own name
 
     def check(self, ctx: Context) -> None:
         for node in ctx.nodes(cst.Raise):
@@ -136,8 +138,7 @@ class NotSupportedWithoutReason(Rule):
             if exc is None:
                 continue
             func = exc.func if isinstance(exc, cst.Call) else exc
-            name = dotted_name(func) or ""
-            if name.rsplit(".", 1)[-1] != _CLASS:
+            if class_in_file(ctx, func, (_CLASS,)) is None:
                 continue
             arg = _message_argument(exc) if isinstance(exc, cst.Call) else None
             if arg is None:

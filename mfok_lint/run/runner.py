@@ -21,7 +21,7 @@ from mfok_lint.core.settings import Settings
 from mfok_lint.core.source import DecodeError, decode_source, encode_source
 from mfok_lint.lint import noqa as noqa_mod
 from mfok_lint.lint.check import check_source
-from mfok_lint.lint.errors import InternalError, _syntax_error_diag
+from mfok_lint.lint.errors import InternalError, _syntax_error_diag, nul_byte_error
 from mfok_lint.lint.fixes import fix_source
 from mfok_lint.rules import Rule
 from mfok_lint.rules.selection import enabled_rules, ignored_codes_for
@@ -98,13 +98,11 @@ def process_file(path: str, settings: Settings, selected: Sequence[Rule], text: 
             if any(r.code == "MFO900" for r in rules_here):
                 result.diagnostics.append(_syntax_error_diag(path, "", Locator(""), f"File cannot be decoded: {exc}", 1, 1))
             return result
-        if "\x00" in text and is_python_path(path):
+        nul = nul_byte_error(text) if is_python_path(path) else None
+        if nul is not None:
             rules_here = _rules_for_path(path, settings, selected)
             if any(r.code == "MFO900" for r in rules_here):
-                row = text.count("\n", 0, text.index("\x00")) + 1
-                result.diagnostics.append(
-                    _syntax_error_diag(path, text, Locator(text), "File contains a NUL byte and cannot be parsed", row, 1)
-                )
+                result.diagnostics.append(_syntax_error_diag(path, text, Locator(text), *nul))
             result.source = result.original = text
             return result
     rules_here = _rules_for_path(path, settings, selected)

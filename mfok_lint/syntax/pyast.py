@@ -20,7 +20,7 @@ from collections import deque
 from typing import Dict, List, Optional, Tuple, Type
 
 __all__ = [
-    "called_name", "compile_tree", "dotted_name", "nodes_of", "parse", "parse_source", "remember", "syntax_error",
+    "called_name", "class_named", "compile_tree", "dotted_name", "import_aliases", "nodes_of", "parse", "parse_source", "remember", "syntax_error",
 ]
 
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
@@ -135,3 +135,37 @@ def called_name(call: ast.Call) -> Optional[str]:
     if isinstance(func, ast.Attribute):
         return func.attr
     return func.id if isinstance(func, ast.Name) else None
+
+
+def import_aliases(tree: ast.AST) -> Dict[str, str]:
+    """Local name -> the dotted name it was imported as, anywhere in the tree (``syntax.names.import_aliases``
+    on CPython's ``ast``; the last binding of a name wins)."""
+    aliases: Dict[str, str] = {}
+    imports = sorted(nodes_of(tree, ast.Import, ast.ImportFrom), key=lambda n: (n.lineno, n.col_offset))
+    for node in imports:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    aliases.setdefault(head, head)
+            continue
+        prefix = "." * (node.level or 0) + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            full = f"{prefix}.{alias.name}" if prefix and not prefix.endswith(".") else prefix + alias.name
+            aliases[alias.asname or alias.name] = full
+    return aliases
+
+
+def class_named(node: ast.AST, aliases: Dict[str, str], classes) -> Optional[str]:
+    """Which of ``classes`` a name or dotted name stands for through ``aliases`` (``syntax.names.class_named``)."""
+    name = dotted_name(node)
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    base = aliases.get(head, head)
+    last = (f"{base}.{rest}" if rest else base).rsplit(".", 1)[-1]
+    return last if last in classes else None

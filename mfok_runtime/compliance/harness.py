@@ -19,6 +19,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .deploy_args import DeployArgs
+from .infra import cause_line
 
 FLOWS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "flows")
 TERMINAL_STATUSES = {
@@ -39,6 +41,10 @@ TERMINAL_STATUSES = {
 # so a run where nothing started, finished or retried for this long while a task is unsuccessful is dead.
 QUIET_SECONDS_BEFORE_FAILED = 60
 POLL_SECONDS = 1.0
+ELSEWHERE_SEARCH_AFTER_SECONDS = 20
+ELSEWHERE_SEARCH_EVERY_SECONDS = 15
+# How long to wait for the deployer's log readers to drain a dead child's output before reading the logs.
+LOG_DRAIN_SECONDS = 15
 
 
 def flow_path(name: str) -> str:
@@ -48,10 +54,11 @@ def flow_path(name: str) -> str:
 class ComplianceFailure(AssertionError):
     """A capability check failed; `detail` carries the failing task's stderr tail."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", cause: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+        self.cause = cause  # set where the cause is known (a command's error), never for timeouts
 
 
 @dataclass
@@ -63,12 +70,18 @@ class Outcome:
     terminated_by: Optional[str] = None
     duration_s: float = 0.0
     notes: List[str] = field(default_factory=list)
+    triggered: Any = None  # the extension's TriggeredRun, when trigger() returned one
+    written_elsewhere: Optional[str] = None  # where the announced run was found instead of the client's root
 
     @property
     def successful(self) -> bool:
         return self.run is not None and bool(getattr(self.run, "successful", False)) and not self.trigger_error
 
     def describe_failure(self) -> str:
+        if self.written_elsewhere:
+            return ("run %s was written under %s, not under the client's local datastore root %s: a scheduler "
+                    "worker writes to another root (start it with HOME and METAFLOW_DATASTORE_SYSROOT_LOCAL set to "
+                    "the client's root)" % (self.pathspec, self.written_elsewhere, _client_local_root()))
         if self.timed_out:
             how = "; terminated with %s" % self.terminated_by if self.terminated_by else ""
             if self.run is None and self.pathspec:
@@ -76,7 +89,10 @@ class Outcome:
                 # scheduler's workers write metadata under another local root than the client reads.
                 return ("no Metaflow run %s became visible to the client (local datastore root %s) within the "
                         "%.0f s timeout%s" % (self.pathspec, _client_local_root(), self.duration_s, how))
-            return "the run did not finish within the %.0f s timeout%s" % (self.duration_s, how)
+            # What the run looked like then is the only cause there is: say it in the reason.
+            state = next((n for n in self.notes if n.startswith("at the deadline ")), "")
+            return "the run did not finish within the %.0f s timeout%s%s" % (
+                self.duration_s, how, ": " + state if state else "")
         if self.trigger_error:
             if self.trigger_error.startswith("trigger"):
                 return self.trigger_error
@@ -85,42 +101,128 @@ class Outcome:
             return "no Metaflow run appeared for %s" % (self.pathspec or "the trigger")
         failed = failed_tasks(self.run)
         if failed:
-            return "run %s failed at %s" % (self.run.pathspec, ", ".join(t.pathspec for t in failed))
-        return "run %s did not succeed" % self.run.pathspec
+            raised = _task_cause(failed[-1])
+            return "run %s failed at %s%s" % (self.run.pathspec, describe_tasks(failed),
+                                              "; its stderr ends: %s" % raised if raised else "")
+        unfinished = unfinished_tasks(self.run)
+        if unfinished:
+            return "run %s did not succeed; unfinished: %s" % (self.run.pathspec, describe_tasks(unfinished))
+        steps = _safe(lambda: [step.id for step in self.run]) or []
+        status = next((n[len("scheduler status: "):] for n in self.notes if n.startswith("scheduler status: ")), None)
+        said = " (the extension's status: %s)" % status if status else ""
+        if not steps:
+            return "run %s failed before any task ran: no step of the flow started%s" % (self.run.pathspec, said)
+        return "run %s did not succeed after steps %s%s" % (self.run.pathspec, ", ".join(sorted(steps)), said)
+
+    def cause(self) -> str:
+        """A key of the root cause, equal for two failures that share one (see cause_key)."""
+        if self.run is not None and not self.trigger_error and not self.timed_out:
+            for _step, tasks in _by_step(failed_tasks(self.run)).items():
+                # Several tasks for one item of a step (outside a foreach, or for the same foreach index),
+                # all at attempt 0: the scheduler retried by starting new tasks instead of new attempts.
+                items = {_safe(lambda t=t: t.index) for t in tasks}
+                if len(tasks) > 1 and len(items) < len(tasks) and all(_attempt(t) == 0 for t in tasks):
+                    return "retries run as new tasks at attempt 0"
+        if self.trigger_error:
+            return cause_key(self.trigger_error)
+        return ""
 
     def stderr_tail(self, lines: int = 25) -> str:
-        chunks = [note for note in self.notes if note]
+        chunks = [note for note in self.notes if note and note.strip()]
         if self.run is None:
             return "\n".join(chunks)
-        for task in failed_tasks(self.run)[:2]:
+        for task in (failed_tasks(self.run) or unfinished_tasks(self.run))[:2]:
             try:
                 text = task.stderr or ""
             except Exception as exc:  # logs can be missing when the task never started
                 text = "(stderr unavailable: %s)" % exc
+            if not text.strip():
+                continue
             tail = "\n".join(text.rstrip().splitlines()[-lines:])
             chunks.append("--- %s (stderr, last %d lines)\n%s" % (task.pathspec, lines, tail))
         return "\n".join(chunks)
 
     def require_success(self) -> None:
         if not self.successful:
-            raise ComplianceFailure(self.describe_failure(), self.stderr_tail())
+            raise ComplianceFailure(self.describe_failure(), self.stderr_tail(), cause=self.cause())
 
 
-def failed_tasks(run) -> list:
-    failed = []
+def _task_cause(task) -> str:
+    """The exception a failed task's stderr ends with ("" when its log is empty or unreadable)."""
+    try:
+        return cause_line(task.stderr or "")[:500]
+    except Exception:
+        return ""
+
+
+def _attempt(task) -> Optional[int]:
+    try:
+        return int(task.current_attempt)
+    except Exception:
+        return None
+
+
+def _by_step(tasks) -> Dict[str, list]:
+    grouped: Dict[str, list] = {}
+    for task in tasks:
+        grouped.setdefault(task.pathspec.split("/")[-2], []).append(task)
+    return grouped
+
+
+def describe_tasks(tasks) -> str:
+    """"step flaky: 4 tasks (F/r/flaky/1, ...), all at attempt 0; step other: F/r/other/7 (attempt 2)"."""
+    parts = []
+    for step, group in _by_step(tasks).items():
+        attempts = [_attempt(t) for t in group]
+        paths = ", ".join(t.pathspec for t in group)
+        if len(group) == 1:
+            parts.append("step %s: %s (attempt %s)" % (step, paths, attempts[0]))
+        elif len(set(attempts)) == 1:
+            parts.append("step %s: %d tasks (%s), all at attempt %s" % (step, len(group), paths, attempts[0]))
+        else:
+            parts.append("step %s: %d tasks (%s) at attempts %s" % (step, len(group), paths,
+                                                                  ", ".join(str(a) for a in attempts)))
+    return "; ".join(parts)
+
+
+def task_state(task) -> str:
+    """"ok", "caught" (handled by @catch: finished, yet Metaflow marks it unsuccessful), "failed" (its last
+    attempt ended not ok) or "running" (no outcome recorded yet)."""
+    try:
+        task_ok = task["_task_ok"].data
+    except Exception:  # KeyError: not finished; anything else: a half-written task
+        return "running"
+    if not task_ok:
+        return "failed"
+    return "ok" if task.successful else "caught"
+
+
+def _tasks_in(run, state: str) -> list:
+    found = []
     try:
         for step in run:
             for task in step:
-                if not task.successful:
-                    failed.append(task)
+                if task_state(task) == state:
+                    found.append(task)
     except Exception:  # a half-registered run: report what we have
         pass
-    return failed
+    return found
 
 
-def _has_unsuccessful_task(run) -> bool:
+def failed_tasks(run) -> list:
+    """Tasks whose last attempt failed. A task handled by @catch is not one of them."""
+    return _tasks_in(run, "failed")
+
+
+def unfinished_tasks(run) -> list:
+    return _tasks_in(run, "running")
+
+
+def _has_unsettled_task(run) -> bool:
+    """A task failed, or has not finished (a task killed from outside never records an outcome). Tasks
+    handled by @catch are settled: Metaflow marks them unsuccessful, yet the run goes on."""
     try:
-        return any(not task.successful for step in run for task in step)
+        return any(task_state(task) in ("failed", "running") for step in run for task in step)
     except Exception:
         return False
 
@@ -207,9 +309,10 @@ class Scheduler:
         try:
             deployed = impl.create(**kwargs)
         except Exception as exc:
-            reason, detail = _split_error(exc)
-            raise ComplianceFailure("create failed for %s: %s" % (flow_name, reason),
-                                    detail or _subprocess_stderr(impl)) from None
+            reason, detail = subprocess_failure(exc, impl)
+            reason = re.sub(r"^(create|command) failed: ", "", reason)
+            raise ComplianceFailure("create failed for %s: %s" % (flow_name, reason), detail,
+                                    cause=cause_key(reason)) from None
         return Deployment(self, impl, deployed, deploy_dir, flow_file)
 
     def trigger(self, deployed, impl, **params) -> Outcome:
@@ -235,13 +338,14 @@ class Scheduler:
             outcome.duration_s = time.time() - started
             return outcome
         if "error" in box:
-            outcome.trigger_error, detail = _split_error(box["error"])
-            outcome.notes.append(detail or _subprocess_stderr(impl))
+            outcome.trigger_error, detail = subprocess_failure(box["error"], deployed, impl)
+            outcome.notes.append(detail)
             outcome.run = self._latest_run(deployed, started)
             outcome.pathspec = outcome.run.pathspec if outcome.run is not None else None
             outcome.duration_s = time.time() - started
             return outcome
         triggered = box["triggered"]
+        outcome.triggered = triggered
         outcome.pathspec = getattr(triggered, "pathspec", None)
         self._watch(triggered, outcome, deadline)
         outcome.duration_s = time.time() - started
@@ -252,8 +356,16 @@ class Scheduler:
     def _watch(self, triggered, outcome: Outcome, deadline: float) -> None:
         quiet_since = None
         last_signature = None
+        started = time.time()
+        next_search = started + ELSEWHERE_SEARCH_AFTER_SECONDS
         while True:
             run = _safe(lambda: triggered.run)
+            if run is None and outcome.pathspec and time.time() >= next_search:
+                # A run the client cannot see may have been written under another root (a worker's HOME).
+                next_search = time.time() + ELSEWHERE_SEARCH_EVERY_SECONDS
+                outcome.written_elsewhere = find_run_elsewhere(outcome.pathspec)
+                if outcome.written_elsewhere:
+                    return
             status = _safe(lambda: getattr(triggered, "status", None))
             status_name = str(getattr(status, "name", status) or "").upper()
             if run is not None:
@@ -266,9 +378,9 @@ class Scheduler:
                 signature = _run_signature(run)
                 if signature != last_signature:
                     last_signature, quiet_since = signature, time.time()
-                elif time.time() - quiet_since > QUIET_SECONDS_BEFORE_FAILED and _has_unsuccessful_task(run):
-                    outcome.notes.append("no task started, finished or retried for %d s while a task was unsuccessful"
-                                         % QUIET_SECONDS_BEFORE_FAILED)
+                elif time.time() - quiet_since > QUIET_SECONDS_BEFORE_FAILED and _has_unsettled_task(run):
+                    outcome.notes.append("no task started, finished or retried for %d s while a task had failed "
+                                         "or not finished" % QUIET_SECONDS_BEFORE_FAILED)
                     return
             elif status_name in TERMINAL_STATUSES - {"SUCCEEDED", "SUCCESS", "COMPLETED"}:
                 outcome.trigger_error = "the scheduler reports %s before any Metaflow run appeared" % status_name
@@ -372,18 +484,80 @@ def _one_line(exc: BaseException) -> str:
     return "%s: %s" % (type(exc).__name__, text[:500])
 
 
-EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Attribute|Interrupt)\w*)(: .*)?$")
+def _cause_line(text: str) -> str:
+    return cause_line(text)
 
 
-def _split_error(exc: BaseException, lines: int = 25):
+def _spm_of(owner):
+    for candidate in (owner, getattr(owner, "deployer", None)):
+        spm = getattr(candidate, "spm", None)
+        if spm is not None and getattr(spm, "commands", None) is not None:
+            return spm
+    return None
+
+
+def command_output(*owners) -> Dict[str, str]:
+    """{"stdout": ..., "stderr": ...} of the newest command the deployer ran for these owners (a DeployerImpl,
+    a DeployedFlow), read from its log files after its log readers drained the pipes.
+
+    Metaflow's SubprocessManager copies the child's output into its log files from two reader threads through
+    buffered files, and builds its error text as soon as the child exits, often before those files are
+    flushed: a large stderr is then cut short, a small one missing. Joining the readers (they end at the
+    pipes' end of file) makes the files complete."""
+    newest = None
+    for owner in owners:
+        spm = _spm_of(owner)
+        if spm is None:
+            continue
+        try:
+            commands = list(spm.commands.values())
+        except Exception:
+            continue
+        if commands:
+            newest = commands[-1]
+            break
+    if newest is None:
+        return {}
+    process = getattr(newest, "process", None)
+    if process is not None:
+        try:
+            process.wait(LOG_DRAIN_SECONDS)
+        except Exception:
+            pass
+    for name in ("stdout_thread", "stderr_thread"):
+        thread = getattr(newest, name, None)
+        if thread is not None:
+            thread.join(LOG_DRAIN_SECONDS)
+    output = {}
+    for stream in ("stdout", "stderr"):
+        path = getattr(newest, "log_files", {}).get(stream)
+        if not path or not os.path.exists(path):
+            continue
+        with open(path, "r", encoding="utf-8", errors="replace") as handle:
+            output[stream] = handle.read()
+    output["command"] = " ".join(getattr(newest, "command", []) or [])
+    output["returncode"] = getattr(process, "returncode", None)
+    return output
+
+
+def subprocess_failure(exc: BaseException, *owners, lines: int = 25):
     """(one-line reason, multi-line detail) for an exception from create/trigger.
 
     Metaflow's subprocess errors read "Error executing: '<command>':" followed by optional "Stdout:" and
-    "Stderr:" sections. The reason is the last exception line that is not a wrapper ending in ":" (the
-    real cause in a chained traceback), else the last line; the detail keeps the command and the tail."""
+    "Stderr:" sections, built before the child's output was flushed (see command_output). The complete
+    logs are read again and preferred; the reason is the cause line of stderr (else stdout)."""
     text = str(exc)
     if not text.startswith("Error executing:"):
-        return _one_line(exc), ""
+        # Raised after the command ran (Metaflow's "Error deploying ...", an extension's own check): its
+        # output still says why.
+        logs = command_output(*owners)
+        cause = ""
+        if logs.get("returncode") not in (0, None):  # the newest command failed too: its output says why
+            cause = _cause_line(logs.get("stderr", "")) or _cause_line(logs.get("stdout", ""))
+        else:
+            logs = {}  # an earlier, successful command (create before a trigger that raised) explains nothing
+        reason = _one_line(exc) + ("; the command's output ends: %s" % cause if cause else "")
+        return reason, _log_chunks(logs.get("command", ""), logs.get("stderr", ""), logs.get("stdout", ""), lines)
     head, _, rest = text.partition("\n")
     stdout, stderr = "", rest
     if "\nStderr:\n" in rest:
@@ -392,29 +566,71 @@ def _split_error(exc: BaseException, lines: int = 25):
         stdout, stderr = rest, ""
     stdout = stdout.replace("Stdout:\n", "", 1)
     stderr = stderr.replace("Stderr:\n", "", 1)
-    body = [line for line in (stderr.strip() or stdout.strip()).splitlines() if line.strip()]
-    causes = [m.group(0).strip() for m in map(EXCEPTION_LINE.match, body) if m and not m.group(0).rstrip().endswith(":")]
-    last = causes[-1] if causes else (body[-1].strip() if body else "no output")
-    verb = "trigger" if " trigger " in head else "create" if " create " in head else "command"
-    detail = "--- %s\n--- output (last %d lines)\n%s" % (head.strip().rstrip(":"), lines, "\n".join(body[-lines:]))
-    return "%s failed: %s" % (verb, last[:400]), detail
+    logs = command_output(*owners)
+    # The logs hold everything the message holds, and what was still buffered when it was built.
+    if len(logs.get("stderr", "")) >= len(stderr.strip()):
+        stderr = logs.get("stderr", stderr)
+    if len(logs.get("stdout", "")) >= len(stdout.strip()):
+        stdout = logs.get("stdout", stdout)
+    verbs = re.findall(r"\s(trigger|create)(?=[\s':])", head)
+    verb = verbs[0] if verbs else "command"
+    detail = _log_chunks(head.strip().rstrip(":"), stderr, stdout, lines)
+    cause = _cause_line(stderr) or _cause_line(stdout)
+    if not cause:
+        code = getattr(getattr(exc, "__cause__", None), "returncode", None)
+        cause = "the command exited%s without output" % (" with code %s" % code if code is not None else "")
+    return "%s failed: %s" % (verb, cause), detail
 
 
-def _subprocess_stderr(impl, lines: int = 25) -> str:
-    """The tail of what the deployer's create/trigger subprocess printed (it ran with output captured)."""
-    chunks = []
-    try:
-        commands = list(impl.spm.commands.values())
-    except Exception:
+def _log_chunks(head: str, stderr: str, stdout: str, lines: int) -> str:
+    chunks = ["--- %s" % head] if head else []
+    for name, content in (("stderr", stderr), ("stdout", stdout)):
+        body = [line for line in content.splitlines() if line.strip()]
+        if body:
+            chunks.append("--- %s (last %d lines)\n%s" % (name, lines, "\n".join(body[-lines:])))
+    return "\n".join(chunks) if len(chunks) > (1 if head else 0) else ""
+
+
+_NORMALISE = (
+    (re.compile(r"'[^']*'|\"[^\"]*\""), "'_'"),
+    (re.compile(r"\b[0-9a-f]{8,}(-[0-9a-f]{4,})*\b", re.I), "X"),
+    (re.compile(r"\d+"), "N"),
+    (re.compile(r"\bMfok\w*Flow\b"), "FLOW"),
+    (re.compile(r"(/[\w.+-]+)+"), "PATH"),
+)
+
+
+def cause_key(reason: str) -> str:
+    """The cause line of a reason with names, numbers, ids and paths blanked, so that one cause seen by two
+    capabilities (a missing deployment of two different flows) gives one key. "" when there is none."""
+    if not reason:
         return ""
-    for command in commands[-1:]:
-        for stream in ("stderr", "stdout"):
-            path = getattr(command, "log_files", {}).get(stream)
-            if not path or not os.path.exists(path):
-                continue
-            with open(path, "r", encoding="utf-8", errors="replace") as handle:
-                text = handle.read().rstrip()
-            if text:
-                tail = "\n".join(text.splitlines()[-lines:])
-                chunks.append("--- %s subprocess %s (last %d lines)\n%s" % (impl.TYPE, stream, lines, tail))
-    return "\n".join(chunks)
+    line = reason.split(": ", 1)[1] if reason.startswith(("trigger failed: ", "create failed for ")) else reason
+    if reason.startswith("create failed for "):
+        line = line.split(": ", 1)[-1]
+    for pattern, replacement in _NORMALISE:
+        line = pattern.sub(replacement, line)
+    return " ".join(line.split())[:300]
+
+
+def find_run_elsewhere(pathspec: str) -> Optional[str]:
+    """The datastore root (a `.metaflow` folder) outside the client's own where run `Flow/RunId` was written,
+    searched where scheduler workers commonly put it: the user's home, /root, /home/*, /tmp (two levels)."""
+    parts = pathspec.split("/")
+    if len(parts) < 2:
+        return None
+    flow, run_id = parts[0], parts[1]
+    own = os.path.realpath(os.path.join(_client_local_root(), ".metaflow"))
+    bases = [os.environ.get("MFOK_OUTSIDE_HOME", ""), os.path.expanduser("~"), "/root", os.getcwd()]
+    bases += glob.glob("/home/*") + glob.glob("/tmp/*") + glob.glob("/tmp/*/*")
+    seen = set()
+    for base in bases:
+        if not base:
+            continue
+        root = os.path.realpath(os.path.join(base, ".metaflow"))
+        if root in seen or root == own:
+            continue
+        seen.add(root)
+        if os.path.isdir(os.path.join(root, flow, run_id)):
+            return root
+    return None

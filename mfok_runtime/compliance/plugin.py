@@ -3,8 +3,9 @@
 Use: `pytest -p mfok_runtime.compliance.plugin --pyargs mfok_runtime.compliance.suite --scheduler-type X`
 (`mfok-run compliance` does this for you, in an isolated environment).
 
-Markers: `capability(NAME)` on every suite test, plus one marker per capability in lower case
-(`-m retry`, `-m "not timeout"`), added to the tests automatically.
+Markers: `capability(NAME)` on every suite test, plus one marker per capability, `cap_<name>` in lower case
+(`-m cap_retry`, `-m "not cap_timeout"`), added to the tests automatically. (Bare lower-case names would
+collide with other plugins' markers: pytest-timeout reads `timeout` as its own and fails without an argument.)
 
 Gating follows the declaration read from the extension (see preflight.py): a required capability the
 extension does not declare fails (when it declares anything at all); an optional one it does not declare is
@@ -45,7 +46,11 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "capability(name): the Cap this compliance test proves")
     for cap in Cap:
-        config.addinivalue_line("markers", "%s: compliance test for %s" % (cap.value.lower(), cap.value))
+        config.addinivalue_line("markers", "%s: compliance test for %s" % (marker_name(cap), cap.value))
+
+
+def marker_name(cap: Cap) -> str:
+    return "cap_" + cap.value.lower()
 
 
 def _deploy_args(config) -> DeployArgs:
@@ -86,7 +91,7 @@ def pytest_collection_modifyitems(session, config, items):
         if cap is None:
             kept.append(item)
             continue
-        item.add_marker(getattr(pytest.mark, cap.value.lower()))
+        item.add_marker(getattr(pytest.mark, marker_name(cap)))
         (kept if wanted is None or cap in wanted else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
@@ -144,6 +149,7 @@ def pytest_runtest_makereport(item, call):
     if isinstance(excinfo.value, ComplianceFailure):
         report.mfok_reason = excinfo.value.reason
         report.mfok_detail = excinfo.value.detail
+        report.mfok_cause = excinfo.value.cause
     elif excinfo.errisinstance(pytest.skip.Exception):
         report.mfok_reason = str(excinfo.value.msg if hasattr(excinfo.value, "msg") else excinfo.value)
     else:
@@ -156,7 +162,8 @@ def pytest_runtest_logreport(report):
     cap_results = _results_holder.get("results")
     if cap_results is None:
         return
-    entry = cap_results.setdefault(report.nodeid, {"status": "passed", "reason": "", "detail": "", "duration_s": 0.0})
+    entry = cap_results.setdefault(report.nodeid, {"status": "passed", "reason": "", "detail": "", "cause": "",
+                                                    "duration_s": 0.0})
     entry["duration_s"] += report.duration
     reason = getattr(report, "mfok_reason", "")
     if report.skipped and entry["status"] == "passed":
@@ -166,6 +173,7 @@ def pytest_runtest_logreport(report):
         entry["status"] = "failed"
         entry["reason"] = reason or "%s failed" % report.when
         entry["detail"] = getattr(report, "mfok_detail", "")
+        entry["cause"] = getattr(report, "mfok_cause", "")
 
 
 def _skip_reason(report) -> str:
@@ -197,6 +205,7 @@ def pytest_runtest_logfinish(nodeid, location):
         "status": entry["status"],
         "reason": entry["reason"],
         "detail": entry["detail"],
+        "cause": entry["cause"],
         "duration_s": round(time.time() - started, 2),
     })
 

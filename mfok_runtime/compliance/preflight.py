@@ -60,12 +60,21 @@ def inspect_extension(scheduler_type: str) -> Dict[str, Any]:
         except (TypeError, ValueError) as exc:
             info["error"] = "SUPPORTED_CAPABILITIES in %s is invalid: %s" % (provider.__module__, exc)
             return info
+    import importlib
     import importlib.util
 
     if importlib.util.find_spec("pytest") is None:
         info["error"] = "pytest is not installed in %s; the suite needs it (pip install 'mfok[compliance]')" % (
             sys.executable)
         return info
+    # What Metaflow's test/ux run needs beside pytest (the runner reports what is missing when it is asked for).
+    for key, module in (("omegaconf", "omegaconf"), ("yaml", "yaml"), ("xdist", "xdist"),
+                        ("pytest_timeout", "pytest_timeout")):
+        try:
+            importlib.import_module(module)
+            info[key] = True
+        except Exception:  # missing, or present and broken: either way the suite cannot use it
+            info[key] = False
     info["ok"] = True
     return info
 

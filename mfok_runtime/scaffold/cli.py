@@ -65,10 +65,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
-        click.echo(f"mfok-run scaffold: error: {exc.format_message()}", err=True)
+        from mfok_runtime.cli import error_line
+
+        click.echo(f"mfok-run scaffold: error: {error_line(exc)}", err=True)
         return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("mfok-run scaffold: aborted", err=True)
+        click.echo("mfok-run scaffold: error: aborted", err=True)
         return 1
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1

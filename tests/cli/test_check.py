@@ -326,8 +326,7 @@ def test_color_follows_force_color_and_no_color(tmp_path, mfok):
 
 
 def test_usage_errors_exit_two(tmp_path, mfok):
-    result = mfok("--no-such-flag")
-    assert result.code == 2 and "No such option" in result.err
+    assert_one_line_error(mfok("--no-such-flag"), "no such option '--no-such-flag'")
     assert_one_line_error(mfok("--per-file-ignores", "nocolon"), "--per-file-ignores")
     assert_one_line_error(mfok("--select", "BOGUS1"), "unknown rule selector 'BOGUS1'")
 

@@ -1,6 +1,7 @@
 """`mfok-lint rule`, `rules` and `version`, compared with what ruff prints for its own rules."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,9 @@ from cli_support import assert_one_line_error
 
 from mfok_lint import __version__
 from mfok_lint.rules import all_rules
+from tests.conftest import REPO
+
+README = REPO / "README.md"
 
 RUFF = str(Path(sys.executable).parent / "ruff")
 
@@ -66,14 +70,21 @@ def test_rule_usage_errors(mfok):
 def test_rules_lists_code_name_status_and_fix(mfok):
     result = mfok("rules")
     assert result.code == 0, result
-    rows = [line.split() for line in result.out.splitlines()]
+    rows = [line.split(None, 3) for line in result.out.splitlines()]
     assert rows[0] == ["CODE", "NAME", "STATUS", "FIX"]
-    assert ["MFO901", "unused-noqa", "stable", "always"] in rows
+    assert ["MFO901", "unused-noqa", "stable", "safe (always)"] in rows
     assert ["MFO900", "syntax-error", "stable", "none"] in rows
     assert len(rows) == len(all_rules()) + 1
+    # The fix column says what the README's table says: safe / unsafe / display-only, and how often.
+    table = re.findall(r"^\| (MFO\d{3}) \| (\S+) \| (\w+) \| ([^|]+?) \|", README.read_text(), re.M)
+    assert len(table) == len(all_rules())
+    assert [list(row) for row in table] == rows[1:]
+    assert {fix.split()[0] for *_, fix in table} == {"safe", "unsafe", "display-only", "none"}
     data = json.loads(mfok("rules", "--output-format", "json").out)
     entry = next(d for d in data if d["code"] == "MFO901")
     assert entry["status"] == "stable" and entry["fix_availability"] == "Always"
+    # ruff's keys only: applicability is not one of them.
+    assert set(entry) == {"code", "name", "linter", "summary", "status", "preview", "fix", "fix_availability"}
 
 
 def test_version_subcommand_and_flags(mfok):

@@ -45,6 +45,9 @@ CLEAN_RUN = [
     "resources_flow.py",
     "from_deployment_flow.py",
     "schedule_flow.py",
+    "custom_steps_flow.py",
+    "split_in_branch_flow.py",
+    "multi_body_foreach_flow.py",
 ]
 
 
@@ -80,7 +83,7 @@ def test_every_capability_has_a_test_and_a_flow():
     assert tests == {cap.value for cap in Cap}
     shipped = {p.name for p in Path(FLOWS_DIR).glob("*_flow.py")}
     assert set(CLEAN_RUN) | {"timeout_flow.py", "project_flow.py", "config_flow.py", "params_flow.py",
-                             "conda_flow.py", "resume_flow.py"} == shipped
+                             "conda_flow.py", "resume_flow.py", "fail_flow.py"} == shipped
 
 
 @pytest.mark.slow
@@ -137,3 +140,28 @@ def test_resume_flow_fails_until_the_marker_exists(flow_env, tmp_path):
     resumed = subprocess.run([sys.executable, os.path.join(FLOWS_DIR, "resume_flow.py"), "resume"],
                              capture_output=True, text=True, env=flow_env, cwd=tmp_path, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
+
+
+@pytest.mark.slow
+def test_fail_flow_fails_at_boom(flow_env, tmp_path):
+    result = run_flow("fail_flow.py", flow_env, tmp_path)
+    assert result.returncode != 0
+    assert "planned failure in boom" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_custom_steps_flow_ends_at_finish(flow_env, tmp_path):
+    assert run_flow("custom_steps_flow.py", flow_env, tmp_path).returncode == 0
+    assert artifact(flow_env, "MfokCustomStepsFlow", "finish", "trail") == ["begin", "process", "finish"]
+
+
+@pytest.mark.slow
+def test_conda_flow_stops_where_micromamba_is_needed(flow_env, tmp_path):
+    """On this machine the conda flow's local run fails exactly where the suite skips CONDA."""
+    from mfok_runtime.compliance.infra import missing_infrastructure
+
+    result = run_flow("conda_flow.py", flow_env, tmp_path, top=("--environment", "conda"))
+    if result.returncode == 0:
+        pytest.skip("micromamba and a conda channel are reachable here: the flow ran in its environment")
+    missing = missing_infrastructure(result.stdout + result.stderr)
+    assert missing is not None and "conda channel" in missing[0], (result.stdout + result.stderr)[-2000:]

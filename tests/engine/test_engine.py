@@ -220,6 +220,19 @@ def test_bad_bytes_become_mfo900(tmp_path, raw, expect):
     assert expect in result.diagnostics[0].message
 
 
+def test_a_nul_byte_is_worded_the_same_from_a_file_and_from_text(tmp_path):
+    """The runner screens files for NUL bytes before the engine; text handed to the engine directly (stdin, the
+    flake8 plugin) gets the same finding."""
+    raw = "x = 1\ny = '\x00'\n"
+    target = tmp_path / "bad.py"
+    target.write_text(raw)
+    from_file = runner.process_file(str(target), Settings(), [all_rules()["MFO900"]]).diagnostics
+    from_text = check.check_source(raw, str(target), [all_rules()["MFO900"]])
+    assert [(d.message, d.location.row, d.location.column) for d in from_text] == [
+        (d.message, d.location.row, d.location.column) for d in from_file
+    ] == [("File contains a NUL byte and cannot be parsed", 2, 1)]
+
+
 def test_unreadable_path_is_a_one_line_error(tmp_path):
     result = runner.process_file(str(tmp_path / "missing.py"), Settings(), [NameIsFoo()])
     assert len(result.errors) == 1 and "cannot read" in result.errors[0]

@@ -2,6 +2,9 @@
 
 import re
 import subprocess
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import tool
 
@@ -56,11 +59,11 @@ def test_flake8_plugin_is_registered_and_quiet_on_unrelated_code(tmp_path):
     assert _flake8(["--select", "MFO", "."], tmp_path) == []
 
 
-def _flake8_messages(args, cwd, env=None):
+def _flake8_messages(args, cwd, env=None, fmt="%(code)s %(text)s"):
     import os
 
     proc = subprocess.run(
-        [tool("flake8"), "--format", "%(code)s %(text)s", *args],
+        [tool("flake8"), "--format", fmt, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -73,6 +76,10 @@ def _flake8_messages(args, cwd, env=None):
 def test_flake8_plugin_caches_rows_and_recomputes_what_changed(example_copy):
     import json
 
+    # a second, unrelated package beside the example: its files read nothing of the example's, nor it of theirs
+    standalone = example_copy / "standalone" / "objects.py"
+    standalone.parent.mkdir()
+    standalone.write_text((example_copy / "metaflow_extensions/acme/plugins/acme/acme_objects.py").read_text())
     first = _flake8_messages(["--select", "MFO", "."], example_copy)
     assert first
     entries = sorted((example_copy / ".mfok-lint-cache").glob("flake8-*/*/*.json"))
@@ -89,11 +96,11 @@ def test_flake8_plugin_caches_rows_and_recomputes_what_changed(example_copy):
     assert _flake8_messages(["--select", "MFO", "."], example_copy, env={"MFOK_LINT_NO_CACHE": "1"}) == first
     # A changed file is linted again, and so is every file whose findings read it (the plugin's modules answer
     # package-wide questions for each other); files that did not read it still come from the cache.
-    config = example_copy / "metaflow_extensions/acme/plugins/mfextinit_acme.py"
-    config.write_text(config.read_text() + "\n")
-    mixed = _flake8_messages(["--select", "MFO", "."], example_copy)
-    assert any(line.endswith("from the cache") for line in mixed)
-    assert any(not line.endswith("from the cache") for line in mixed)
+    standalone.write_text(standalone.read_text() + "\n")
+    mixed = _flake8_messages(["--select", "MFO", "."], example_copy, fmt="%(path)s %(code)s %(text)s")
+    assert all(line.endswith("from the cache") for line in mixed if "standalone" not in line)
+    assert all(not line.endswith("from the cache") for line in mixed if "standalone" in line)
+    assert any("standalone" in line for line in mixed) and any("standalone" not in line for line in mixed)
 
 
 def test_flake8_plugin_cache_answers_for_files_no_rule_applies_to(tmp_path):
@@ -138,3 +145,87 @@ def test_flake8_answers_package_questions_from_the_modules_around_the_file(tmp_p
     (plugin / "acme_ops.py").write_text("def op(context):\n    return run_step()\n")
     assert _flake8(args, tmp_path) == []
     assert _mfok(["--preview", *args], tmp_path) == []
+
+
+UNPARSABLE = {
+    "metaflow_extensions/acme/plugins/acme/broken_call.py": "import os\n\ndef f(:\n    return os.sep\n",
+    "metaflow_extensions/acme/plugins/acme/broken_indent.py": "def f():\nreturn 1\n",
+    "metaflow_extensions/acme/plugins/acme/broken_string.py": 'CMD = ["step", "start",\n    "--retry-count", "0]\n',
+    "flows/broken_flow.py": "from metaflow import FlowSpec\n\nclass F(FlowSpec)\n    pass\n",
+    "metaflow_extensions/acme/plugins/acme/nul_byte.py": "X = 1\nY = '\x00'\n",
+}
+
+
+def _flake8_rows(args, cwd):
+    """Every row flake8 prints, duplicates kept: (path, row, column, code, message)."""
+    proc = subprocess.run(
+        [tool("flake8"), "--format", "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    rows = [line.split("\t") for line in proc.stdout.splitlines()]
+    return proc.returncode, [(p[2:] if p.startswith("./") else p, int(r), int(c), code, text) for p, r, c, code, text in rows]
+
+
+def _mfok_json_rows(args, cwd):
+    import json
+
+    proc = subprocess.run(
+        [tool("mfok-lint"), "check", "--no-cache", "--isolated", "--output-format", "json", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    return [
+        (str(Path(d["filename"]).relative_to(cwd)), d["location"]["row"], d["location"]["column"], d["code"], d["message"])
+        for d in json.loads(proc.stdout)
+    ]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_flake8_reports_mfo900_on_unparsable_files_like_mfok_lint(example_copy, jobs):
+    """flake8 runs no plugin on a file it cannot parse and ``--select MFO`` hides its E999: the plugin still
+    reports MFO900 there, at mfok-lint's row, column and message."""
+    for path, text in UNPARSABLE.items():
+        (example_copy / path).parent.mkdir(parents=True, exist_ok=True)
+        (example_copy / path).write_text(text)
+    status, flake8 = _flake8_rows(["--select", "MFO", "--mfok-no-cache", "--jobs", jobs, "."], example_copy)
+    assert status == 1
+    mfok = _mfok_json_rows(["--select", "MFO900", "."], example_copy)
+    assert sorted(path for path, *_ in mfok) == sorted(UNPARSABLE)
+    assert sorted(row for row in flake8 if row[3] == "MFO900") == sorted(mfok)
+    # Only MFO900 speaks for an unparsable file, once.
+    assert sorted(row for row in flake8 if row[0] in UNPARSABLE) == sorted(mfok)
+    # flake8's own E999 is still there when selected.
+    _, with_e999 = _flake8_rows(["--select", "MFO900,E999", "--mfok-no-cache", "--jobs", jobs, "."], example_copy)
+    assert sorted(path for path, _, _, code, _ in with_e999 if code == "E999") == sorted(UNPARSABLE)
+
+
+def test_flake8_plugin_reports_each_finding_once_on_parsable_files(example_copy):
+    """The syntax-error path adds nothing where flake8 could parse: no MFO900, no row twice, same rows as mfok-lint."""
+    status, flake8 = _flake8_rows(["--select", "MFO", "--mfok-no-cache", "."], example_copy)
+    assert status == 1 and flake8
+    assert len(flake8) == len(set(flake8))
+    assert not [row for row in flake8 if row[3] == "MFO900"]
+    mfok = _mfok_json_rows(["--select", "MFO0,MFO1,MFO9", "."], example_copy)
+    assert sorted(flake8) == sorted(mfok)
+
+
+def test_flake8_mfo900_on_an_unparsable_file_from_the_cache_and_stdin(tmp_path):
+    (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
+    first = _flake8_rows(["--select", "MFO", "."], tmp_path)
+    assert first == (1, [("bad.py", 1, 7, "MFO900", "SyntaxError: invalid syntax")])
+    assert list((tmp_path / ".mfok-lint-cache").glob("flake8-*/*/*.json"))
+    assert _flake8_rows(["--select", "MFO", "."], tmp_path) == first
+    proc = subprocess.run(
+        [tool("flake8"), "--select", "MFO", "--mfok-no-cache", "--stdin-display-name", "x.py", "-"],
+        input="x = (\n",
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and re.fullmatch(r"x\.py:1:\d+: MFO900 SyntaxError: .+\n", proc.stdout), proc

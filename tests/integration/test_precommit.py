@@ -47,4 +47,4 @@ def test_pre_commit_runs_both_hooks(tmp_path, example_copy):
     )
     assert fix.returncode == 1, fix.stdout + fix.stderr  # files were modified
     fixed = (work / objects).read_text()
-    assert fixed != untouched and "list(run_params)" in fixed
+    assert fixed != untouched and 'run_params = ["%s=%s" % (k, v) for k, v in kwargs.items()]' in fixed

@@ -30,7 +30,7 @@ def test_wheel_contains_catalog_and_entry_points(wheel):
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "mfok-lint = mfok_lint.cli.main:main" in entry_points
     assert "MFO = mfok_lint.cli.flake8_plugin:MfokFlake8Plugin" in entry_points
-    assert "mfok_lint/model/commands.py" in names and "mfok_lint/cli/report/sarif.py" in names
+    assert "mfok_lint/model/commands/evaluator.py" in names and "mfok_lint/cli/report/sarif.py" in names
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
 
 

@@ -48,7 +48,6 @@ MFO003_FINDINGS = {
     "metaflow-mage==0.2.1": [("mage_compiler.py", 568)],
     "metaflow-prefect==0.3.7": [("_codegen.py", 151), ("_codegen.py", 504)],
     "metaflow-temporal==0.4.9": [
-        ("temporal_deployer_objects.py", 173),
         ("worker_utils.py", 171),
         ("worker_utils.py", 302),
     ],

@@ -7,7 +7,16 @@ import textwrap
 import libcst
 import pytest
 
-from tests.rules.conftest import Invalid, Valid, apply_one, assert_fix_converges, lint, passes_prefilter, rule_cases
+from tests.rules.conftest import (
+    Invalid,
+    Valid,
+    apply_one,
+    assert_fix,
+    assert_fix_converges,
+    lint,
+    passes_prefilter,
+    rule_cases,
+)
 
 RULE = "MFO001"
 PATH = "metaflow_extensions/acme/plugins/acme/acme_cli.py"
@@ -31,7 +40,7 @@ from metaflow.runner.utils import get_lower_level_group
 
 class AcmeDeployedFlow:
     def trigger(self, **kwargs):
-        run_params = list("%s=%s" % (k, v) for k, v in kwargs.items())
+        run_params = ["%s=%s" % (k, v) for k, v in kwargs.items()]
         trigger_kwargs = dict(name=self.name)
         if run_params:
             trigger_kwargs["run_params"] = run_params
@@ -62,7 +71,7 @@ from acme_sdk import Client
 def trigger(run_params):
     submit_kwargs = dict(flow="f")
     if run_params:
-        run_params = list(run_params) if run_params else []
+        run_params = list(run_params)
         submit_kwargs["run_params"] = run_params
     return Client().submit(**submit_kwargs)
 """
@@ -79,7 +88,7 @@ class AcmeDeployedFlow:
 FIXED_BUILT_TWO_SINKS = """
 class AcmeDeployedFlow:
     def trigger(self, **kwargs):
-        params = list(f"{k}={v}" for k, v in kwargs.items())
+        params = [f"{k}={v}" for k, v in kwargs.items()]
         forwarded = params
         self.client.validate(run_params=forwarded)
         return self.client.trigger(run_params=forwarded)
@@ -102,7 +111,7 @@ def trigger(api, greeting):
 
 FIXED_TUPLE_DISPLAY = """
 def trigger(api, greeting):
-    run_params = ["greeting=" + greeting, "source=cli"]
+    run_params = [ "greeting=" + greeting, "source=cli" ]
     api.trigger(run_params=run_params)
 """
 
@@ -186,7 +195,7 @@ from metaflow._vendor import click
 @click.option("--run-param", "run_params", multiple=True)
 def trigger(run_params):
     params = run_params or ()
-    params = list(params) if params else []
+    params = list(params)
     scheduler.submit(run_params=params)
 """
 
@@ -325,7 +334,7 @@ from metaflow._vendor import click
 @click.option("--run-param", "run_params", multiple=True)
 def trigger(run_params):
     forwarded = run_params if run_params else []
-    forwarded = list(forwarded) if forwarded else []
+    forwarded = list(forwarded)
     api.trigger(parameters=forwarded)
 """
 
@@ -613,40 +622,332 @@ test_cases = rule_cases(RULE, VALID, INVALID)
 
 
 @pytest.mark.parametrize(
-    "source",
+    "source, inserted",
     [
-        CLICK_DICT_STORE, CLICK_TO_API, OR_EMPTY_TUPLE, LIST_PLUS_TUPLE, LOCAL_HELPER, NARGS_ARGUMENT,
-        IF_EXP_TUPLE_BRANCH,
+        (CLICK_TO_API, "    run_params = list(run_params) if run_params else []"),
+        (OR_EMPTY_TUPLE, "    params = list(params)"),
+        (LIST_PLUS_TUPLE, "    run_params = list(run_params) if run_params else []"),
+        (LOCAL_HELPER, "    run_params = list(run_params) if run_params else []"),
+        (NARGS_ARGUMENT, "    tags = list(tags) if tags else []"),
+        (IF_EXP_TUPLE_BRANCH, "    forwarded = list(forwarded)"),
     ],
-    ids=["dict-store", "click-to-sdk", "or-empty", "list-plus", "helper", "nargs", "ifexp"],
+    ids=["click-to-sdk", "or-empty", "list-plus", "helper", "nargs", "ifexp"],
 )
-def test_fix_inserts_conversion_and_converges(source):
+def test_fix_inserts_conversion_and_converges(source, inserted):
+    """A value the function did not build is converted before its first forward; the condition only where the
+    value may be None (a parameter), not where every assignment gives a tuple or a list."""
     text = textwrap.dedent(source)
     found = lint(text, RULE, path=PATH)
     fixed_once = apply_one(text, found[0])
-    inserted = [line for line in fixed_once.splitlines() if line not in text.splitlines()]
-    assert len(inserted) == 1
-    line = inserted[0]
-    assert line.strip().endswith("if " + line.split("=")[0].strip() + " else []")
+    assert [line for line in fixed_once.splitlines() if line not in text.splitlines()] == [inserted]
     libcst.parse_module(fixed_once)
     assert lint(fixed_once, RULE, path=PATH) == []
     assert_fix_converges(text, RULE, PATH)
-
-
-def test_fix_uses_the_statement_indentation():
-    text = textwrap.dedent(CLICK_DICT_STORE)
-    fixed = apply_one(text, lint(text, RULE, path=PATH)[0])
-    assert "    if run_params:\n        run_params = list(run_params) if run_params else []\n" in fixed
 
 
 def test_each_built_tuple_is_fixed_where_it_is_reported():
     text = textwrap.dedent(EMPTY_DEFAULT_THEN_TUPLE)
     found = lint(text, RULE, path=PATH)
     for diagnostic in found:
-        (edit,) = diagnostic.fix.edits
-        assert edit.location.row == diagnostic.location.row
+        assert {edit.location.row for edit in diagnostic.fix.edits} == {diagnostic.location.row}
     fixed = assert_fix_converges(text, RULE, PATH)
-    assert "run_params = []" in fixed and "run_params = list(" in fixed
+    assert "run_params = []" in fixed and 'run_params = ["%s=%s" % kv for kv in kwargs.items()]' in fixed
+
+
+CLICK_HEAD = """
+from metaflow._vendor import click
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+"""
+
+
+def test_fix_uses_the_statement_indentation_and_no_condition_inside_the_guard():
+    assert_fix(
+        CLICK_HEAD + """\
+def trigger(run_params):
+    kwargs = {}
+    if run_params:
+        kwargs["run_params"] = run_params
+    deployer_api.trigger(**kwargs)
+""",
+        CLICK_HEAD + """\
+def trigger(run_params):
+    kwargs = {}
+    if run_params:
+        run_params = list(run_params)
+        kwargs["run_params"] = run_params
+    deployer_api.trigger(**kwargs)
+""",
+        RULE,
+        path=PATH,
+    )
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        pytest.param(
+            """\
+            @click.command()
+            @click.option("--run-param", "run_params", multiple=True)
+            def trigger(run_params, ready):
+                if run_params is not None and ready:
+                    deployer_api.trigger(run_params=run_params)
+            """,
+            """\
+            @click.command()
+            @click.option("--run-param", "run_params", multiple=True)
+            def trigger(run_params, ready):
+                if run_params is not None and ready:
+                    run_params = list(run_params)
+                    deployer_api.trigger(run_params=run_params)
+            """,
+            id="is-not-none-and",
+        ),
+        pytest.param(
+            """\
+            @click.command()
+            @click.option("--run-param", "run_params", multiple=True)
+            def trigger(run_params):
+                if run_params:
+                    pass
+                elif ready:
+                    deployer_api.trigger(run_params=run_params)
+            """,
+            """\
+            @click.command()
+            @click.option("--run-param", "run_params", multiple=True)
+            def trigger(run_params):
+                if run_params:
+                    pass
+                elif ready:
+                    run_params = list(run_params) if run_params else []
+                    deployer_api.trigger(run_params=run_params)
+            """,
+            id="not-inside-the-guard",
+        ),
+        pytest.param(
+            """\
+            @click.command()
+            @click.option("--run-param", "run_params", multiple=True)
+            def trigger(run_params):
+                if run_params:
+                    run_params = run_params or None
+                    deployer_api.trigger(run_params=run_params)
+            """,
+            """\
+            @click.command()
+            @click.option("--run-param", "run_params", multiple=True)
+            def trigger(run_params):
+                if run_params:
+                    run_params = run_params or None
+                    run_params = list(run_params) if run_params else []
+                    deployer_api.trigger(run_params=run_params)
+            """,
+            id="guard-broken-by-an-assignment",
+        ),
+    ],
+)
+def test_the_conversion_has_a_condition_only_where_it_can_be_false(before, after):
+    assert_fix(before, after, RULE, path=PATH)
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        pytest.param(
+            """\
+            def trigger(api):
+                run_params = ("a=1", "b=2")
+                api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api):
+                run_params = ["a=1", "b=2"]
+                api.trigger(run_params=run_params)
+            """,
+            id="literal",
+        ),
+        pytest.param(
+            """\
+            def trigger(api):
+                run_params = ( "a=1", )
+                api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api):
+                run_params = [ "a=1" ]
+                api.trigger(run_params=run_params)
+            """,
+            id="one-element-literal",
+        ),
+        pytest.param(
+            """\
+            def trigger(api):
+                run_params = "a=1", "b=2"
+                api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api):
+                run_params = ["a=1", "b=2"]
+                api.trigger(run_params=run_params)
+            """,
+            id="literal-without-parentheses",
+        ),
+        pytest.param(
+            """\
+            def trigger(api, params):
+                run_params = tuple(params)
+                if len(run_params) > 1 and "x" not in run_params:
+                    api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api, params):
+                run_params = list(params)
+                if len(run_params) > 1 and "x" not in run_params:
+                    api.trigger(run_params=run_params)
+            """,
+            id="tuple-of-a-value",
+        ),
+        pytest.param(
+            """\
+            def trigger(api, values):
+                run_params = tuple(
+                    "%s=%s" % kv  # one per value
+                    for kv in values.items()
+                )
+                api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api, values):
+                run_params = [
+                    "%s=%s" % kv  # one per value
+                    for kv in values.items()
+                ]
+                api.trigger(run_params=run_params)
+            """,
+            id="multi-line-generator",
+        ),
+        pytest.param(
+            """\
+            def trigger(api, params):
+                run_params = tuple(params) if params else ()
+                api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api, params):
+                run_params = list(params) if params else []
+                api.trigger(run_params=run_params)
+            """,
+            id="conditional-of-tuples",
+        ),
+        pytest.param(
+            """\
+            def trigger(api, params):
+                if params:
+                    run_params = tuple(params)
+                else:
+                    run_params = ()
+                api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api, params):
+                if params:
+                    run_params = list(params)
+                else:
+                    run_params = []
+                api.trigger(run_params=run_params)
+            """,
+            id="every-assignment",
+        ),
+        pytest.param(
+            """\
+            def trigger(api, *params):
+                return api.trigger(run_params=tuple(*params))
+            """,
+            """\
+            def trigger(api, *params):
+                return api.trigger(run_params=list(*params))
+            """,
+            id="inline-starred",
+        ),
+        pytest.param(
+            """\
+            def trigger(api, params):
+                return api.trigger(run_params=tuple(p.strip() for p in params))
+            """,
+            """\
+            def trigger(api, params):
+                return api.trigger(run_params=[p.strip() for p in params])
+            """,
+            id="inline-generator",
+        ),
+    ],
+)
+def test_a_tuple_built_here_is_built_as_a_list(before, after):
+    """As the catalog's "Use instead" does: the expression that builds the tuple changes, nothing is inserted."""
+    assert_fix(before, after, RULE, path=PATH)
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        pytest.param(
+            """\
+            def trigger(api, params):
+                run_params = tuple(params)
+                api.trigger(run_params=run_params)
+                return run_params
+            """,
+            """\
+            def trigger(api, params):
+                run_params = tuple(params)
+                run_params = list(run_params)
+                api.trigger(run_params=run_params)
+                return run_params
+            """,
+            id="also-returned",
+        ),
+        pytest.param(
+            """\
+            def trigger(api, params):
+                run_params = tuple(params)
+                seen = {run_params}
+                api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api, params):
+                run_params = tuple(params)
+                seen = {run_params}
+                run_params = list(run_params)
+                api.trigger(run_params=run_params)
+            """,
+            id="also-hashed",
+        ),
+        pytest.param(
+            """\
+            def trigger(api, params, extra):
+                run_params = tuple(params)
+                if extra:
+                    run_params = run_params + (extra,)
+                api.trigger(run_params=run_params)
+            """,
+            """\
+            def trigger(api, params, extra):
+                run_params = tuple(params)
+                if extra:
+                    run_params = run_params + (extra,)
+                run_params = list(run_params) if run_params else []
+                api.trigger(run_params=run_params)
+            """,
+            id="another-assignment",
+        ),
+    ],
+)
+def test_a_built_tuple_used_as_a_tuple_elsewhere_is_converted_before_the_sink(before, after):
+    assert_fix(before, after, RULE, path=PATH)
 
 
 def test_fix_for_inline_tuple_builds_a_list():
@@ -679,33 +980,90 @@ def test_fixed_tuple_passes_metaflows_type_check():
     check_type(run_params, annotation)
 
 
-def test_fixed_deployer_passes_metaflows_type_check():
-    """The fixed deployer code, run: what it hands to the click API passes Metaflow's own check for every count."""
-    from typing import List, Optional, Tuple, Union
+def _metaflow_deployer_api():
+    """A deployer API whose ``trigger`` checks its keywords the way Metaflow's click API does: the annotations
+    ``extract_all_params`` derives from the command's click options, checked by ``_method_sanity_check``."""
+    from metaflow._vendor import click
+    from metaflow.runner.click_api import _method_sanity_check, extract_all_params
 
-    from metaflow._vendor.typeguard import TypeCheckError, check_type
+    @click.command()
+    @click.option("--run-param", "run_params", multiple=True)
+    @click.option("--name", default=None)
+    def trigger(**kwargs):  # pragma: no cover - only its options are read
+        pass
 
-    annotation = Optional[Union[List[str], Tuple[str]]]  # what click_api.get_annotation builds for multiple=True
-    received = []
+    _, arg_params, opt_params, annotations, defaults = extract_all_params(trigger)
 
-    class Group:
+    class Api:
+        received = None
+
         def trigger(self, **kwargs):
-            check_type(kwargs.get("run_params"), annotation)
-            received.append(kwargs.get("run_params"))
+            _method_sanity_check(arg_params, opt_params, annotations, defaults, **kwargs)
+            Api.received = kwargs
+            return []
 
-    def run(source, **params):
-        namespace = {}
-        exec(textwrap.dedent(source), namespace)
-        namespace["get_lower_level_group"] = lambda *args: Group()
-        flow = namespace["AcmeDeployedFlow"]()
-        flow.name, flow.deployer = "acme-flow", type("Deployer", (), {"api": None})()
-        return flow.trigger(**params)
+    return Api()
 
-    with pytest.raises(TypeCheckError):
-        run(DEPLOYER_DICT_STORE, alpha=1, beta=2)
-    for params in ({}, {"alpha": 1}, {"alpha": 1, "beta": 2}):
-        run(apply_one(textwrap.dedent(DEPLOYER_DICT_STORE), lint(DEPLOYER_DICT_STORE, RULE, path=PATH)[0]), **params)
-    assert received[-1] == ["alpha=1", "beta=2"]
+
+def _deployed_flow_trigger(namespace, api):
+    namespace["get_lower_level_group"] = lambda *args: api
+    flow = namespace["AcmeDeployedFlow"]()
+    flow.name, flow.deployer = "f", type("Deployer", (), {"api": None})()
+    flow.trigger(alpha=1, beta=2)
+
+
+def _click_trigger(namespace, api):
+    namespace["deployer_api"] = api
+    namespace["trigger"].callback(run_params=("alpha=1", "beta=2"))
+
+
+def _plain_trigger(namespace, api):
+    namespace["trigger"](api)
+
+
+@pytest.mark.parametrize(
+    "source, call",
+    [
+        pytest.param(DEPLOYER_DICT_STORE, _deployed_flow_trigger, id="tuple-of-a-generator-in-if"),
+        pytest.param(
+            CLICK_HEAD + """\
+def trigger(run_params):
+    kwargs = {}
+    if run_params:
+        kwargs["run_params"] = run_params
+    deployer_api.trigger(**kwargs)
+""",
+            _click_trigger,
+            id="click-value-in-if",
+        ),
+        pytest.param(
+            CLICK_HEAD + "def trigger(run_params):\n    params = run_params or ()\n    deployer_api.trigger(run_params=params)\n",
+            _click_trigger,
+            id="click-value-or-empty",
+        ),
+        pytest.param(
+            'def trigger(api):\n    run_params = ("alpha=1", "beta=2")\n    api.trigger(name="f", run_params=run_params)\n',
+            _plain_trigger,
+            id="literal",
+        ),
+    ],
+)
+def test_fixed_code_passes_metaflows_click_api_type_check(source, call):
+    """The code before the fix fails Metaflow's own type check with two run parameters; the fixed code runs."""
+    from mfok_lint.lint.fixes import fix_text
+
+    before = textwrap.dedent(source)
+    after = fix_text(before, PATH, select=[RULE]).text
+    assert after != before
+    api = _metaflow_deployer_api()
+    original: dict = {}
+    exec(compile(before, PATH, "exec"), original)
+    with pytest.raises(TypeError, match="Invalid type for 'run_params'"):
+        call(original, api)
+    fixed: dict = {}
+    exec(compile(after, PATH, "exec"), fixed)
+    call(fixed, api)
+    assert api.received["run_params"] == ["alpha=1", "beta=2"]
 
 
 @pytest.mark.parametrize(
@@ -722,3 +1080,20 @@ def test_fixed_deployer_passes_metaflows_type_check():
 )
 def test_the_screen_before_the_parse(source, may_report):
     assert passes_prefilter(RULE, source, path="x.py") is may_report
+
+
+def test_a_built_tuple_also_used_as_a_tuple_is_reported_where_it_is_built():
+    """The finding stays where the tuple is made; only its fix moves to the forwarding, since building a list
+    there would change what the function returns."""
+    text = textwrap.dedent(
+        """\
+        def trigger(api, params):
+            run_params = tuple(params)
+            api.trigger(run_params=run_params)
+            return run_params
+        """
+    )
+    (found,) = lint(text, RULE, path=PATH)
+    assert found.location.row == 2
+    assert found.message.endswith("forward multi-value options as a `list`")
+    assert {edit.location.row for edit in found.fix.edits} == {3}

@@ -228,6 +228,18 @@ VALID = [
         """,
         why="only-mentioned-in-comments",
     ),
+    Valid(
+        """
+        @acme.command(help="Run a step on Acme")
+        @click.pass_context
+        def step(ctx, step_name, **kwargs):
+            top_args = " ".join(util.dict_to_cli_options(ctx.parent.parent.params))
+            cmd = "python flow.py %s step %s --task-id %s" % (top_args, step_name, kwargs["task_id"])
+            env = {"METAFLOW_CODE_URL": kwargs["code_url"]}
+            submit(cmd, env)
+        """,
+        why="a <group> step command re-sends the parent's top-level options (--config-value included)",
+    ),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)
@@ -300,3 +312,153 @@ def test_unsafe_fix_adds_the_key_from_the_flow_config_state():
 def test_safe_fix_mode_leaves_the_file_alone():
     text = textwrap.dedent(FIXABLE)
     assert fix_text(text, DEFAULT_PATH, select=[RULE]).text == text
+
+
+# ---- the fix follows the Metaflow releases the code targets ---------------------------------------------------------
+
+
+def _fixed_for(oldest: str, newest: str) -> str:
+    from mfok_lint.core.metaflow_contract import MetaflowRange, MetaflowVersion
+
+    targeted = MetaflowRange(MetaflowVersion.parse(oldest), MetaflowVersion.parse(newest))
+    outcome = fix_text(textwrap.dedent(FIXABLE), DEFAULT_PATH, select=[RULE], unsafe_fixes=True, metaflow=targeted)
+    assert not outcome.errors, outcome.errors
+    compile(outcome.text, DEFAULT_PATH, "exec")
+    return outcome.text
+
+
+def test_fix_for_one_release_before_2_19_10_reads_the_private_enum():
+    for release in ("2.12.37", "2.19.9"):
+        fixed = _fixed_for(release, release)
+        assert "from metaflow.flowspec import _FlowState\n" in fixed
+        assert "self.flow._flow_state.get(_FlowState.CONFIGS, {}).items()" in fixed
+        assert "FlowStateItems" not in fixed and "try:" not in fixed
+
+
+def test_fix_for_releases_from_2_19_10_reads_flow_state_items():
+    fixed = _fixed_for("2.19.10", "2.19.39")
+    assert fixed == textwrap.dedent(FIXED_FIXABLE)
+
+
+def test_fix_for_releases_across_2_19_10_tries_both_shapes():
+    fixed = _fixed_for("2.19.0", "2.19.39")
+    assert "    from metaflow.flowspec import FlowStateItems as _FlowStateItems\n" in fixed
+    assert "except ImportError:  # Metaflow before 2.19.10: a private enum, bare values\n" in fixed
+    assert "_flow_config_items = {}" not in fixed
+
+
+def test_fix_for_releases_reaching_before_configs_falls_back_to_no_configs():
+    # a package declaring metaflow>=2.12.34 (the scaffold's floor) is judged against 2.12.34 to the newest: the fix
+    # must not fail with ImportError on 2.12.34-2.12.36, which have neither shape
+    fixed = _fixed_for("2.12.34", "2.19.39")
+    assert "except ImportError:  # Metaflow before 2.12.37: no configs\n" in fixed
+    assert "FlowStateItems" in fixed and "_FlowState\n" in fixed
+    fixed = _fixed_for("2.12.34", "2.19.9")
+    assert "FlowStateItems" not in fixed and "except ImportError:  # Metaflow before 2.12.37: no configs\n" in fixed
+
+
+def _run_step_env(fixed: str, flowspec_module) -> dict:
+    """Execute the fixed compiler against a stand-in ``metaflow.flowspec`` shaped like one release's."""
+    import sys
+    import types
+
+    saved = {name: sys.modules.get(name) for name in ("metaflow", "metaflow.flowspec")}
+    package = types.ModuleType("metaflow")
+    package.__path__ = []
+    package.flowspec = flowspec_module
+    sys.modules["metaflow"], sys.modules["metaflow.flowspec"] = package, flowspec_module
+    try:
+        namespace: dict = {}
+        exec(compile(fixed, DEFAULT_PATH, "exec"), namespace)
+        flow = types.SimpleNamespace(_flow_state=getattr(flowspec_module, "STATE", {}))
+        return namespace["AcmeCompiler"](flow).step_env("r1")
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+
+
+def _flowspec_like(release: str):
+    """A module with what ``metaflow/flowspec.py`` of ``release`` offers the fix, and a flow state holding one
+    config (``docs/metaflow-versions.md``: pairs from 2.19.10, bare values from 2.12.37, nothing before)."""
+    import enum
+    import types
+
+    module = types.ModuleType("metaflow.flowspec")
+    if release == "2.19.39":
+        module.FlowStateItems = enum.Enum("FlowStateItems", "FLOW_MUTATORS FLOW_DECORATORS CONFIGS")
+        module.STATE = {module.FlowStateItems.CONFIGS: {"cfg": ({"a": 1}, False), "unset": (None, False)}}
+    elif release == "2.12.37":
+        module._FlowState = enum.Enum("_FlowState", "CONFIGS CONFIG_DECORATORS CACHED_PARAMETERS")
+        module.STATE = {module._FlowState.CONFIGS: {"cfg": {"a": 1}}}
+    return module
+
+
+def test_fix_across_every_shape_reads_the_configs_each_release_keeps():
+    fixed = _fixed_for("2.12.34", "2.19.39")
+    assert _run_step_env(fixed, _flowspec_like("2.19.39"))["METAFLOW_FLOW_CONFIG_VALUE"] == '{"cfg": {"a": 1}}'
+    assert _run_step_env(fixed, _flowspec_like("2.12.37"))["METAFLOW_FLOW_CONFIG_VALUE"] == '{"cfg": {"a": 1}}'
+    assert "METAFLOW_FLOW_CONFIG_VALUE" not in _run_step_env(fixed, _flowspec_like("2.12.34"))
+
+
+def test_fix_for_one_shape_fails_where_that_shape_is_missing():
+    # the reason the range matters: the 2.19.10+ form cannot run on 2.19.9 and earlier
+    import pytest
+
+    with pytest.raises(ImportError):
+        _run_step_env(_fixed_for("2.19.39", "2.19.39"), _flowspec_like("2.12.37"))
+
+
+CONDITIONAL_STORE = """
+import os
+import subprocess
+
+
+def config_values():
+    return os.environ.items()
+
+
+class AcmeCompiler:
+    def __init__(self, flow, datastore):
+        self.flow = flow
+        self.datastore = datastore
+
+    def step_env(self):
+        env = {key: value for key, value in config_values() if key.startswith("METAFLOW_DEFAULT_")}
+        if self.datastore.TYPE == "local":
+            env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = os.path.dirname(self.datastore.datastore_root)
+        return env
+
+    def run(self, cmd):
+        subprocess.run(cmd + ["--task-id", "t1"], env=self.step_env())
+"""
+
+
+def test_fix_for_a_mapping_first_extended_under_a_condition_goes_before_the_condition():
+    # the mapping comes from a dict comprehension, so it is first seen at the conditional store: the configs must
+    # travel whatever the datastore, not only when it is local (the generated scaffold's compiler has this shape)
+    text = textwrap.dedent(CONDITIONAL_STORE)
+    (found,) = lint(text, RULE)
+    fixed = apply_one(text, found)
+    assert (
+        '        env = {key: value for key, value in config_values() if key.startswith("METAFLOW_DEFAULT_")}\n'
+        "        from metaflow.flowspec import FlowStateItems as _FlowStateItems\n"
+    ) in fixed
+    assert (
+        '            env["METAFLOW_FLOW_CONFIG_VALUE"] = _json.dumps(_flow_configs)\n'
+        '        if self.datastore.TYPE == "local":\n'
+    ) in fixed
+    assert_fix_converges(text, RULE, unsafe=True)
+
+
+def test_no_fix_when_the_mapping_is_not_bound_before_the_condition():
+    text = textwrap.dedent(CONDITIONAL_STORE).replace(
+        '        env = {key: value for key, value in config_values() if key.startswith("METAFLOW_DEFAULT_")}\n'
+        '        if self.datastore.TYPE == "local":\n',
+        '        if self.datastore.TYPE == "local":\n'
+        '            env = {key: value for key, value in config_values()}\n',
+    )
+    (found,) = lint(text, RULE)
+    assert found.fix is None

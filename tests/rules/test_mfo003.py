@@ -143,6 +143,19 @@ INVALID = [
     Invalid(
         FIXABLE, rows=[11, 17], fixed=FIXED_FIXABLE, unsafe=True, why="unsafe fix before the subcommand",
     ),
+    Invalid(
+        """
+        @click.group(name="acme")
+        def acme():
+            pass
+
+
+        def wrapper_command(step_name, run_id, task_id):
+            return [sys.executable, "flow.py", "acme", "step", step_name, "--run-id", run_id, "--task-id", task_id,
+                    "--input-paths", "p"]
+        """,
+        rows=[8], why="a step command routed through the extension's own group",
+    ),
 ]
 
 VALID = [

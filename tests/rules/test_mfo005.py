@@ -21,11 +21,17 @@ INVALID = [
         fixed=_cmd("str(max(0, ctx.task_run.run_count - 1))"), unsafe=True, path=PATH, why="prefect run_count",
     ),
     Invalid(
-        _cmd("str(get_run_context().flow_run.run_count)"), rows=[4], message="Prefect", path=PATH, why="prefect flow run",
+        _cmd("str(get_run_context().flow_run.run_count)"), rows=[4], message="Prefect", path=PATH,
+        why="prefect flow run outside a task: 1-based, level unknown",
+    ),
+    Invalid(_cmd('os.environ["AWS_BATCH_JOB_ATTEMPT"]'), rows=[4], message="AWS Batch", path=PATH, why="aws batch attempt"),
+    Invalid(
+        'S = """\npython flow.py --metadata local step a --run-id 1 --retry-count $AWS_BATCH_JOB_ATTEMPT\n"""\n',
+        rows=[2], message="AWS Batch", path=PATH, why="aws batch attempt in a generated script",
     ),
     Invalid(_cmd("str(activity.info().attempt)"), rows=[4], message="Temporal", path=PATH, why="temporal attempt"),
     Invalid(
-        _cmd("'%d' % attempt", "    attempt = workflow.info().attempt\n"), rows=[5], message="Temporal", path=PATH,
+        _cmd("'%d' % attempt", "    attempt = info.attempt\n"), rows=[5], message="Temporal", path=PATH,
         why="temporal via variable",
     ),
     Invalid(_cmd('str(context["ti"].try_number)'), rows=[4], message="Airflow", path=PATH, why="airflow try_number"),
@@ -40,7 +46,7 @@ INVALID = [
     Invalid(_cmd('f"{ctx.task_run.run_count}"'), rows=[4], message="Prefect", path=PATH, why="fstring"),
     # no fix when the counter is read outside the option's value (editing a shared variable would shift its other uses)
     Invalid(
-        _cmd("str(attempt)", "    attempt = workflow.info().attempt\n"), rows=[5], no_fix=True, path=PATH,
+        _cmd("str(attempt)", "    attempt = activity.info().attempt\n"), rows=[5], no_fix=True, path=PATH,
         why="counter read into a shared variable",
     ),
 ]
@@ -54,6 +60,9 @@ VALID = [
     Valid(_cmd('"{{retries}}"'), path=PATH, why="argo retries is 0-based"),
     Valid(_cmd("str(job.attempt)"), path=PATH, why="attempt of something else"),
     Valid(_cmd("str(ctx.counter)"), path=PATH, why="unknown"),
+    Valid(_cmd("str(workflow.info().attempt)"), path=PATH, why="a run-level counter is MFO033's finding"),
+    Valid(_cmd('"$((AWS_BATCH_JOB_ATTEMPT - 1))"'), path=PATH, why="shell arithmetic subtracts 1"),
+    Valid(_cmd('"{{ taskrun.attemptsCount }}"'), path=PATH, why="kestra attemptsCount is 0-based"),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)

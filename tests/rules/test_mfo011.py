@@ -86,6 +86,19 @@ VALID = [
         why="run command is not a step command",
     ),
     Valid('HELP = "Pass --tag to the step command, and --with before it"\n', why="prose"),
+    Valid(
+        """
+        @click.group(name="acme")
+        def acme():
+            pass
+
+
+        def wrapper_command(step_name, run_id, task_id):
+            return [sys.executable, "flow.py", "--environment", "conda", "acme", "step", step_name,
+                    "--run-id", run_id, "--environment", "KEY=VALUE"]
+        """,
+        why="after the launcher group's step, --environment is the launcher's own option",
+    ),
 ]
 
 test_cases = rule_cases(RULE, VALID, INVALID)
@@ -112,3 +125,53 @@ def test_step_only_option_before_init_names_its_owner_and_gets_no_fix():
     assert diag.fix is None
     [tag] = lint(TAG_BEFORE_STEP, RULE)
     assert "only `step` and `init` define it" in tag.message
+
+
+# ---- the move must suit every targeted release ---------------------------------------------------------------------
+
+
+def _lint_range(source: str, oldest: str, newest: str):
+    from mfok_lint.core.metaflow_contract import MetaflowRange, MetaflowVersion
+    from mfok_lint.lint.check import _rules_for, check_source
+
+    targeted = MetaflowRange(MetaflowVersion.parse(oldest), MetaflowVersion.parse(newest))
+    return [d for d in check_source(source, DEFAULT_PATH, _rules_for(DEFAULT_PATH, None, [RULE]), metaflow=targeted)]
+
+
+TAG_BEFORE_INIT = (
+    'def c(f):\n'
+    '    return ["python", f, "--metadata", "local", "--tag", "x", "init", "--run-id", "1", "--task-id", "p"]\n'
+)
+WITH_AFTER_STEP = (
+    'def c(f, s):\n'
+    '    return ["python", f, "--quiet", "step", s, "--with", "retry", "--run-id", "1", "--task-id", "t"]\n'
+)
+LOCAL_CONFIG_FILE_AFTER_STEP = (
+    'def c(f, s, path):\n'
+    '    return ["python", f, "--quiet", "step", s, "--local-config-file", path, "--run-id", "1", "--task-id", "t"]\n'
+)
+
+
+def test_tag_before_init_is_moved_only_where_every_targeted_init_takes_it():
+    # init has --tag from 2.2.6: moving it there is right for 2.2.6 onwards, and a new error before
+    [found] = _lint_range(TAG_BEFORE_INIT, "2.2.6", "2.19.39")
+    assert found.fix is not None
+    [found] = _lint_range(TAG_BEFORE_INIT, "2.2.0", "2.19.39")
+    assert found.fix is None
+
+
+def test_step_with_is_reported_and_moved_only_for_releases_that_reject_it():
+    # step --with is valid up to 2.13.3; the group's --with exists in every release, so the move is always valid
+    assert _lint_range(WITH_AFTER_STEP, "2.12.37", "2.12.37") == []
+    [found] = _lint_range(WITH_AFTER_STEP, "2.12.37", "2.19.39")
+    assert "from Metaflow 2.13.4 on" in found.message and found.fix is not None
+    [found] = _lint_range(WITH_AFTER_STEP, "2.19.39", "2.19.39")
+    assert found.fix is not None
+
+
+def test_a_group_option_newer_than_some_targeted_release_is_not_moved_there():
+    # --local-config-file joined the group in 2.12.37: before the subcommand it is valid from then on only
+    [found] = _lint_range(LOCAL_CONFIG_FILE_AFTER_STEP, "2.12.37", "2.19.39")
+    assert found.fix is not None
+    [found] = _lint_range(LOCAL_CONFIG_FILE_AFTER_STEP, "2.12.34", "2.19.39")
+    assert found.fix is None

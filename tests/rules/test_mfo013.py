@@ -91,6 +91,24 @@ INVALID = [
         rows=[6], why="filter-by-wrong-name",
     ),
     Invalid(with_init(COLLECTING_LOOP, INIT_ENV), rows=[6], why="init variables count as forwarding"),
+    Invalid(
+        with_init(
+            """
+            from acme.settings import Settings as MFConfig
+
+
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {}
+                    for _, param in flow._get_parameters():
+                        if isinstance(param, MFConfig):
+                            continue
+                        self.parameters[param.name] = None
+            """
+        ),
+        rows=[9], why="a name that only looks like the class: the test is against something else",
+    ),
 ]
 
 VALID = [
@@ -139,6 +157,55 @@ VALID = [
             """
         ),
         why="isinstance-config",
+    ),
+    Valid(
+        with_init(
+            """
+            from metaflow import Config as MFConfig
+
+
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {}
+                    for _, param in flow._get_parameters():
+                        if isinstance(param, MFConfig):
+                            continue
+                        self.parameters[param.name] = None
+            """
+        ),
+        why="Config imported under another name",
+    ),
+    Valid(
+        with_init(
+            """
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    from metaflow.user_configs.config_parameters import ConfigValue as CV
+
+                    self.flow = flow
+                    self.parameters = {p.name: None for _, p in flow._get_parameters() if not isinstance(p, (str, CV))}
+            """
+        ),
+        why="ConfigValue aliased inside the function, in a tuple of classes",
+    ),
+    Valid(
+        with_init(
+            """
+            import metaflow as mf
+
+
+            class AcmeCompiler:
+                def __init__(self, flow):
+                    self.flow = flow
+                    self.parameters = {}
+                    for _, param in flow._get_parameters():
+                        if type(param) is mf.Config:
+                            continue
+                        self.parameters[param.name] = None
+            """
+        ),
+        why="type test through a module alias",
     ),
     # validation only: nothing is collected
     Valid(

@@ -20,6 +20,16 @@ def retried(code: str) -> str:
 
 
 INVALID = [
+    Valid("from acme import Job as Task\nx = Task(spec, attempt=0)\n", why="another class imported under the name"),
+    Invalid(
+        """
+        from metaflow import Task as MFTask
+
+        def read(pathspec):
+            return MFTask(pathspec, attempt=0)["x"].data
+        """,
+        rows=[5], message="MFTask", why="the client's Task imported under another name",
+    ),
     Invalid(
         """
         def read(fds, run_id, task_id):
@@ -206,6 +216,7 @@ def test_generated_code_finding_points_at_the_attempt_keyword():
         ("CODE = '''\\nds = fds.get_task_datastore(r, s, t, attempt=0)\\n'''\n", True),
         ("CODE = 'get_task_datastore(r, s, t, \\x61ttempt=1)'\n", True),  # decoded text, as the rule reads it
         ("x = Task(pathspec, attempt=0\n", True),  # ast cannot read it: libcst decides
+        ("from metaflow import Task as MFTask\nx = MFTask(pathspec, attempt=0)\n", True),
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):

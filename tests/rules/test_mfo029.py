@@ -10,6 +10,10 @@ PATH = "metaflow_extensions/acme/plugins/acme/worker.py"
 OWN_TASK = "from metaflow.task import MetaflowTask\n\ndef step(*a):\n    MetaflowTask(*a).run_step()\n"
 
 INVALID = [
+    Valid(
+        "from acme.runner import Runner as MetaflowTask\n\ndef step(*a):\n    MetaflowTask(*a).run_step()\n",
+        path=PATH, why="another class imported under the name",
+    ),
     Invalid(
         """
         import importlib.util
@@ -59,6 +63,10 @@ INVALID = [
         rows=[5], message="@conda", path=PATH, why="metaflow-task",
     ),
     Invalid(OWN_TASK, rows=[4], path=PATH, why="an extension building its own MetaflowTask"),
+    Invalid(
+        OWN_TASK.replace("import MetaflowTask", "import MetaflowTask as MFTask").replace("    MetaflowTask(", "    MFTask("),
+        rows=[4], path=PATH, why="MetaflowTask imported under another name",
+    ),
 ]
 
 VALID = [

@@ -42,6 +42,11 @@ INVALID = [
         why="a second sentence that restates the refusal is not a reason either",
     ),
     reported('exception.NotSupportedException("unsupported: " + bad)'),
+    Invalid(
+        "from .exception import NotSupportedException as Unsupported\n\ndef validate(node):\n"
+        '    raise Unsupported("@parallel is not supported with Acme.")\n',
+        rows=[4], message="NotSupportedException", path=PATH, why="the class imported under another name",
+    ),
 ]
 
 VALID = [
@@ -62,6 +67,11 @@ VALID = [
     ),
     not_reported('NotImplementedError("@parallel")', why="other exception classes are not this rule's business"),
     not_reported('AcmeException("@parallel is not supported.")', why="other exception classes: a project's own"),
+    Valid(
+        "from .exception import AcmeError as NotSupportedException\n\ndef validate(node):\n"
+        '    raise NotSupportedException("@parallel")\n',
+        path=PATH, why="another class imported under the name is not the class",
+    ),
     Valid(
         '''
         def validate():
@@ -110,6 +120,8 @@ def test_reason_definition(text, expected):
         ("raise errors.NotSupportedException('x') from None\n", True),
         ("def f():\n    if x:\n        raise NotSupportedException(msg='@parallel')\n", True),
         ("raise NotSupportedException(\n", True),  # ast cannot read it: libcst decides
+        ("from .exception import NotSupportedException as Unsupported\nraise Unsupported('x')\n", True),
+        ("from .exception import AcmeError as NotSupportedException\nraise NotSupportedException('x')\n", False),
     ],
 )
 def test_the_screen_before_the_parse(source, may_report):

@@ -89,9 +89,21 @@ INVALID = MISSING_FLOW_MEMBER + MISSING_DEPLOYER_MEMBER + [
         rows=[3], message="`trigger`, `from_deployment`, `get_triggered_run`, `list_deployed_flows`", path=PATH,
         why="all missing members in one finding",
     ),
+    Invalid(
+        deployed_flow(without(COMPLETE_FLOW, "trigger"), header="from metaflow.runner.deployer import DeployedFlow as DF\n", base="DF"),
+        rows=[4], message="`trigger`", path=PATH, why="base class imported under another name",
+    ),
+    Invalid(
+        deployed_flow(without(COMPLETE_FLOW, "trigger"), header="import metaflow.runner.deployer as mfd\n", base="mfd.DeployedFlow"),
+        rows=[4], message="`trigger`", path=PATH, why="base class through a module alias",
+    ),
 ]
 
 VALID = [
+    Valid(
+        deployed_flow(without(COMPLETE_FLOW, "trigger"), header="from acme.base import Base as DeployedFlow\n"),
+        path=PATH, why="another class imported under the base's name",
+    ),
     Valid(deployed_flow(COMPLETE_FLOW), path=PATH, why="complete deployed flow"),
     Valid(deployer(COMPLETE_DEPLOYER), path=PATH, why="complete deployer"),
     Valid(

@@ -52,10 +52,13 @@ INVALID = [
         "from acme_objects import AcmeDeployedFlow\n", rows=[1], message="`acme_",
         fixed="from .acme_objects import AcmeDeployedFlow\n", why="from-import",
     ),
-    Invalid("import acme_objects\n", rows=[1], message="`acme_", fixed="from . import acme_objects\n", why="import"),
     Invalid(
-        "import acme_objects as objects\n", rows=[1], message="`acme_",
-        fixed="from . import acme_objects as objects\n", why="import-as",
+        "import acme_objects\nFLOW = acme_objects.AcmeDeployedFlow\n", rows=[1], message="`acme_",
+        fixed="from . import acme_objects\nFLOW = acme_objects.AcmeDeployedFlow\n", why="import",
+    ),
+    Invalid(
+        "import acme_objects as objects\nFLOW = objects.AcmeDeployedFlow\n", rows=[1], message="`acme_",
+        fixed="from . import acme_objects as objects\nFLOW = objects.AcmeDeployedFlow\n", why="import-as",
     ),
     Invalid(
         "from acme_client import VERSION\n", rows=[1], message="`acme_",
@@ -68,7 +71,7 @@ INVALID = [
         why="function-level",
     ),
     Invalid(
-        "import acme_client.sub\nimport os, acme_objects\n", rows=[1, 2], no_fix=True,
+        "import acme_client.sub\nimport os, acme_objects\nFLOW = acme_objects.AcmeDeployedFlow\n", rows=[1, 2], no_fix=True,
         why="dotted and multi imports are reported without fix",
     ),
 ]
@@ -77,6 +80,12 @@ VALID = [
     Valid("from .acme_objects import AcmeDeployedFlow\nfrom . import acme_client\n", why="relative"),
     Valid("from metaflow_extensions.acme.plugins.acme.acme_objects import AcmeDeployedFlow\n", why="package-path"),
     Valid("import json\nfrom acme_sdk import Client\n", why="no-such-sibling"),
+    Valid("from acme_objects import AcmeClient\n", why="a same-named package: the sibling has no AcmeClient"),
+    Valid("import acme_objects\nCLIENT = acme_objects.Client()\n", why="a same-named package: attributes not in the sibling"),
+    Valid(
+        "try:\n    import acme_objects as lib\nexcept ImportError:\n    lib = None\nFLOW = lib.AcmeDeployedFlow\n",
+        why="an optional package guarded by ImportError",
+    ),
     Valid(
         "try:\n    from .acme_objects import AcmeDeployedFlow\n"
         "except ImportError:\n    from acme_objects import AcmeDeployedFlow\n",

@@ -436,6 +436,16 @@ def _reads_env(rel: Release, name: str) -> bool:
     return False
 
 
+def _cli_imports_click_from(rel: Release, module: str) -> bool:
+    """``cli.py`` binds ``click`` from ``module`` (``from metaflow._vendor import click``), not ``import click``."""
+    tree = rel.tree("cli.py")
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == module and node.level == 0:
+            if any(a.name == "click" and a.asname is None for a in node.names):
+                return True
+    return False
+
+
 def _init_exports(rel: Release, *names: str) -> bool:
     tree = rel.tree("__init__.py")
     exported = set()
@@ -550,6 +560,7 @@ PROBES: Dict[str, Callable[[Release], bool]] = {
     in _arg_names(r.method("runner/deployer.py", "TriggeredRun", "wait_for_run")),
     "attribute_file_additional_info": lambda r: "additional_info" in attribute_file_keys(r, "create"),
     # runtime plumbing
+    "vendored_click": lambda r: _cli_imports_click_from(r, "metaflow._vendor"),
     "cli_args": lambda r: _has_class(r, "runtime.py", "CLIArgs"),
     "cli_args_flow_decorator_options": lambda r: r.class_def("runtime.py", "CLIArgs") is not None
     and _calls_method(r.class_def("runtime.py", "CLIArgs"), "get_top_level_options"),

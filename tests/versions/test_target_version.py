@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tarfile
@@ -16,6 +17,7 @@ from mfok_lint.core.target_version import (
     TargetVersionError,
     infer_target_version,
     parse_target_version,
+    target_for_path,
     version_for_specifiers,
 )
 
@@ -291,4 +293,37 @@ def test_real_metaflow_release_tree(tmp_path):
     import metaflow_source as ms
 
     wheel_root = ms.release_root("2.12.37")
-    assert infer(wheel_root) == ("2.12.37", "metaflow/version.py: metaflow_version = '2.12.37'")
+    assert infer(wheel_root) == ("2.12.37", "metaflow-2.12.37.dist-info/METADATA: Version 2.12.37 of metaflow itself")
+
+
+def _metaflow_copy(root, parts):
+    for rel in ["plugins/acme/compiler.py"] + parts:
+        path = os.path.join(str(root), "metaflow", rel)
+        if rel.endswith(".py"):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "w").close()
+        else:
+            os.makedirs(path, exist_ok=True)
+    return os.path.join(str(root), "metaflow", "plugins", "acme", "compiler.py")
+
+
+def test_a_copy_of_metaflow_without_a_version_is_judged_by_what_it_holds(tmp_path):
+    old = _metaflow_copy(tmp_path / "old", [])  # a fork of 2.5: no runner, no user_configs, no __init__.py either
+    judged = target_for_path(old)
+    assert judged.range.newest < MetaflowVersion.parse("2.12.0")
+    assert "judged by what it holds" in judged.source and "user_configs/" in judged.source
+    newer = _metaflow_copy(tmp_path / "newer", ["runner", "runner/deployer.py", "runner/deployer_impl.py"])
+    judged = target_for_path(newer)
+    assert judged.version == MetaflowVersion.parse("2.12.29") and judged.range.newest < MetaflowVersion.parse("2.12.37")
+    full = _metaflow_copy(
+        tmp_path / "full", ["runner", "runner/deployer.py", "runner/deployer_impl.py", "user_configs"]
+    )
+    judged = target_for_path(full)
+    assert judged.version == MetaflowVersion.parse("2.12.37") and judged.range.newest == newest_known()
+
+
+def test_an_extension_without_metadata_keeps_the_default(tmp_path):
+    path = tmp_path / "metaflow_extensions" / "acme" / "plugins" / "acme" / "x.py"
+    path.parent.mkdir(parents=True)
+    path.write_text("")
+    assert target_for_path(str(path)).source.startswith(DEFAULT_SOURCE)

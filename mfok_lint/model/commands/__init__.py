@@ -59,6 +59,7 @@ from typing import List
 import libcst as cst
 
 from mfok_lint.model.commands.evaluator import _analyse_module
+from mfok_lint.model.launchers import METAFLOW_GROUPS, groups_in_text, launcher_groups
 from mfok_lint.model.commands.index import _PRECOLLECTED_INDEX, index_collector
 from mfok_lint.model.commands.prefilter import may_build_commands
 from mfok_lint.model.commands.tokens import (
@@ -99,11 +100,12 @@ def build_commands(ctx: SourceFile) -> List[Command]:
     if not may_build_commands(ctx.text):
         return []
     shared = ctx.cached(_PRECOLLECTED_INDEX)
-    return _analyse_module(ctx.module, shared.inner if shared is not None and shared.usable() else None)
+    groups = launcher_groups(ctx)
+    return _analyse_module(ctx.module, shared.inner if shared is not None and shared.usable() else None, groups)
 
 
 def commands_for_source(text: str) -> List[Command]:
     """Convenience for tests and tools: the commands of a piece of Python source."""
     if not may_build_commands(text):
         return []
-    return _analyse_module(cst.parse_module(text))
+    return _analyse_module(cst.parse_module(text), groups=METAFLOW_GROUPS | groups_in_text(text))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 import libcst as cst
 
@@ -962,7 +962,9 @@ def _contains_run(big: List, small: List) -> bool:
     return False
 
 
-def _analyse_module(module: cst.Module, index: "Optional[_Index]" = None) -> List[Command]:
+def _analyse_module(
+    module: cst.Module, index: "Optional[_Index]" = None, groups: FrozenSet[str] = frozenset()
+) -> List[Command]:
     analysis = _Analysis()
     if index is None:
         index = _Index()
@@ -986,7 +988,7 @@ def _analyse_module(module: cst.Module, index: "Optional[_Index]" = None) -> Lis
 
     commands = []
     for cand in analysis.candidates:
-        cmd = recognise(cand.tokens, cand.origin, cand.anchor, cand.function, cand.anchor_span)
+        cmd = recognise(cand.tokens, cand.origin, cand.anchor, cand.function, cand.anchor_span, groups)
         if cmd is not None:
             cmd.generated_modules = analysis.generated_modules
             commands.append(cmd)

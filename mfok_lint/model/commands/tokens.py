@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import List, Optional, Sequence
+from typing import FrozenSet, List, Optional, Sequence
 
 import libcst as cst
 
@@ -122,6 +122,7 @@ class Command:
     top_level: List[Option] = field(default_factory=list)
     sub_options: List[Option] = field(default_factory=list)
     step_name: Optional[Token] = None
+    group: Optional[str] = None  # the extension's (or Metaflow's) click group the subcommand is routed through
     unknown_before_subcommand: bool = False
     unknown_after_subcommand: bool = False
     anchor_span: Optional[Span] = None  # narrower report target inside ``anchor`` (templates)
@@ -133,12 +134,21 @@ class Command:
     def subcommand_token(self) -> Optional[Token]:
         return None if self.subcommand_index is None else self.tokens[self.subcommand_index]
 
+    @property
+    def metaflow_sub_options(self) -> List[Option]:
+        """The options after the subcommand that are Metaflow's. Behind a launcher group (``modal step``) the group's
+        own command takes them: Metaflow's step options are forwarded to the real ``step``, while a name that is one
+        of Metaflow's top-level options (``modal step --environment K=V``) is the group's own option, not that one."""
+        if self.group is None:
+            return list(self.sub_options)
+        return [o for o in self.sub_options if o.name not in TOP_LEVEL_OPTIONS or o.name in STEP_OPTIONS]
+
     def options(self, side: str = "any") -> List[Option]:
         if side == "top":
             return list(self.top_level)
         if side == "sub":
-            return list(self.sub_options)
-        return self.top_level + self.sub_options
+            return self.metaflow_sub_options
+        return self.top_level + self.metaflow_sub_options
 
     def option(self, *names: str, side: str = "any") -> Optional[Option]:
         for opt in self.options(side):
@@ -227,11 +237,27 @@ def _find_subcommand(tokens: Sequence[Token]) -> Optional[int]:
 _ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
+_INTERPRETER = re.compile(r"(?:^|/)python[0-9.]*$|\.py$")
+
+
+def _launcher_words(before: Sequence[Token]) -> int:
+    """How many leading tokens are a launcher prefix: words up to and including the first interpreter
+    (``ddtrace-run python``, ``memray run -o x python``, ``env A=1 python3``) wrap the interpreter, they are no
+    prose. A literal holding several words (joined into shell text later) is read word by word."""
+    for i, tok in enumerate(before):
+        if tok.kind == "literal" and any(_INTERPRETER.search(word) for word in (tok.text or "").split()):
+            return i + 1
+    return 0
+
+
 def _looks_like_invocation(before: Sequence[Token]) -> bool:
     """Literal words before the subcommand must be options, their values, paths, interpreters or env
     assignments: prose such as "Inject a decorator on every step, e.g. --with=x" is not a command."""
     expecting_value = 0
+    skip = _launcher_words(before)
     for i, tok in enumerate(before):
+        if i < skip:
+            continue
         if expecting_value:
             expecting_value -= 1
             continue
@@ -253,8 +279,24 @@ def _looks_like_invocation(before: Sequence[Token]) -> bool:
     return True
 
 
+def _routing_group(before: Sequence[Token], groups: FrozenSet[str]) -> Optional[str]:
+    """The group word right before the subcommand (``... kubernetes step``), when it names a launcher group."""
+    if not before:
+        return None
+    last = before[-1]
+    if last.kind == "literal" and last.text in groups:
+        if len(before) < 2 or before[-2].option_name() not in (TOP_LEVEL_OPTIONS - FLAG_OPTIONS):
+            return last.text  # not the value of a preceding option (``--environment batch``)
+    return None
+
+
 def recognise(
-    tokens: List[Token], origin: str, anchor: cst.CSTNode, function, anchor_span: Optional[Span] = None
+    tokens: List[Token],
+    origin: str,
+    anchor: cst.CSTNode,
+    function,
+    anchor_span: Optional[Span] = None,
+    groups: FrozenSet[str] = frozenset(),
 ) -> Optional[Command]:
     index = _find_subcommand(tokens)
     if index is None:
@@ -263,12 +305,14 @@ def recognise(
     if not names & _MARKERS:
         return None
     before, after = tokens[:index], tokens[index + 1:]
-    if not _looks_like_invocation(before):
+    group = _routing_group(before, groups)
+    if not _looks_like_invocation(before[:-1] if group else before):
         return None
     cmd = Command(list(tokens), origin, anchor, function, anchor_span=anchor_span)
+    cmd.group = group
     cmd.subcommand = tokens[index].text
     cmd.subcommand_index = index
-    cmd.top_level = _parse_options(before)
+    cmd.top_level = _parse_options(before[:-1] if group else before)
     rest = list(after)
     if cmd.subcommand == "step" and rest and rest[0].kind != "unknown" and not (rest[0].static or "").startswith("-"):
         cmd.step_name = rest[0]
@@ -276,6 +320,6 @@ def recognise(
     cmd.sub_options = _parse_options(rest)
     if origin not in ("list", "cliargs") and _stray_words(rest, cmd.sub_options):
         return None  # prose that mentions a subcommand ("step commands carry --environment conda")
-    cmd.unknown_before_subcommand = index == 0 or any(t.kind == "unknown" for t in before)
+    cmd.unknown_before_subcommand = index == (1 if group else 0) or any(t.kind == "unknown" for t in before)
     cmd.unknown_after_subcommand = any(t.kind == "unknown" for t in after)
     return cmd

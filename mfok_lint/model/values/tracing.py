@@ -50,7 +50,14 @@ Design decisions
   ``"--opt=%s" % x`` and ``f"--opt={x}"`` are traced through their substituted operands, so the origin a rule
   quotes is the operand, not the whole template. Its indexes are statement walks (``syntax.statements``), built only
   when a name has to be followed.
-* **Depth-limited** (``MAX_DEPTH``/``MAX_HOPS``) so recursive helpers and assignment cycles terminate.
+* **Depth-limited** (``MAX_DEPTH``/``MAX_HOPS``) so recursive helpers and assignment cycles terminate. A
+  recursive call that hands a parameter on unchanged (``self._run(node, retry_count)`` inside ``_run``) adds no
+  definition and is skipped; one that changes it (``retry_count + 1``) is traced, and runs into the limit.
+* **Record fields**: ``inp.retry_count``, where ``inp`` is a parameter annotated with a dataclass or
+  ``NamedTuple`` of the module, is the combination of what every construction of the class in the module
+  passes for the field (or its default).
+* **Environment reads** ``os.environ.get("K")`` / ``os.getenv("K")`` (and ``os.environ["K"]``) read a counter
+  when ``K`` is one of ``names``; shell arithmetic on one variable (``$((VAR - 1))``) is that variable, shifted.
 * Nodes that do not belong to the file's module (tokens of generated source parsed from strings) have no
   scope: only their own shape is read (``"0"``, ``str(0)``, ``x.run_count``); names are unknown.
 """
@@ -89,7 +96,10 @@ COUNTER_NAMES = frozenset(
     }
 )
 _SHELL_VAR = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))$")
-_JINJA = re.compile(r"^\{\{\s*(.+?)\s*\}\}$")
+# ``{{ ti.try_number }}`` (jinja, Argo) and ``${{ github.run_attempt }}`` (GitHub Actions expressions)
+_JINJA = re.compile(r"^\$?\{\{\s*(.+?)\s*\}\}$")
+# ``$((AWS_BATCH_JOB_ATTEMPT - 1))``: shell arithmetic on one variable
+_SHELL_ARITHMETIC = re.compile(r"^\$\(\(\s*\$?\{?([A-Za-z_][A-Za-z0-9_]*)\}?\s*(?:([-+])\s*(\d+))?\s*\)\)$")
 _JINJA_COUNTER = re.compile(
     r"^(?P<base>[A-Za-z_][\w.\[\]'\"()]*?\.)?(?P<name>[A-Za-z_]\w*)\s*(?:(?P<op>[-+])\s*(?P<n>\d+))?$"
 )
@@ -364,16 +374,18 @@ class _Tracer:
     # A private function no code calls sends its defaults (the module is all that uses it).
     default_without_callers = True
 
-    def __init__(self, ctx, names: FrozenSet[str] = COUNTER_NAMES, package=None) -> None:
+    def __init__(self, ctx, names: FrozenSet[str] = COUNTER_NAMES, package=None, max_depth: int = MAX_DEPTH) -> None:
         self.ctx = ctx
         self.names = names
         self.package = package
+        self.max_depth = max_depth
+        self._resolving: Set[int] = set()  # parameters whose call sites are being traced
 
     def scopes(self) -> "_Scopes":
         return _scopes(self.ctx)
 
     def trace(self, expr, depth: int = 0, embedded: bool = False) -> Source:
-        if expr is None or depth > MAX_DEPTH:
+        if expr is None or depth > self.max_depth:
             return UNKNOWN
         value = _literal(expr)
         if isinstance(value, str):
@@ -391,7 +403,10 @@ class _Tracer:
             if expr.attr.value in self.names:
                 return Source("counter", (), expr.attr.value, code_of(expr.value), 0, expr)
             if isinstance(expr.value, cst.Name):
-                return self._module_attribute(expr, depth)
+                found = self._module_attribute(expr, depth)
+                if found.kind == "unknown":
+                    found = self._record_field(expr, depth)
+                return found
             return UNKNOWN
         if isinstance(expr, cst.Subscript):
             key = _subscript_key(expr)
@@ -415,6 +430,12 @@ class _Tracer:
     def _call(self, expr: cst.Call, depth: int) -> Source:
         func = expr.func
         positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+        if dotted_name(func) in _ENV_READERS and positional:
+            # os.environ.get("GITHUB_RUN_ATTEMPT", "1"): the variable is the counter, the default a fallback
+            key = _literal(positional[0])
+            if isinstance(key, str) and key in self.names:
+                return Source("counter", (), key, "os.environ", 0, expr)
+            return UNKNOWN
         if isinstance(func, cst.Name) and func.value in ("str", "int") and len(expr.args) == 1 and positional:
             return self.trace(positional[0], depth + 1)
         if isinstance(func, cst.Name) and func.value == "max" and len(positional) == 2 == len(expr.args):
@@ -488,6 +509,39 @@ class _Tracer:
             return UNKNOWN
         return combine([self._binding(binding, depth, expr.attr.value) for binding in bindings])
 
+    def _record_field(self, expr: cst.Attribute, depth: int) -> Source:
+        """``inp.retry_count`` where ``inp`` is a parameter annotated with a record class of this module (a
+        dataclass or ``NamedTuple``): the values every construction of the class in the module gives the field."""
+        bindings = self.scopes().lookup(expr.value)
+        if not bindings or len(bindings) != 1 or bindings[0][0] != "param":
+            return UNKNOWN
+        annotation = bindings[0][1].annotation
+        record = _record_class(self.ctx, annotation.annotation if annotation is not None else None)
+        if record is None:
+            return UNKNOWN
+        fields = _record_fields(record)
+        name = expr.attr.value
+        if name not in fields:
+            return UNKNOWN
+        calls = self.scopes().calls.get(record.name.value, [])
+        if not calls:
+            return UNKNOWN
+        index = list(fields).index(name)
+        sources = []
+        for call in calls:
+            if not isinstance(call.func, cst.Name):
+                return UNKNOWN
+            arg = _argument_for(call, name, index)
+            if arg is _STARRED:
+                return UNKNOWN
+            value = arg if arg is not None else fields[name]
+            if value is None:
+                return UNKNOWN
+            sources.append(self.trace(value, depth + 1))
+            if sources[-1].kind == "unknown":
+                return UNKNOWN
+        return combine(sources)
+
     def _parameter(self, param: cst.Param, function: cst.FunctionDef, depth: int) -> Source:
         params = function.params
         ordered = list(params.posonly_params) + list(params.params)
@@ -513,25 +567,38 @@ class _Tracer:
                 return self.trace(param.default, depth + 1)
             return UNKNOWN
         sources = []
-        for call in calls:
-            arg = _argument_for(call, param.name.value, index)
-            if arg is _STARRED:
-                return UNKNOWN
-            if arg is None:
-                if param.default is None:
+        self._resolving.add(id(param))
+        try:
+            for call in calls:
+                arg = _argument_for(call, param.name.value, index)
+                if arg is _STARRED:
                     return UNKNOWN
-                sources.append(self.trace(param.default, depth + 1))
-            else:
-                sources.append(self.trace(arg, depth + 1))
-        for site in elsewhere:
-            text = site.argument(param.name.value, index)
-            if text is None:
-                if param.default is None:
-                    return UNKNOWN
-                sources.append(self.trace(param.default, depth + 1))
-            else:
-                sources.append(_shape_of(self.ctx, text, self.names))
+                if arg is None:
+                    if param.default is None:
+                        return UNKNOWN
+                    sources.append(self.trace(param.default, depth + 1))
+                elif self._passes_through(arg):
+                    continue  # a recursive call handing the value on unchanged adds no definition
+                else:
+                    sources.append(self.trace(arg, depth + 1))
+            for site in elsewhere:
+                text = site.argument(param.name.value, index)
+                if text is None:
+                    if param.default is None:
+                        return UNKNOWN
+                    sources.append(self.trace(param.default, depth + 1))
+                else:
+                    sources.append(_shape_of(self.ctx, text, self.names))
+        finally:
+            self._resolving.discard(id(param))
         return combine(sources)
+
+    def _passes_through(self, arg: cst.BaseExpression) -> bool:
+        """Is ``arg`` a parameter whose own call sites are being traced (a recursive pass-through)?"""
+        if not isinstance(arg, cst.Name):
+            return False
+        bindings = self.scopes().lookup(arg) or []
+        return len(bindings) == 1 and bindings[0][0] == "param" and id(bindings[0][1]) in self._resolving
 
     def _package_sites(self, name: str) -> Optional[List["CallSite"]]:
         from mfok_lint.model.package_calls import package_calls
@@ -564,6 +631,9 @@ class _GeneratedTracer(_Tracer):
             return UNKNOWN
         return super()._parameter(param, function, depth)
 
+    def _record_field(self, expr: cst.Attribute, depth: int) -> Source:
+        return UNKNOWN  # the record classes are the file's, not the generated module's
+
 
 def _shape_of(ctx, text: str, names: FrozenSet[str]) -> Source:
     """The source of an argument known only as text (a call in another module or in generated code): its own
@@ -578,6 +648,34 @@ def _shape_of(ctx, text: str, names: FrozenSet[str]) -> Source:
 
 
 _STARRED = object()
+_ENV_READERS = frozenset({"os.environ.get", "os.getenv", "environ.get", "getenv"})
+
+
+def _record_class(ctx, annotation) -> Optional[cst.ClassDef]:
+    """The module-level dataclass or ``NamedTuple`` an annotation (``StepInput`` or ``"StepInput"``) names."""
+    name = annotation.value if isinstance(annotation, cst.Name) else _literal(annotation) if annotation is not None else None
+    if not isinstance(name, str):
+        return None
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+            decorators = {dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) for d in statement.decorators}
+            bases = {dotted_name(b.value) for b in statement.bases}
+            if decorators & {"dataclass", "dataclasses.dataclass"} or bases & {"NamedTuple", "typing.NamedTuple"}:
+                return statement
+            return None
+    return None
+
+
+def _record_fields(record: cst.ClassDef) -> Dict[str, Optional[cst.BaseExpression]]:
+    """Field name -> default expression (None: no default), in declaration order."""
+    fields: Dict[str, Optional[cst.BaseExpression]] = {}
+    body = record.body.body if isinstance(record.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    fields[small.target.value] = small.value
+    return fields
 
 
 def _scoped_callee(callee: str) -> bool:
@@ -610,9 +708,9 @@ def _subscript_key(expr: cst.Subscript) -> Optional[str]:
     return key if isinstance(key, str) else None
 
 
-def _tracer(ctx, names: FrozenSet[str], across_package: bool = False) -> _Tracer:
-    key = "values:tracer:" + ",".join(sorted(names)) + (":package" if across_package else "")
-    return ctx.lazy(key, lambda c: _Tracer(c, names, _package_of(c) if across_package else None))
+def _tracer(ctx, names: FrozenSet[str], across_package: bool = False, max_depth: int = MAX_DEPTH) -> _Tracer:
+    key = f"values:tracer:{max_depth}:" + ",".join(sorted(names)) + (":package" if across_package else "")
+    return ctx.lazy(key, lambda c: _Tracer(c, names, _package_of(c) if across_package else None, max_depth))
 
 
 def _package_of(ctx):
@@ -651,8 +749,10 @@ def _names_in(expr: cst.CSTNode) -> List[cst.Name]:
     return found
 
 
-def trace(ctx, expr, names: FrozenSet[str] = COUNTER_NAMES, across_package: bool = False) -> Source:
-    return _tracer(ctx, names, across_package).trace(expr)
+def trace(
+    ctx, expr, names: FrozenSet[str] = COUNTER_NAMES, across_package: bool = False, max_depth: int = MAX_DEPTH
+) -> Source:
+    return _tracer(ctx, names, across_package, max_depth).trace(expr)
 
 
 def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
@@ -665,6 +765,10 @@ def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[s
     if shell:
         name = shell.group(1) or shell.group(2)
         return Source("counter", (), name, "$", 0, node)
+    arithmetic = _SHELL_ARITHMETIC.match(word)
+    if arithmetic:
+        offset = int(arithmetic.group(3) or 0) * (-1 if arithmetic.group(2) == "-" else 1)
+        return Source("counter", (), arithmetic.group(1), "$", offset, node)
     jinja = _JINJA.match(word)
     if jinja:
         m = _JINJA_COUNTER.match(jinja.group(1))
@@ -678,7 +782,12 @@ def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[s
 
 
 def trace_token(
-    ctx, token, names: FrozenSet[str] = COUNTER_NAMES, command=None, across_package: bool = False
+    ctx,
+    token,
+    names: FrozenSet[str] = COUNTER_NAMES,
+    command=None,
+    across_package: bool = False,
+    max_depth: int = MAX_DEPTH,
 ) -> Source:
     """``command`` (the token's command) lets a token of generated code resolve its names in the generated module;
     ``across_package`` lets a parameter's callers be found in the whole package (the rule declares "package")."""
@@ -692,7 +801,7 @@ def trace_token(
         if command is not None:
             tracer = _generated_tracer(ctx, command, token.expr, names, across_package)
         if tracer is None:
-            tracer = _tracer(ctx, names, across_package)
+            tracer = _tracer(ctx, names, across_package, max_depth)
         return tracer.trace(token.expr, embedded=True)
     if token.kind == "value" and token.expr is None and token.span is not None and token.span.start is not None:
         # a template placeholder (jinja ``{{ ti.try_number }}``): its source text is all there is to read
@@ -705,11 +814,15 @@ def trace_token(
     return UNKNOWN
 
 
-def traced_option_values(ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES, across_package: bool = False):
+def traced_option_values(
+    ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES, across_package: bool = False, max_depth: int = MAX_DEPTH
+):
     """(command, option, Source) for every distinct ``option`` of the file's commands that carries a value."""
     for cmd, opt in unique_options(ctx, option):
         if opt.value is not None:
-            yield cmd, opt, trace_token(ctx, opt.value, names, command=cmd, across_package=across_package)
+            yield cmd, opt, trace_token(
+                ctx, opt.value, names, command=cmd, across_package=across_package, max_depth=max_depth
+            )
 
 
 # ---- was this value computed by X? -------------------------------------------------------------------------
