@@ -708,7 +708,7 @@ def _subscript_key(expr: cst.Subscript) -> Optional[str]:
     return key if isinstance(key, str) else None
 
 
-def _tracer(ctx, names: FrozenSet[str], across_package: bool = False, max_depth: int = MAX_DEPTH) -> _Tracer:
+def _tracer(ctx, names: FrozenSet[str], max_depth: int = MAX_DEPTH, across_package: bool = False) -> _Tracer:
     key = f"values:tracer:{max_depth}:" + ",".join(sorted(names)) + (":package" if across_package else "")
     return ctx.lazy(key, lambda c: _Tracer(c, names, _package_of(c) if across_package else None, max_depth))
 
@@ -750,9 +750,9 @@ def _names_in(expr: cst.CSTNode) -> List[cst.Name]:
 
 
 def trace(
-    ctx, expr, names: FrozenSet[str] = COUNTER_NAMES, across_package: bool = False, max_depth: int = MAX_DEPTH
+    ctx, expr, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH, across_package: bool = False
 ) -> Source:
-    return _tracer(ctx, names, across_package, max_depth).trace(expr)
+    return _tracer(ctx, names, max_depth, across_package).trace(expr)
 
 
 def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
@@ -785,9 +785,9 @@ def trace_token(
     ctx,
     token,
     names: FrozenSet[str] = COUNTER_NAMES,
+    max_depth: int = MAX_DEPTH,
     command=None,
     across_package: bool = False,
-    max_depth: int = MAX_DEPTH,
 ) -> Source:
     """``command`` (the token's command) lets a token of generated code resolve its names in the generated module;
     ``across_package`` lets a parameter's callers be found in the whole package (the rule declares "package")."""
@@ -801,7 +801,7 @@ def trace_token(
         if command is not None:
             tracer = _generated_tracer(ctx, command, token.expr, names, across_package)
         if tracer is None:
-            tracer = _tracer(ctx, names, across_package, max_depth)
+            tracer = _tracer(ctx, names, max_depth, across_package)
         return tracer.trace(token.expr, embedded=True)
     if token.kind == "value" and token.expr is None and token.span is not None and token.span.start is not None:
         # a template placeholder (jinja ``{{ ti.try_number }}``): its source text is all there is to read
@@ -815,7 +815,7 @@ def trace_token(
 
 
 def traced_option_values(
-    ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES, across_package: bool = False, max_depth: int = MAX_DEPTH
+    ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH, across_package: bool = False
 ):
     """(command, option, Source) for every distinct ``option`` of the file's commands that carries a value."""
     for cmd, opt in unique_options(ctx, option):
