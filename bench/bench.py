@@ -16,6 +16,7 @@ the run (``RUSAGE_CHILDREN`` of a wrapper process, which includes pool and flake
 * ``flake8`` with its defaults from a virtualenv without mfok (``bench/.venv-flake8``, same flake8 version:
   flake8 has no switch to unload a plugin), and the same flake8 with mfok's plugin, cold (plugin cache off)
   and warm, plus ``--select MFO``;
+* the libcst parse floor (``bench/parse_floor.py``): libcst parsing alone of the files that need analysis;
 * ``ruff check --no-cache --select E9``;
 * ``metaflow-orchestrator-validate`` of ``metaflow-orchestrator-kit==0.1.1`` (``bench/.venv-seedkit``).
 
@@ -53,6 +54,9 @@ TARGETS = [
     ("flake8 + plugin <= 1.2x flake8 (plugin cache warm)", "flake8 + plugin, warm", "flake8 (no plugin)", 1.2),
 ]
 RSS_LIMIT_MB = 300
+# Cold runs against the floor: libcst parsing alone of the files some rule needs (bench/parse_floor.py).
+FLOOR = "libcst parse floor"
+OVER_FLOOR = ["mfok-lint cold", "flake8 + plugin, cold", "flake8 --select MFO, cold"]
 
 # Runs a command and prints its wall time (s) and the peak RSS (KB) of its largest process, descendants included.
 # The time is taken around the command inside the wrapper, so the wrapper's own start-up (~0.03 s) is in no row:
@@ -166,6 +170,7 @@ def commands(root: Path, cache: Path, plain_flake8: Path, validator: Path, mfok_
         "flake8 + plugin, cold": ([mfok_bin / "flake8", "--exit-zero", "--mfok-no-cache", "."], None),
         "flake8 + plugin, warm": ([mfok_bin / "flake8", "--exit-zero", "--mfok-cache-dir", str(cache / "plugin"), "."], "fill"),
         "flake8 --select MFO, cold": ([mfok_bin / "flake8", "--exit-zero", "--select", "MFO", "--mfok-no-cache", "."], None),
+        "libcst parse floor": ([mfok_bin / "python", HERE / "parse_floor.py", "."], None),
         "ruff check --no-cache --select E9": ([BIN / "ruff", "check", "--no-cache", "--isolated", "--exit-zero", "--select", "E9", "."], None),
         "seed kit validator (regex)": ([validator, "."], None),
     }
@@ -209,6 +214,16 @@ def report(corpora, growth) -> str:
                 f"{1000 * flake8 / files:.1f} | {cold / flake8:.2f} |"
             )
         out.append("")
+    out += ["## Cold runs against the libcst parse floor", "",
+            "The floor starts Python, imports the rules, screens every file and parses with libcst the files some",
+            "rule needs (bench/parse_floor.py): what running these rules on libcst costs before any analysis.", "",
+            "| corpus | floor s | " + " | ".join(f"{label} / floor" for label in OVER_FLOOR) + " |",
+            "|---|---:|" + "---:|" * len(OVER_FLOOR)]
+    for name, (_files, rows) in corpora.items():
+        if FLOOR in rows:
+            ratios = [_ratio(rows, label, FLOOR) for label in OVER_FLOOR]
+            out.append(f"| {name} | {rows[FLOOR][0]:.2f} | " + " | ".join("-" if r is None else f"{r:.2f}x" for r in ratios) + " |")
+    out.append("")
     out += ["## Targets", "", "| target | corpus | measured | met |", "|---|---|---:|---|"]
     for label, numerator, denominator, limit in TARGETS:
         for name, (_files, rows) in corpora.items():

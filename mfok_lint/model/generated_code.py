@@ -19,6 +19,14 @@ Design decisions
 * **Comments are blanked.** In the decoded text, a ``#`` at the start of a line or after whitespace, and
   outside quotes on that line, starts a comment (in Python and in shell alike) that is replaced by spaces, so
   prose in generated code never matches while every offset still maps back to the source.
+* **Programs inside programs are units of their own.** A ``python -c`` program held in generated code
+  (``[sys.executable, "-c", r'''...''']`` in generated Python, ``python3 -c '...'`` in a shell script) is
+  code too, one level further down: it becomes its own unit, and is blanked out of the code of the unit that
+  holds it, so each character of generated code is read in exactly one unit. Only a program whose text is
+  its literal's text is taken (a raw or triple-quoted literal, a shell single-quoted word, or one without
+  backslashes), since an escape would shift every offset after it.
+* **Lines written one call each are one unit.** A line-builder sequence (``cb.emit(...)`` per line, see
+  ``model.emitted_lines``) is one unit, joined; its literals are not units on their own.
 * **Built once per file, on demand.** ``code_strings(ctx)`` is memoised in the file context: the rules of
   this family share one walk, and only files that pass their byte prefilter pay for it.
 """
@@ -33,6 +41,7 @@ from typing import List, Optional
 import libcst as cst
 
 from mfok_lint.core.spans import Span
+from mfok_lint.model.emitted_lines import emitted_texts
 from mfok_lint.syntax import pyast, visiting
 from mfok_lint.syntax.source_file import SourceFile
 from mfok_lint.syntax.string_literals import HOLE, StrText, jinja_holes, literal_text, percent_format, template_variants
@@ -42,7 +51,7 @@ __all__ = ["HOLE", "CodeString", "char_offset", "code_strings", "matching_paren"
 
 @dataclass
 class CodeString:
-    node: cst.BaseExpression  # the outermost string expression
+    node: cst.CSTNode  # the outermost string expression (the function, for lines written one call each)
     text: StrText  # decoded, placeholders as holes
     code: str  # ``text.value`` with comments blanked (same length)
 
@@ -163,13 +172,88 @@ def _build(ctx: SourceFile) -> List[CodeString]:
     else:
         collector = _Collector()
         visiting.visit(ctx.module, collector)
+    emitted = emitted_texts(ctx)
+    written = set()
+    for sequence in emitted:
+        for call in sequence.calls:
+            written.update(_string_node_ids(call))
     result = []
     for node in collector.found:
+        if id(node) in written:
+            continue  # one line of a line-builder sequence: read as part of the whole
         text = _decoded(node, id(node) in collector.percent_templates)
         if text is None or not text.value.strip():
             continue
-        result.append(CodeString(node, text, blank_comments(text.value)))
+        _add_unit(result, node, text, 0)
+    for sequence in emitted:
+        if sequence.text.value.strip():
+            _add_unit(result, sequence.function, sequence.text, 0)
     return result
+
+
+def _string_node_ids(node) -> List[int]:
+    """The string literals a builder call writes (``cb.emit("x = %s" % v)`` -> the literal)."""
+    if isinstance(node, _STRING_NODES):
+        return [id(node)]
+    if isinstance(node, cst.Expr):
+        return _string_node_ids(node.value)
+    if isinstance(node, cst.AugAssign):
+        return _string_node_ids(node.value)
+    if isinstance(node, cst.BinaryOperation):
+        return _string_node_ids(node.left) + _string_node_ids(node.right)
+    if isinstance(node, cst.Call):
+        found = []
+        if isinstance(node.func, cst.Attribute):
+            found += _string_node_ids(node.func.value)
+        for arg in node.args:
+            found += _string_node_ids(arg.value)
+        return found
+    return []
+
+
+MAX_NESTING = 2
+
+
+def _add_unit(result: List[CodeString], node: cst.BaseExpression, text: StrText, depth: int) -> None:
+    code = blank_comments(text.value)
+    inner = _inline_programs(code) if depth < MAX_NESTING and "-c" in code else []
+    unit = CodeString(node, text, code)
+    result.append(unit)
+    for start, end in inner:
+        unit.code = unit.code[:start] + " " * (end - start) + unit.code[end:]
+        _add_unit(result, node, text.slice(start, end), depth + 1)
+
+
+# ``"-c", r"""`` in a generated argv list, ``python -c '`` in a shell line: the quote that opens the program.
+_INLINE_PROGRAM = re.compile(
+    r"""(?:(?P<listed>["']-c["']\s*,\s*(?P<prefix>[rR]?))|(?<![\w-])-c\s+)"""
+    r"(?P<quote>" + '"""' + r"|'''|" + '"' + r"|')"
+)
+
+
+def _inline_programs(code: str) -> List[tuple]:
+    """(start, end) of each ``-c`` program's text in ``code`` whose characters are the program's own."""
+    found = []
+    for m in _INLINE_PROGRAM.finditer(code):
+        quote = m.group("quote")
+        start = m.end()
+        if len(quote) == 3:
+            end = code.find(quote, start)
+        else:
+            end = start
+            while end < len(code) and code[end] not in (quote, "\n"):
+                end += 2 if code[end] == "\\" else 1
+            if end >= len(code) or code[end] != quote:
+                continue
+        if end < 0:
+            continue
+        body = code[start:end]
+        raw = bool(m.group("prefix")) or (m.group("listed") is None and quote == "'")
+        if not raw and "\\" in body:
+            continue
+        if "\n" in body or ";" in body:  # a program, not a one-word argument
+            found.append((start, end))
+    return found
 
 
 def code_strings(ctx: SourceFile) -> List[CodeString]:

@@ -19,7 +19,47 @@ ENVIRONMENT_AFTER_INIT = (
     '    return ["python", f, "--quiet", "init", "--run-id", "1", "--task-id", "p", "--environment", env]\n'
 )
 
+QUOTED_TOKENS = '''
+def script(self, name):
+    top = ['"--no-pylint"', '"--metadata=local"']
+    for label in self.labels:
+        top.append('"--tag=%s"' % label)
+    rest = ['"step"', '"%s"' % name, '"--run-id"', "run_id", '"--task-id"', "task_id"]
+    return """
+cmd = [
+    sys.executable, FLOW_FILE,
+    %(top)s,
+    %(rest)s,
+]
+subprocess.run(cmd, check=True)
+""" % {"top": ", ".join(top), "rest": ", ".join(rest)}
+'''
+
+REPR_SPLICED = '''
+HEADER = """
+def launch(ctx, step_name, run_id, task_id, extra_args=None):
+    cmd = [sys.executable, FLOW_FILE, "--quiet", "step", step_name, "--run-id", run_id, "--task-id", task_id]
+    if extra_args:
+        cmd.extend(extra_args)
+    subprocess.run(cmd, check=True)
+"""
+
+
+class Compiler:
+    def _extra(self):
+        args = []
+        for deco in self.decorators:
+            args += [f"--with={deco}"]
+        return repr(args)
+
+    def op(self, node):
+        extra = self._extra()
+        return f"launch(ctx, {node.name!r}, RUN, '1', extra_args={extra})"
+'''
+
 INVALID = [
+    Invalid(QUOTED_TOKENS, rows=[5], message="`--tag`", no_fix=True, why="quoted-token strings appended to a list"),
+    Invalid(REPR_SPLICED, rows=[15], message="`--with`", no_fix=True, why="repr of a list fills a generated parameter"),
     Invalid(
         TAG_BEFORE_STEP, rows=[2], message="`--tag`",
         fixed=(

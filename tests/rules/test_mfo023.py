@@ -66,8 +66,21 @@ def read(path):
 """
 '''
 
+NESTED = """
+def count_block(step):
+    return (
+        '    out = subprocess.run(\\n'
+        '        [sys.executable, "-c", r\\"\\"\\"\\n'
+        'import gzip, pickle, sys\\n'
+        'blob = open(sys.argv[1], "rb").read()\\n'
+        'print(int(pickle.loads(gzip.decompress(blob))))\\n'
+        '\\"\\"\\", path], capture_output=True, text=True)\\n'
+    )
+"""
+
 
 INVALID = [
+    Invalid(NESTED, rows=[8], path=PATH, why="python -c program inside generated code"),
     Invalid(DECOMPRESS, rows=[8], path=PATH, why="decompress"),
     Invalid(GZIP_OPEN, rows=[8], path=PATH, why="gzip-open"),
     Invalid(READ_VARIABLE, rows=[10], path=PATH, why="through-variables"),

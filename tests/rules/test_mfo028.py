@@ -65,6 +65,19 @@ INVALID = [
         ''',
         rows=[3], path=PLUGIN + "acme_script.py", why="a generated shell step command",
     ),
+    Invalid(
+        '''
+        def emit_runner(out):
+            out.emit("def run_step(name, run_id, task_id, paths):")
+            out.indent()
+            out.emit("cmd = [sys.executable, FLOW_FILE, '--no-pylint',")
+            out.emit("    'step', name, '--run-id', run_id, '--task-id', task_id,")
+            out.emit("    '--input-paths', paths]")
+            out.emit("subprocess.run(cmd, check=True, env=dict(os.environ))")
+            out.dedent()
+        ''',
+        rows=[6], path=PLUGIN + "acme_codegen.py", why="generated code written one emit call per line",
+    ),
 ]
 
 VALID = [

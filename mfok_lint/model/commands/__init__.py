@@ -27,6 +27,16 @@ Design decisions
   a quoted Python string literal is read as such a fragment list (``'"step"'`` is the literal ``step``,
   ``'run_id'`` a value). A list literal of code lines (``["cmd = [", indent + '"init",', "]"]``) is joined
   with newlines and analysed as generated Python.
+* **Lists grow before they are spliced.** A template is read with the variables of its function as they stand
+  at the function's end, so a fragment list grown by ``.append('"--tag=%s"' % tag)`` or ``+=`` fills its
+  placeholder whole; an element that holds several list elements (``'    "--%s", str(v),' % name``) is read as
+  those elements. ``repr(list)`` is the list: its source is what fills ``extra_args={extra}``.
+* **Generated functions get their arguments.** A generated function that extends its command with a
+  parameter (``cmd.extend(extra_args)``) yields, for each compiler template passing ``extra_args={x}`` where
+  ``x`` evaluates to tokens with an option, the command with those tokens in the parameter's place.
+* **Line builders.** Generated code written one call per line (``cb.emit("...")`` with ``cb.indent()``,
+  ``lines.append``, ``buf.write``, ``out += "...\n"``) is joined by ``model.emitted_lines`` and analysed like
+  any other generated text; a command found there is anchored at the line that writes its subcommand.
 * **Whole-word shell placeholders** (``{x}`` alone as a word) are one value when formatted with ``!r``/``%r``
   or named like one value (``flow_file``, ``step_name``, ``run_id``, ...); otherwise (``{step_cmd}``,
   ``{top_args}``) they may expand to several words and are ``unknown``.
@@ -62,6 +72,7 @@ from mfok_lint.model.commands.evaluator import _analyse_module
 from mfok_lint.model.launchers import METAFLOW_GROUPS, groups_in_text, launcher_groups
 from mfok_lint.model.commands.index import _PRECOLLECTED_INDEX, index_collector
 from mfok_lint.model.commands.prefilter import may_build_commands
+from mfok_lint.model.emitted_lines import emitted_texts, emitted_texts_of_module
 from mfok_lint.model.commands.tokens import (
     INIT_OPTIONS,
     STEP_OPTIONS,
@@ -101,11 +112,16 @@ def build_commands(ctx: SourceFile) -> List[Command]:
         return []
     shared = ctx.cached(_PRECOLLECTED_INDEX)
     groups = launcher_groups(ctx)
-    return _analyse_module(ctx.module, shared.inner if shared is not None and shared.usable() else None, groups)
+    return _analyse_module(
+        ctx.module, shared.inner if shared is not None and shared.usable() else None, groups, emitted_texts(ctx)
+    )
 
 
 def commands_for_source(text: str) -> List[Command]:
     """Convenience for tests and tools: the commands of a piece of Python source."""
     if not may_build_commands(text):
         return []
-    return _analyse_module(cst.parse_module(text), groups=METAFLOW_GROUPS | groups_in_text(text))
+    module = cst.parse_module(text)
+    return _analyse_module(
+        module, groups=METAFLOW_GROUPS | groups_in_text(text), emitted_texts=emitted_texts_of_module(module, text)
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -17,6 +17,7 @@ from mfok_lint.core.spans import Span
 from mfok_lint.model.commands.index import _Index, _is_string_node
 from mfok_lint.model.commands.prefilter import _CANDIDATE_WORD
 from mfok_lint.model.commands.tokens import SUBCOMMANDS, Command, Token, recognise
+from mfok_lint.model.emitted_lines import EmittedText
 from mfok_lint.syntax import cstparse, visiting
 from mfok_lint.syntax.names import dotted_name
 from mfok_lint.syntax.offsets import node_offsets
@@ -37,6 +38,10 @@ _QUOTED_FRAGMENT = re.compile(r"""^\s*(?:[rRuU]?)(['"]).*\1\s*$""", re.DOTALL)
 MAX_HELPER_DEPTH = 3
 
 
+# A Python string literal followed by a comma: text that is source of list elements, not one element.
+_SEVERAL_ELEMENTS = re.compile(r"""(["'])(?:(?!\1).)*\1\s*,""")
+
+
 MAX_TEXT_DEPTH = 3
 
 
@@ -45,14 +50,15 @@ Spanner = Callable[[cst.CSTNode], Optional[Span]]
 
 
 class _Candidate:
-    __slots__ = ("anchor", "anchor_span", "function", "origin", "tokens")
+    __slots__ = ("anchor", "anchor_span", "function", "generated_function", "origin", "tokens")
 
-    def __init__(self, tokens, origin, anchor, function, anchor_span=None):
+    def __init__(self, tokens, origin, anchor, function, anchor_span=None, generated_function=None):
         self.tokens = tokens
         self.origin = origin
         self.anchor = anchor
         self.function = function
         self.anchor_span = anchor_span
+        self.generated_function = generated_function  # the function of generated Python that builds it
 
 
 class _Analysis:
@@ -63,6 +69,7 @@ class _Analysis:
         self.generated_modules: List[cst.Module] = []
         self.helper_cache: Dict[int, Optional[List[Token]]] = {}
         self.in_progress: set = set()
+        self.line_anchors: set = set()  # first calls of line-builder sequences (``model.emitted_lines``)
 
 
 class _Evaluator:
@@ -106,7 +113,10 @@ class _Evaluator:
             return
         anchor = self.anchor if self.anchor is not None else node
         self.analysis.candidates.append(
-            _Candidate(list(tokens), origin or self.origin, anchor, self.report_function, self.anchor_span)
+            _Candidate(
+                list(tokens), origin or self.origin, anchor, self.report_function, self.anchor_span,
+                self.function if self.hole_lookup is not None else None,
+            )
         )
 
     # -- statements ---------------------------------------------------------------------------------------
@@ -414,6 +424,9 @@ class _Evaluator:
         args = node.args
         if isinstance(func, cst.Name) and func.value in ("list", "tuple") and len(args) == 1:
             return self.eval_list(args[0].value, cond)
+        if isinstance(func, cst.Name) and func.value == "repr" and len(args) == 1:
+            # the source of a list, spliced into generated code (``extra_args={extra}``): that list's tokens
+            return self.eval_list(args[0].value, cond)
         if isinstance(func, cst.Attribute):
             attr = func.attr.value
             if attr == "join" and len(args) == 1 and (
@@ -639,20 +652,37 @@ class _Evaluator:
                 return None
             return [t.guarded(expr.test) for t in body + orelse]
         if isinstance(expr, cst.Name) and expr.value in self.env:
-            return list(self.env[expr.value])
+            return self._source_elements(self.env[expr.value])
         if isinstance(expr, cst.Name) and expr.value not in self.strings and self.function is not None:
             assigned = self.index.assigned(self.function, expr.value)
             if assigned is not None:
                 return self.fragment_tokens(assigned, depth + 1)
         tokens = self.eval_list(expr, None)
         if tokens is not None:
-            return tokens
+            return self._source_elements(tokens)
         text = self.eval_str(expr)
         if text is None:
             return None
         if not text.value.strip():
             return []
         return _python_fragment_tokens(self, text)
+
+    def _source_elements(self, tokens: List[Token]) -> List[Token]:
+        """A list joined into a template is source text: an element that holds several Python list elements
+        (``'    "--%s", str(x),' % name``) is read as those elements, and as unknown when it cannot be read."""
+        out: List[Token] = []
+        for tok in tokens:
+            static = tok.static if tok.kind != "unknown" else None
+            if static is None or not _SEVERAL_ELEMENTS.search(static):
+                out.append(tok)
+                continue
+            text = self.eval_str(tok.expr) if tok.expr is not None else None
+            inner = _python_fragment_tokens(self, text) if text is not None else None
+            if inner is None:
+                out.append(Token("unknown", None, tok.expr, tok.span, tok.condition))
+            else:
+                out.extend(t.guarded(tok.condition) for t in inner)
+        return out
 
 
 _ONE_VALUE_NAME = re.compile(
@@ -954,6 +984,69 @@ def _dedupe(commands: List[Command]) -> List[Command]:
     return kept
 
 
+# ---- arguments of generated functions -------------------------------------------------------------------
+def _fill_generated_parameters(module: cst.Module, analysis: _Analysis, scope_of) -> None:
+    """A generated function that extends its command with a parameter (``cmd.extend(extra_args)``) gets that
+    parameter's list from the generated calls: a template of the compiler that passes ``extra_args={extra}``,
+    with ``extra`` a list (or the ``repr`` of one) the compiler built, yields the command with those tokens in
+    the parameter's place, one candidate per call. Calls are found by the keyword alone, which the parameter
+    names: generated call sites are text, and the callee's name often sits in another piece of it."""
+    splats = []
+    for cand in list(analysis.candidates):
+        fn = cand.generated_function
+        if fn is None:
+            continue
+        names = {p.name.value for p in (*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params)}
+        for i, tok in enumerate(cand.tokens):
+            if tok.kind == "unknown" and isinstance(tok.expr, cst.Name) and tok.expr.value in names:
+                splats.append((cand, i, tok.expr.value))
+    if not splats:
+        return
+    finder = _KeywordHoles({name for _c, _i, name in splats})
+    visiting.visit(module, finder)
+    fills: Dict[str, List[List[Token]]] = {}
+    for name, expr, function in finder.found:
+        tokens = scope_of(function).fragment_tokens(expr, 0)
+        if tokens and any(t.option_name() for t in tokens):
+            fills.setdefault(name, []).append(tokens)
+    for cand, i, name in splats:
+        hole = cand.tokens[i]
+        for tokens in fills.get(name, ()):
+            filled = cand.tokens[:i] + [t.guarded(hole.condition) for t in tokens] + cand.tokens[i + 1:]
+            analysis.candidates.append(
+                _Candidate(filled, cand.origin, cand.anchor, cand.function, cand.anchor_span)
+            )
+
+
+class _KeywordHoles(cst.CSTVisitor):
+    """f-string fields that fill a keyword argument of generated code: ``f"run(ctx, extra_args={extra})"``."""
+
+    def __init__(self, names: set) -> None:
+        self.names = names
+        self.found: List[Tuple[str, cst.BaseExpression, Optional[cst.FunctionDef]]] = []
+        self._funcs: List[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._funcs.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._funcs.pop()
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        before = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                before = part.value
+                continue
+            m = _KEYWORD_BEFORE.search(before)
+            if m and m.group(1) in self.names and part.format_spec is None:
+                self.found.append((m.group(1), part.expression, self._funcs[-1] if self._funcs else None))
+            before = ""
+
+
+_KEYWORD_BEFORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)=$")
+
+
 def _contains_run(big: List, small: List) -> bool:
     n = len(small)
     for start in range(len(big) - n + 1):
@@ -963,7 +1056,10 @@ def _contains_run(big: List, small: List) -> bool:
 
 
 def _analyse_module(
-    module: cst.Module, index: "Optional[_Index]" = None, groups: FrozenSet[str] = frozenset()
+    module: cst.Module,
+    index: "Optional[_Index]" = None,
+    groups: FrozenSet[str] = frozenset(),
+    emitted_texts: Sequence[EmittedText] = (),
 ) -> List[Command]:
     analysis = _Analysis()
     if index is None:
@@ -974,22 +1070,40 @@ def _analyse_module(
         return Span(node)
 
     _Evaluator(analysis, index, outer_spanner, None, None).run(module.body)
+    # A template's placeholders are filled from the lists its function built (``top_args.append(...)``,
+    # ``step_args += [...]``): the template is read with that function's variables as they stand at its end.
+    scopes: Dict[int, _Evaluator] = {}
     for fn, _cls in index.functions:
         if id(fn) not in index.interesting:
             continue  # helpers without command strings are still followed on demand from callers
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [fn.body]
-        _Evaluator(analysis, index, outer_spanner, fn, fn).run(body)
+        scope = scopes[id(fn)] = _Evaluator(analysis, index, outer_spanner, fn, fn)
+        scope.run(body)
+
+    def scope_of(function) -> _Evaluator:
+        scope = scopes.get(id(function)) if function is not None else None
+        return scope if scope is not None else _Evaluator(analysis, index, outer_spanner, function, function)
+
     for node, function in index.strings:
-        _Evaluator(analysis, index, outer_spanner, function, function).analyse_string(node)
+        scope_of(function).analyse_string(node)
     for node, function in index.line_lists:
         _analyse_line_list(_Evaluator(analysis, index, outer_spanner, function, function), node)
     for node, function in index.filled_templates:
-        _Evaluator(analysis, index, outer_spanner, function, function).analyse_filled_template(node)
+        scope_of(function).analyse_filled_template(node)
+    for emitted in emitted_texts:
+        anchor = emitted.calls[0]
+        analysis.line_anchors.add(id(anchor))
+        scope_of(emitted.function).analyse_text(emitted.text, anchor)
+
+    _fill_generated_parameters(module, analysis, scope_of)
 
     commands = []
     for cand in analysis.candidates:
         cmd = recognise(cand.tokens, cand.origin, cand.anchor, cand.function, cand.anchor_span, groups)
         if cmd is not None:
             cmd.generated_modules = analysis.generated_modules
+            if id(cand.anchor) in analysis.line_anchors and cmd.subcommand_token.span is not None:
+                # written line by line: the command is where its subcommand's line is written
+                cmd.anchor_span = Span(cmd.subcommand_token.span.node)
             commands.append(cmd)
     return _dedupe(commands)
