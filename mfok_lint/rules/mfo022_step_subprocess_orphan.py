@@ -55,14 +55,15 @@ class StepSubprocessOrphan(Rule):
 
     def check(self, ctx: Context) -> None:
         for unit in step_units(ctx, ("Popen", "subprocess", "create_subprocess_"), may_report=_any_finding):
-            stoppers = _stoppers(unit.tree)
+            stoppers = stopper_names(unit.tree)
             prefix = "Generated code: " if unit.generated else ""
             for fn in step_functions(unit):
-                for finding in _check_function(fn, stoppers):
+                for finding in check_function(fn, stoppers):
                     ctx.report(unit.locate(finding.node), message=prefix + finding.message)
 
 
-def _stoppers(tree: ast.AST) -> Set[str]:
+def stopper_names(tree: ast.AST) -> Set[str]:
+    """Functions of the unit that stop a process handed to them (MFO036 reads the same set)."""
     functions = functions_by_name(tree)
     return {name for name, defs in functions.items() if any(_stops_a_parameter(d) for d in defs)}
 
@@ -70,8 +71,8 @@ def _stoppers(tree: ast.AST) -> Set[str]:
 def _any_finding(tree: ast.AST) -> bool:
     """Whether any function of the file would be reported if it built a step: a superset of the findings,
     since the step functions are some of these."""
-    stoppers = _stoppers(tree)
-    return any(_check_function(fn, stoppers) for defs in functions_by_name(tree).values() for fn in defs)
+    stoppers = stopper_names(tree)
+    return any(check_function(fn, stoppers) for defs in functions_by_name(tree).values() for fn in defs)
 
 
 def _stops_a_parameter(fn: ast.AST) -> bool:
@@ -83,7 +84,8 @@ def _stops_a_parameter(fn: ast.AST) -> bool:
     return False
 
 
-def _check_function(fn: ast.AST, stoppers: Set[str]) -> List[_Finding]:
+def check_function(fn: ast.AST, stoppers: Set[str]) -> List[_Finding]:
+    """This rule's findings in one function; MFO036 leaves exactly these launches to it."""
     findings: List[_Finding] = []
     is_async = isinstance(fn, ast.AsyncFunctionDef)
     launched: Dict[str, ast.AST] = {}

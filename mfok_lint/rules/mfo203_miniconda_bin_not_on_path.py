@@ -10,7 +10,8 @@ fails with "No installation for *Micromamba* found" where downloads are blocked.
 directory to ``$GITHUB_PATH`` makes it visible to every later step and every process those steps start.
 
 Design decisions:
-- "Conda tests run" means: a step after the setup-miniconda step in the same job invokes pytest and
+- "Conda tests run" means: a step after the setup-miniconda step in the same job invokes pytest (in a ``run:``
+  script or through an action's inputs, ``syntax.workflow_yaml.pytest_runs``) and
   ``conda_tests_enabled`` (``mfok_lint.lint.workflows``) holds for that invocation: it selects conda tests
   (``-m`` expression naming a conda marker, a ``--conda``-style option, a test path containing ``conda``) or
   sees a truthy ``*CONDA*`` switch variable (workflow, job, ``$GITHUB_ENV``, step, ``export`` or inline env).

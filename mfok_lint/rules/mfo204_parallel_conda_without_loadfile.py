@@ -14,6 +14,11 @@ Design decisions:
   (``-m`` expression naming a conda marker, a ``--conda``-style option, a test path containing ``conda``) or
   sees a truthy ``*CONDA*`` switch variable (workflow, job, ``$GITHUB_ENV``, step, ``export`` or inline env);
   ``-m "not conda"`` disables them.
+- pytest runs are read wherever the workflow gives them (``syntax.workflow_yaml.pytest_runs``): ``run:`` scripts,
+  the scripts an action runs from its inputs (a retry action's ``command:``, an xvfb action's ``run:``) and
+  pytest's own arguments given to an action as inputs (``dariocurr/pytest-summary``'s ``options:``, an input
+  named ``pytest-args``). Worker options hidden in ``with:`` race the same environments; a separate rule for
+  "options in action inputs" would report the placement, which is not the bug.
 - Accepted distributions: ``--dist loadfile``/``loadgroup`` (also ``--dist=``, ``-d`` is not an alias), on the
   command line or in ``PYTEST_ADDOPTS``. Other modes (``load``, ``loadscope``, ``worksteal``) are reported.
 - Reported on the source line of the pytest command. The fix (safe: it only changes how tests are

@@ -30,6 +30,7 @@ from typing import List, Optional, Tuple
 
 import yaml
 
+from mfok_lint.model.containers import looks_like_worker
 from mfok_lint.prefilter import Text
 from mfok_lint.rules.base import Rule
 from mfok_lint.rules.context import Context
@@ -45,8 +46,6 @@ from mfok_lint.syntax.workflow_yaml import (
     steps,
 )
 
-_WORKER_WORD_RE = re.compile(r"worker|agent", re.IGNORECASE)
-_WORKER_IMAGE_RE = re.compile(r"(^|[/:-])(kestra|windmill|airflow|mageai)([/:-]|$)", re.IGNORECASE)
 _WORKSPACE_RE = re.compile(
     r"^(\$\{?GITHUB_WORKSPACE\}?|\$\{\{\s*github\.workspace\s*\}\}|\$\{?PWD\}?|\$\(\s*pwd\s*\)|`pwd`)$"
 )
@@ -165,12 +164,6 @@ def _docker_run(command: List[str]) -> Optional[Tuple[List[str], str, List[str]]
     return rest[:i], rest[i], rest[i + 1 :]
 
 
-def _is_worker(image: str, names: List[str], arguments: List[str]) -> bool:
-    if _WORKER_IMAGE_RE.search(image):
-        return True
-    return any(_WORKER_WORD_RE.search(text) for text in [image, *names, *arguments])
-
-
 class DockerWorkerMounts(Rule):
     triggers = Text(b"docker", b"services")
 
@@ -190,7 +183,7 @@ class DockerWorkerMounts(Rule):
         options, image, arguments = parsed
         names = [options[i + 1] for i, o in enumerate(options[:-1]) if o == "--name"]
         names += [o.split("=", 1)[1] for o in options if o.startswith("--name=")]
-        if not _is_worker(image, names, arguments):
+        if not looks_like_worker(image, names, arguments):
             return
         problem = _problem(_mounts_in_options(options))
         if problem is None:
@@ -205,7 +198,7 @@ class DockerWorkerMounts(Rule):
 
     def _check_service(self, ctx: Context, key: yaml.ScalarNode, service: yaml.Node) -> None:
         image = scalar_text(get_value(service, "image")) or scalar_text(service) or ""
-        if not _is_worker(image, [key.value], []):
+        if not looks_like_worker(image, [key.value], []):
             return
         mounts = [
             m for m in (_parse_volume(scalar_text(v) or "") for v in sequence_items(get_value(service, "volumes"))) if m

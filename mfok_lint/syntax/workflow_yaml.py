@@ -11,6 +11,11 @@ Design decisions for the helpers the workflow rules share:
   single words; comments never count.
 - Whether a pytest run executes conda tests is decided once here (``conda_tests_enabled``), because MFO203 and
   MFO204 must agree on it.
+- A pytest run is a run wherever the workflow gives it: a ``run:`` script, a script an action runs from a
+  ``with:`` input (``command:`` of a retry action, ``run:`` of an xvfb action; bash or sh only), or pytest's own
+  arguments given to an action that runs pytest (``options:`` of ``dariocurr/pytest-summary``, an input named
+  ``pytest-args``). The same options mean the same thing there, and a reader (or a rule) looking only at
+  ``run:`` scripts misses them.
 """
 
 from __future__ import annotations
@@ -294,17 +299,70 @@ _GITHUB_ENV_RE = re.compile(
 )
 
 
+# Action inputs that hold a shell script the action runs (``nick-fields/retry``'s ``command``, the xvfb actions'
+# ``run``), and inputs that hold pytest's own arguments (``dariocurr/pytest-summary``'s ``options`` and
+# ``paths``; any input named ``pytest-args`` and the like says so itself).
+_SCRIPT_INPUTS = {"run", "command", "script"}
+_NOT_SHELL_ACTIONS = {"actions/github-script"}
+_PYTEST_ARGUMENT_INPUTS = {"dariocurr/pytest-summary": ("options", "paths")}
+_PYTEST_ARGUMENT_INPUT_RE = re.compile(r"^pytest[-_](args|arguments|options|opts|flags|addopts)$", re.IGNORECASE)
+
+
+def _action_scripts(ctx: "SourceFile", step: yaml.Node) -> List[ScriptLine]:
+    """Logical lines of the shell scripts a step's action runs from its ``with:`` inputs."""
+    action = action_of(step)
+    if action is None or action in _NOT_SHELL_ACTIONS:
+        return []
+    inputs = get_value(step, "with")
+    shell = (scalar_text(get_value(inputs, "shell")) or "bash").strip().lower()
+    if shell.split()[0].rsplit("/", 1)[-1] not in ("bash", "sh"):
+        return []
+    lines: List[ScriptLine] = []
+    for key, value in mapping_items(inputs):
+        if key.value in _SCRIPT_INPUTS:
+            lines.extend(script_lines(ctx, value))
+    return lines
+
+
+def _action_pytest_arguments(ctx: "SourceFile", step: yaml.Node) -> Optional[ScriptLine]:
+    """pytest's arguments given to a step's action as inputs, as one line (every piece keeps its position)."""
+    action = action_of(step)
+    if action is None:
+        return None
+    named = _PYTEST_ARGUMENT_INPUTS.get(action, ())
+    merged: Optional[ScriptLine] = None
+    for key, value in mapping_items(get_value(step, "with")):
+        if key.value not in named and not _PYTEST_ARGUMENT_INPUT_RE.match(key.value):
+            continue
+        for line in script_lines(ctx, value):
+            if merged is None:
+                merged = ScriptLine(line.text, line.row, line.column, list(line.pieces))
+            else:
+                merged.text += " " + line.text
+                merged.pieces.extend(line.pieces)
+    return merged
+
+
+def _words(text: str) -> List[str]:
+    return [word for command in shell_commands(text) for word in command]
+
+
 def pytest_runs(ctx: "SourceFile", job: yaml.Node) -> List[PytestRun]:
-    """Every pytest invocation of the job, in order. The environment is layered as the runner layers it:
-    workflow ``env``, job ``env``, ``NAME=value >> $GITHUB_ENV`` lines of earlier steps, the step's ``env``,
-    ``export NAME=value`` earlier in the same script, then ``NAME=value`` prefixed to the command."""
+    """Every pytest invocation of the job, in order: in ``run:`` scripts, in the scripts an action runs from its
+    inputs (``command:``, ``run:``), and in the arguments an action that runs pytest takes as inputs. The
+    environment is layered as the runner layers it: workflow ``env``, job ``env``, ``NAME=value >> $GITHUB_ENV``
+    lines of earlier steps, the step's ``env``, ``export NAME=value`` earlier in the same script, then
+    ``NAME=value`` prefixed to the command."""
     inherited = env_map(get_value(ctx.root, "env"))
     inherited.update(env_map(get_value(job, "env")))
     runs: List[PytestRun] = []
     for index, step in enumerate(steps(job)):
         env = dict(inherited)
         env.update(env_map(get_value(step, "env")))
-        for line in script_lines(ctx, get_value(step, "run")):
+        arguments = _action_pytest_arguments(ctx, step)
+        if arguments is not None:
+            runs.append(PytestRun(index, step, arguments, _words(arguments.text), dict(env)))
+        for line in script_lines(ctx, get_value(step, "run")) + _action_scripts(ctx, step):
             for match in _GITHUB_ENV_RE.finditer("" if line.text.startswith("#") else line.text):
                 inherited[match.group(1)] = match.group(2)
             for command in shell_commands(line.text):

@@ -48,6 +48,10 @@ ON_SETUP_USES = [
 
 INVALID = ON_SETUP_USES + [
     Invalid(
+        job(SETUP, "- uses: nick-fields/retry@v3\n  with:\n    max_attempts: 2\n    command: pytest -m conda tests/\n"),
+        rows=[7], path=PATH, why="conda tests run by an action's command input",
+    ),
+    Invalid(
         job(SETUP, '- run: echo "$CONDA/condabin" >> "$GITHUB_PATH"\n', "- run: pytest -m conda\n"),
         rows=[7], message="`$CONDA/condabin`", path=PATH, why="condabin is not enough and is named",
     ),

@@ -89,7 +89,27 @@ jobs:
       - run: pytest -n 4 tests/
 """
 
+def action_step(uses: str, inputs: str, env: str = 'MFOK_CONDA_TESTS: "1"') -> str:
+    """A workflow whose one step is an action given ``inputs`` (YAML lines of its ``with:`` map)."""
+    body = textwrap.indent(textwrap.dedent(inputs), " " * 10)
+    header = f"name: ci\non: [push]\nenv:\n  {env}\n"
+    return header + f"jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: {uses}\n        with:\n{body}"
+
+
+# Options given to an action's inputs are options all the same: a retry wrapper's command, an xvfb action's
+# script, a pytest action's arguments.
+ACTION_INPUTS = [
+    ("nick-fields/retry@v3", "timeout_minutes: 30\nmax_attempts: 2\ncommand: python -m pytest tests/ -n auto\n", 13),
+    ("GabrielBB/xvfb-action@v1", "run: pytest -n 2 tests/\noptions: -screen 0 1024x768x24\n", 11),
+    ("coactions/setup-xvfb@v1", "run: |\n  pip install -e .\n  pytest -n 4 tests/\n", 13),
+    ("dariocurr/pytest-summary@v2", "options: -n 4\npaths: tests/\n", 11),
+    ("acme/run-tests@v1", "pytest-args: --cov -n auto\n", 11),
+]
+
 INVALID = [
+    Invalid(action_step(uses, inputs), rows=[row], path=PATH, why=f"options in an action's inputs: {uses}")
+    for uses, inputs, row in ACTION_INPUTS
+] + [
     Invalid(
         workflow(f"pip install -e .\npytest tests/ {option}\n"), rows=[11], path=PATH, why=f"worker option {option}"
     )
@@ -130,6 +150,17 @@ INVALID = [
 ]
 
 VALID = [
+    Valid(action_step(uses, inputs), path=PATH, why=f"action inputs: {uses}: {label(inputs)}")
+    for uses, inputs in [
+        ("nick-fields/retry@v3", "command: python -m pytest tests/ -n auto --dist loadfile\n"),
+        ("nick-fields/retry@v3", "shell: pwsh\ncommand: pytest -n auto\n"),
+        ("actions/github-script@v7", "script: |\n  pytest -n 4\n"),
+        ("GabrielBB/xvfb-action@v1", "run: pytest tests/\noptions: -n 4\n"),
+        ("codecov/codecov-action@v4", "files: coverage.xml\nfail_ci_if_error: false\n"),
+        ("irongut/CodeCoverageSummary@v1.3.0", 'filename: coverage.xml\nthresholds: "50 80"\n'),
+        ("dariocurr/pytest-summary@v2", "options: -n 4 -m 'not conda'\n"),
+    ]
+] + [
     Valid(workflow(script), path=PATH, why=f"grouped, serial or conda-free: {label(script)}")
     for script in [
         "pytest -n 4 --dist loadfile tests/\n",
@@ -192,6 +223,13 @@ def test_fix_adds_dist_loadfile_and_converges():
     assert fix_text(outcome.text, PATH, select=[RULE]).text == outcome.text
     # nothing but the inserted words changed
     assert outcome.text.replace(" --dist loadfile", "") == source
+
+
+def test_fix_in_an_action_input():
+    source = action_step("dariocurr/pytest-summary@v2", "options: -n 4 -m conda\n", env="OTHER: '1'")
+    outcome = fix_text(source, PATH, select=[RULE])
+    assert "options: -n 4 --dist loadfile -m conda\n" in outcome.text
+    assert lint(outcome.text, RULE, path=PATH) == []
 
 
 def test_folded_scripts_and_commented_switches():
