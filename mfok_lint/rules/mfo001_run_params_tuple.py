@@ -7,15 +7,18 @@ run parameters (or an empty one) raises ``TypeError`` ("Invalid type for 'run_pa
 that validate list-typed inputs reject tuples the same way, and ``list + tuple`` raises outright.
 
 Where a tuple comes from and where it arrives is the value model's question (``model.values.tuples``: sources,
-assignments and mappings followed, sinks, same-module helpers); this rule reports each arrival and fixes it
-(safe), preferring to build a list over converting a tuple:
-- A tuple the function builds itself (every assignment of the variable is ``tuple(...)``, a tuple display, or a
-  conditional of those and lists) is built as a list where it is written: ``tuple(x for ...)`` becomes
-  ``[x for ...]``, ``tuple(y)`` ``list(y)``, ``(a, b)`` ``[a, b]``, as the catalog's "Use instead" does. Only when
-  every other use of the variable reads a list like the tuple (a truth test, ``len``, iteration, membership,
-  indexing, a mapping that carries it to the sink): a value also returned, hashed or printed is converted instead.
-- Otherwise ``name = list(name) if name else []`` goes before the first forwarding statement of the function, at
-  that statement's indentation. The condition is left out where it cannot be false: inside ``if name:`` (or
+assignments and mappings followed, sinks, same-module helpers). Where the finding goes is where the bug is built,
+and the fix (safe) prefers building a list to converting a tuple:
+- A tuple the extension makes itself on every path to the sink (``run_params = tuple(...)``, ``x = params or ()``
+  with no click value in it, ``()``) is reported at the expression that makes it, once however many sinks it
+  reaches. When it is assigned to the forwarded variable and every other use of that variable reads a list like
+  the tuple (a truth test, ``len``, iteration, membership, indexing, a mapping that carries it to the sink), the
+  fix builds a list there: ``tuple(x for ...)`` becomes ``[x for ...]``, ``tuple(y)`` ``list(y)``, ``(a, b)``
+  ``[a, b]``, as the catalog's "Use instead" does; any other composition is wrapped in ``list(...)``. A value
+  also returned, hashed, printed or extended with a tuple is converted before the sink instead (below).
+- A click multi-value value forwarded unconverted (alone or inside ``x or ()``) is reported at each arrival:
+  ``name = list(name) if name else []`` goes before the first forwarding statement of the function, at that
+  statement's indentation. The condition is left out where it cannot be false: inside ``if name:`` (or
   ``if name is not None:``, or an ``and`` holding one) with no assignment to ``name`` in that block, or when every
   assignment of the variable gives a value that is never ``None`` (``x or ()``, ``x if x else []``, ...).
 - ``tuple(...)`` written inline at the sink becomes a list the same way.
@@ -58,7 +61,24 @@ class RunParamsTuple(Rule):
             if f.variable is not None:
                 by_variable.setdefault((id(analysis.function_of(f.unit)), f.variable), []).append(f)
         fixes = {key: _variable_fix(ctx, analysis, flows) for key, flows in by_variable.items()}
+        reported_constructs: Set[int] = set()
         for f in sorted(findings, key=lambda f: f.unit.order):
+            if f.built is not None:
+                key = (id(analysis.function_of(f.unit)), f.variable)
+                for construct in f.built:
+                    if id(construct) in reported_constructs:
+                        continue
+                    reported_constructs.add(id(construct))
+                    fix = _construct_fix(ctx, analysis, f, by_variable.get(key, ()), construct)
+                    if fix is None and f.variable is not None:
+                        fix = fixes[key]
+                        advice = "forward multi-value options as a `list`"
+                    elif construct is f.node:
+                        advice = "forward multi-value options as a `list`"
+                    else:
+                        advice = "build it as a `list` here"
+                    ctx.report(construct, message=f"{f.detail}; {advice}", fix=fix)
+                continue
             fix = None
             if f.inline_tuple is not None:
                 edits = _list_instead(ctx, f.inline_tuple)
@@ -68,6 +88,43 @@ class RunParamsTuple(Rule):
                 fix = fixes[(id(analysis.function_of(f.unit)), f.variable)]
             message = f"{f.detail}; forward multi-value options as a `list`"
             ctx.report(f.node, message=message, fix=fix)
+
+
+def _construct_fix(
+    ctx: Context, analysis: TupleFlows, flow: TupleFlow, flows: Sequence[TupleFlow], construct: cst.BaseExpression
+):
+    """A list built where the tuple is built: at the sink itself, or where the forwarded variable is assigned
+    when nothing else reads the variable as a tuple. None otherwise (the variable's fix converts it instead)."""
+    if construct is not flow.node:
+        if flow.variable is None:
+            return None
+        facts = analysis.facts(analysis.function_of(flow.unit))
+        holders = [name for name, defs in facts.defs.items() if any(d.value is construct for d in defs)]
+        if len(holders) != 1:
+            return None
+        # The names the tuple is handed through on its way to the forwarded variable (``forwarded = params``):
+        # each of them must be read like a list everywhere but in those hand-overs.
+        names, links = {holders[0]}, set()
+        grown = True
+        while grown:
+            grown = False
+            for name, defs in facts.defs.items():
+                for d in defs:
+                    if isinstance(d.value, cst.Name) and d.value.value in names:
+                        links.add(id(d.value))
+                        if name not in names:
+                            names.add(name)
+                            grown = True
+        if flow.variable not in names:
+            return None
+        sinks = {id(f.node) for f in flows} | links
+        for name in names:
+            uses = _Uses(name, sinks)
+            visiting.visit(facts.func.body, uses)
+            if uses.other:
+                return None
+    edits = _list_instead(ctx, construct) or [ctx.edit(construct, f"list({ctx.code_for(construct)})")]
+    return ctx.make_fix(Applicability.SAFE, "Build a `list` instead of a `tuple`", edits)
 
 
 def _variable_fix(ctx: Context, analysis: TupleFlows, flows: Sequence[TupleFlow]):

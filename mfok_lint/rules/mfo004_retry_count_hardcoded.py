@@ -6,9 +6,13 @@ makes every retry overwrite attempt 0 and never reach the fallback of ``@catch``
 
 Decisions:
 * The value question is the value model's (``mfok_lint.model.values``): a literal (``0``, ``"0"``, ``str(0)``,
-  ``"%d" % 0``), a name whose every reaching definition is such a literal, a parameter whose callers in the
-  module never pass anything else (or a private helper's default), and ``--retry-count=0`` / ``--retry-count 0``
-  words of shell and generated-Python templates.
+  ``"%d" % 0``), a name whose every reaching definition is such a literal, a parameter none of whose callers
+  passes anything else (or a private helper's default when nothing calls it), and ``--retry-count=0`` /
+  ``--retry-count 0`` words of shell and generated-Python templates.
+* A parameter's callers are every call of its function in the package, code and generated code alike
+  (``model.package_calls``): a helper emitted in one string (``def _step_cmd(..., retry_count=0)``) is called by
+  code another builder emits, often in another module. A default is a constant only when every call was read and
+  none passes the parameter; a mention of the function that is no readable call leaves the value unknown.
 * Only numeric constants count: a string that names a runtime value (``"{{retries}}"``, ``"$RETRY"``) is the
   scheduler's counter, and any name, attribute or call the model cannot see through is not reported.
 * No fix: the right value is the scheduler's own attempt counter, which the linter cannot choose.
@@ -23,11 +27,11 @@ from mfok_lint.rules.base import Rule
 
 
 class RetryCountHardcoded(Rule):
-    needs = frozenset({"commands"})
+    needs = frozenset({"commands", "package"})
     triggers = Text(b"retry-count") & CommandText()
 
     def check(self, ctx) -> None:
-        for cmd, opt, source in traced_option_values(ctx, "--retry-count"):
+        for cmd, opt, source in traced_option_values(ctx, "--retry-count", across_package=True):
             if source.kind != "constant" or not all(isinstance(c, int) for c in source.constants):
                 continue
             target = reportable(ctx, opt.value.span, cmd.target)

@@ -22,7 +22,8 @@ Design decisions:
 - The command must carry a Metaflow option on its proper side (a top-level option before ``step`` or a step
   option after it): the shared model also accepts word sequences from prose such as "step commands carry
   --environment conda", which are not invocations.
-- One finding per file, at its first step command.
+- One finding per file, at the ``step`` token of its first step command (the command the fix changes: its
+  environment is where the variables go), or at the whole command when that token has no place in the file.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import os
 import re
 
+from mfok_lint.model.command_evidence import reportable
 from mfok_lint.model.commands import STEP_OPTIONS, TOP_LEVEL_OPTIONS
 from mfok_lint.prefilter import CommandText
 from mfok_lint.rules.base import Rule
@@ -84,5 +86,5 @@ class EnvironmentDecoratorIgnored(Rule):
         if ctx.path not in ("-", "<stdin>") and in_a_directory and _package_handles(ctx):
             return
         # Ordering by offset resolves positions (a pass over the whole module): only once a report is certain.
-        first = min(steps, key=lambda c: ctx.offsets(c.anchor_span or c.anchor)[0])
-        ctx.report(first.anchor_span or first.anchor)
+        targets = [reportable(ctx, c.subcommand_token.span, c.target) for c in steps]
+        ctx.report(min((t for t in targets if t is not None), key=lambda t: ctx.offsets(t)[0]))

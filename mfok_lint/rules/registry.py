@@ -151,7 +151,7 @@ RULES: Tuple[RuleRow, ...] = (
     RuleRow("MFO014", "split-index-missing",                  PYTHON,   PREVIEW, NEVER,      None,         ("FOREACH", "NESTED_FOREACH"),
             "Step command never passes `--split-index`, so foreach-body tasks cannot tell which item they run"),
     RuleRow("MFO015", "max-user-code-retries-missing",        PYTHON,   STABLE,  SOMETIMES, UNSAFE,       ("RETRY", "CATCH"),
-            "`--retry-count` is sent without `--max-user-code-retries`, so on retries `@catch` skips the step and `@timeout` does not arm"),
+            "`--retry-count` is sent without `--max-user-code-retries` (or with a constant 0), so on retries `@catch` skips the step and `@timeout` does not arm"),
     RuleRow("MFO016", "params-not-forwarded-to-init",         PYTHON,   STABLE,  NEVER,      None,         ("RUN_PARAMS",),
             "`init` command never receives the flow's Parameters (no `--<name>` options, no `METAFLOW_INIT_<NAME>`), so every run uses the defaults"),
     RuleRow("MFO017", "fictional-parameter-env",              PYTHON,   STABLE,  NEVER,      None,         ("RUN_PARAMS",),

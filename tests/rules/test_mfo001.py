@@ -47,6 +47,108 @@ class AcmeDeployedFlow:
         return get_lower_level_group(self.deployer.api, {}, "acme", {}).trigger(**trigger_kwargs)
 """
 
+CLICK_DICT_STORE = """
+from metaflow._vendor import click
+from acme_sdk import Client
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    submit_kwargs = dict(flow="f")
+    if run_params:
+        submit_kwargs["run_params"] = run_params
+    return Client().submit(**submit_kwargs)
+"""
+
+FIXED_CLICK_DICT_STORE = """
+from metaflow._vendor import click
+from acme_sdk import Client
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    submit_kwargs = dict(flow="f")
+    if run_params:
+        run_params = list(run_params)
+        submit_kwargs["run_params"] = run_params
+    return Client().submit(**submit_kwargs)
+"""
+
+BUILT_TWO_SINKS = """
+class AcmeDeployedFlow:
+    def trigger(self, **kwargs):
+        params = tuple(f"{k}={v}" for k, v in kwargs.items())
+        forwarded = params
+        self.client.validate(run_params=forwarded)
+        return self.client.trigger(run_params=forwarded)
+"""
+
+FIXED_BUILT_TWO_SINKS = """
+class AcmeDeployedFlow:
+    def trigger(self, **kwargs):
+        params = [f"{k}={v}" for k, v in kwargs.items()]
+        forwarded = params
+        self.client.validate(run_params=forwarded)
+        return self.client.trigger(run_params=forwarded)
+"""
+
+EMPTY_DEFAULT_THEN_TUPLE = """
+class AcmeDeployedFlow:
+    def trigger(self, **kwargs):
+        run_params = ()
+        if kwargs:
+            run_params = tuple("%s=%s" % kv for kv in kwargs.items())
+        return self.api.trigger(run_params=run_params)
+"""
+
+TUPLE_DISPLAY = """
+def trigger(api, greeting):
+    run_params = ( "greeting=" + greeting, "source=cli" )
+    api.trigger(run_params=run_params)
+"""
+
+FIXED_TUPLE_DISPLAY = """
+def trigger(api, greeting):
+    run_params = [ "greeting=" + greeting, "source=cli" ]
+    api.trigger(run_params=run_params)
+"""
+
+OR_EMPTY_OF_UNKNOWN = """
+def trigger(api, options):
+    run_params = options.get("run_params") or ()
+    api.trigger(run_params=run_params)
+"""
+
+FIXED_OR_EMPTY_OF_UNKNOWN = """
+def trigger(api, options):
+    run_params = list(options.get("run_params") or ())
+    api.trigger(run_params=run_params)
+"""
+
+CLICK_THROUGH_TUPLE = """
+from metaflow._vendor import click
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    params = tuple(run_params)
+    scheduler.submit(run_params=params)
+"""
+
+FIXED_CLICK_THROUGH_TUPLE = """
+from metaflow._vendor import click
+
+
+@click.command()
+@click.option("--run-param", "run_params", multiple=True)
+def trigger(run_params):
+    params = list(run_params)
+    scheduler.submit(run_params=params)
+"""
+
 CLICK_TO_API = """
 from metaflow._vendor import click
 from acme_sdk import Client
@@ -289,9 +391,30 @@ def trigger(run_params):
 """
 
 INVALID = [
+    # A tuple the extension builds is reported where it is built, once, and the fix builds a list there.
     Invalid(
-        DEPLOYER_DICT_STORE, rows=[10], message="`run_params` reaches `.trigger(**trigger_kwargs)`",
-        fixed=FIXED_DEPLOYER_DICT_STORE, path=PATH, why="dict-store-then-splat",
+        DEPLOYER_DICT_STORE, rows=[7], message="`run_params` reaches `.trigger(**trigger_kwargs)` as a tuple; build it",
+        fixed=FIXED_DEPLOYER_DICT_STORE, path=PATH, why="built-tuple-then-dict-store",
+    ),
+    Invalid(BUILT_TWO_SINKS, rows=[4], fixed=FIXED_BUILT_TWO_SINKS, path=PATH, why="one built tuple, two sinks"),
+    Invalid(
+        EMPTY_DEFAULT_THEN_TUPLE, rows=[4, 6], path=PATH,
+        why="an empty-tuple default and a conditional tuple both reach the sink",
+    ),
+    Invalid(TUPLE_DISPLAY, rows=[3], fixed=FIXED_TUPLE_DISPLAY, path=PATH, why="tuple display becomes a list display"),
+    Invalid(
+        OR_EMPTY_OF_UNKNOWN, rows=[3], fixed=FIXED_OR_EMPTY_OF_UNKNOWN, path=PATH,
+        why="or-empty-tuple of no click value",
+    ),
+    Invalid(
+        CLICK_THROUGH_TUPLE, rows=[8], message="build it as a `list` here", fixed=FIXED_CLICK_THROUGH_TUPLE,
+        path=PATH,
+        why="tuple() of a click value is the construct to change",
+    ),
+    # A click value forwarded unconverted is reported where it is forwarded.
+    Invalid(
+        CLICK_DICT_STORE, rows=[11], message="`run_params` reaches `.submit(**submit_kwargs)` as a tuple; forward",
+        fixed=FIXED_CLICK_DICT_STORE, path=PATH, why="click-value-dict-store-then-splat",
     ),
     Invalid(
         CLICK_TO_API, rows=[11], message="forwarded to `client.create_run()`",
@@ -520,6 +643,15 @@ def test_fix_inserts_conversion_and_converges(source, inserted):
     libcst.parse_module(fixed_once)
     assert lint(fixed_once, RULE, path=PATH) == []
     assert_fix_converges(text, RULE, PATH)
+
+
+def test_each_built_tuple_is_fixed_where_it_is_reported():
+    text = textwrap.dedent(EMPTY_DEFAULT_THEN_TUPLE)
+    found = lint(text, RULE, path=PATH)
+    for diagnostic in found:
+        assert {edit.location.row for edit in diagnostic.fix.edits} == {diagnostic.location.row}
+    fixed = assert_fix_converges(text, RULE, PATH)
+    assert "run_params = []" in fixed and 'run_params = ["%s=%s" % kv for kv in kwargs.items()]' in fixed
 
 
 CLICK_HEAD = """
@@ -948,3 +1080,20 @@ def test_fixed_code_passes_metaflows_click_api_type_check(source, call):
 )
 def test_the_screen_before_the_parse(source, may_report):
     assert passes_prefilter(RULE, source, path="x.py") is may_report
+
+
+def test_a_built_tuple_also_used_as_a_tuple_is_reported_where_it_is_built():
+    """The finding stays where the tuple is made; only its fix moves to the forwarding, since building a list
+    there would change what the function returns."""
+    text = textwrap.dedent(
+        """\
+        def trigger(api, params):
+            run_params = tuple(params)
+            api.trigger(run_params=run_params)
+            return run_params
+        """
+    )
+    (found,) = lint(text, RULE, path=PATH)
+    assert found.location.row == 2
+    assert found.message.endswith("forward multi-value options as a `list`")
+    assert {edit.location.row for edit in found.fix.edits} == {3}

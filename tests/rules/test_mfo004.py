@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.rules.conftest import Invalid, Valid, lint, rule_cases
 
 RULE = "MFO004"
@@ -118,4 +120,111 @@ def test_a_constant_imported_from_the_extensions_config_module(tmp_path):
     }
     assert [d.location.row for d in lint(files, RULE, root=tmp_path)] == [6, 8]
     files[plugin + "config.py"] = "import os\nRETRY_COUNT = int(os.environ.get('ATTEMPT', 0))\n"
+    assert lint(files, RULE, root=tmp_path) == []
+
+
+# A worker module the extension generates: its step helper is one string, and its calls are emitted, line by line,
+# by a builder in another module.
+HELPERS_MODULE = '''
+WORKER_HELPERS = """
+import subprocess
+import sys
+
+def _step_cmd(step_name, run_id, task_id, input_paths, retry_count=0, user_retries=0):
+    return [
+        sys.executable, "flow.py", "--metadata", "local",
+        "step", step_name, "--run-id", run_id, "--task-id", task_id,
+        "--retry-count", str(retry_count), "--max-user-code-retries", str(user_retries),
+        "--input-paths", input_paths,
+    ]
+"""
+'''
+
+
+def _task_body(arguments: str) -> str:
+    return f'''
+def task_body_lines(step, foreach):
+    pad = "    "
+    lines = [
+        "subprocess.run(_step_cmd(",
+        {arguments}
+    ]
+    if foreach:
+        lines.append(pad + "input_paths=split_paths,")
+    lines.append("), check=True)")
+    return lines
+'''
+
+
+def _package(arguments: str) -> dict:
+    plugin = "metaflow_extensions/acme/plugins/acme/"
+    return {
+        plugin + "__init__.py": "",
+        plugin + "worker_helpers.py": HELPERS_MODULE,
+        plugin + "task_codegen.py": _task_body(arguments),
+    }
+
+
+def test_a_generated_helpers_default_that_no_emitted_call_overrides(tmp_path):
+    """The helper lives in one string, its only calls are emitted by a builder of another module."""
+    files = _package('pad + "%r, run_id, task_id, input_paths," % step.name,\n        pad + "user_retries=%d," % step.retries,')
+    found = lint(files, RULE, root=tmp_path)
+    assert [(d.location.row, "always 0" in d.message) for d in found] == [(10, True)]
+    assert found[0].path.endswith("worker_helpers.py")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        # the emitted call passes the scheduler's counter, by keyword or in fifth place
+        'pad + "%r, run_id, task_id, input_paths," % step.name,\n        pad + "retry_count=ctx.retry_number,",',
+        'pad + "%r, run_id, task_id, input_paths, ctx.retry_number," % step.name,',
+        # a placeholder that may stand for several arguments
+        'pad + "%s," % call_arguments(step),',
+        # an argument line that comes from a variable: what it holds is not seen
+        'pad + "%r, run_id, task_id, input_paths," % step.name,\n        extra_line,',
+    ],
+    ids=["keyword", "positional", "placeholder-of-arguments", "line-from-a-variable"],
+)
+def test_a_generated_helpers_default_overridden_or_unseen(tmp_path, arguments):
+    assert lint(_package(arguments), RULE, root=tmp_path) == []
+
+
+def test_a_generated_helper_passed_around_is_not_judged(tmp_path):
+    files = _package('pad + "%r, run_id, task_id, input_paths," % step.name,')
+    files["metaflow_extensions/acme/plugins/acme/runner.py"] = (
+        'RUNNER = """\nimport functools\nrun_step = functools.partial(_step_cmd, retry_count=ATTEMPT)\n"""\n'
+    )
+    assert lint(files, RULE, root=tmp_path) == []
+
+
+def test_a_module_function_whose_default_another_module_overrides(tmp_path):
+    """Callers in the module send the default; the worker module passes the counter: not a constant."""
+    plugin = "metaflow_extensions/acme/plugins/acme/"
+    compiler = HEAD + (
+        'def _c(s, retry=0):\n    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(retry)]\n'
+        'def first():\n    return _c("start")\n'
+    )
+    files = {plugin + "__init__.py": "", plugin + "acme_compiler.py": compiler}
+    assert [d.location.row for d in lint(files, RULE, root=tmp_path)] == [4]
+    files[plugin + "worker.py"] = (
+        "from .acme_compiler import _c\n\ndef run(ti, s):\n    return _c(s, retry=ti.try_number - 1)\n"
+    )
+    assert lint(files, RULE, root=tmp_path) == []
+
+
+def test_arguments_a_nested_helper_emits_are_not_read_as_absent(tmp_path):
+    """The call's argument lines come from a helper through a loop: the joined literals do not show them."""
+    files = _package("")
+    files["metaflow_extensions/acme/plugins/acme/task_codegen.py"] = '''
+def task_body_lines(step):
+    def arguments(retry):
+        return ["%r, run_id, task_id, input_paths," % step.name, "retry_count=%s," % retry]
+
+    lines = ["subprocess.run(_step_cmd("]
+    for line in arguments("ctx.retry_number"):
+        lines.append(line)
+    lines.append("), check=True)")
+    return lines
+'''
     assert lint(files, RULE, root=tmp_path) == []

@@ -48,6 +48,45 @@ INVALID = [
         ),
         unsafe=True, why="unsafe fix sends the user code retries in scope",
     ),
+    # A constant 0 is the default spelled out, once the retry count follows the scheduler's attempts.
+    Invalid(
+        HEAD
+        + "def c(s, context):\n"
+        + '    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(context.retry_number),\n'
+        + '                  "--max-user-code-retries", "0"]\n',
+        rows=[5], message="`--max-user-code-retries` is always 0", no_fix=True, why="constant zero literal",
+    ),
+    Invalid(
+        HEAD
+        + "def c(s, ti):\n"
+        + '    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(ti.try_number - 1),'
+        + ' "--max-user-code-retries", str(0)]\n',
+        rows=[4], message="as if the option were missing", no_fix=True, why="constant zero through str",
+    ),
+    Invalid(
+        HEAD
+        + "def _c(s, attempt, user_retries=0):\n"
+        + '    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(attempt),'
+        + ' "--max-user-code-retries", str(user_retries)]\n'
+        + "def run(s, flow_run):\n    return _c(s, flow_run.run_count - 1)\n",
+        rows=[4], message="`--max-user-code-retries` is always 0", no_fix=True, why="default never overridden",
+    ),
+    Invalid(
+        '''
+        JOB = """
+        def _run_step(context, step_name, run_id, task_id, retry_count=0):
+            cmd = [sys.executable, FLOW_FILE, "--metadata", "local",
+                   "step", step_name, "--run-id", run_id, "--task-id", task_id,
+                   "--retry-count", str(retry_count),
+                   "--max-user-code-retries", "0"]
+            subprocess.run(cmd, check=True)
+
+        def op(context):
+            _run_step(context, "start", RUN_ID, "1", retry_count=context.retry_number)
+        """
+        ''',
+        rows=[7], message="`--max-user-code-retries` is always 0", no_fix=True, why="constant zero in generated code",
+    ),
 ]
 
 VALID = [
@@ -81,6 +120,34 @@ VALID = [
         "        self.top_level_options = {'metadata': 'local', 'quiet': True}\n"
         "        self.command_options = {'run-id': '1', 'retry-count': n, 'max-user-code-retries': m}\n",
         why="cliargs with both",
+    ),
+    # Without the scheduler's counter anywhere, a task only ever runs as attempt 0: 0 is never exceeded.
+    Valid(
+        HEAD
+        + 'def c(s, retry_count):\n    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(retry_count),'
+        + ' "--max-user-code-retries", "0"]\n',
+        why="constant zero without a counter in the package",
+    ),
+    Valid(
+        HEAD
+        + "def c(s, context):\n    print(context.retry_number)\n"
+        + '    return TOP + ["step", s, "--run-id", "1", "--retry-count", "0", "--max-user-code-retries", "0"]\n',
+        why="retry count always zero as well",
+    ),
+    Valid(
+        HEAD
+        + "def c(s, context, node):\n"
+        + '    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(context.retry_number),'
+        + ' "--max-user-code-retries", str(node.user_code_retries)]\n',
+        why="user code retries from the step",
+    ),
+    Valid(
+        HEAD
+        + "def _c(s, attempt, user_retries=0):\n"
+        + '    return TOP + ["step", s, "--run-id", "1", "--retry-count", str(attempt),'
+        + ' "--max-user-code-retries", str(user_retries)]\n'
+        + "def run(s, flow_run, deco):\n    return _c(s, flow_run.run_count - 1, deco.retries)\n",
+        why="default overridden by the caller",
     ),
 ]
 

@@ -31,14 +31,32 @@ def step_env(node):
 '''
 
 INVALID = [
-    # inside the method that builds the step command, not at the class
+    # at the command's `step` token, not at the class nor at `return cmd`
     Invalid(
-        COMPILER, rows=[6], message="@environment(vars=...)", path=PLUGIN + "acme_compiler.py",
+        COMPILER, rows=[5], message="@environment(vars=...)", path=PLUGIN + "acme_compiler.py",
         why="a compiler without environment handling",
     ),
     Invalid(
         COMPILER + '\n# TODO: if deco.name == "environment": apply attributes["vars"]\n',
-        rows=[6], path=PLUGIN + "acme_compiler.py", why="a comment in the file does not count",
+        rows=[5], path=PLUGIN + "acme_compiler.py", why="a comment in the file does not count",
+    ),
+    Invalid(
+        '''
+        class AcmeCompiler:
+            def block_command(self, step_name, extra_args=None):
+                cmd = ["python", self.flow_file]
+                if self.branch:
+                    cmd += ["--branch", self.branch]
+                cmd += ["step", step_name]
+                for tag in self.tags:
+                    cmd += ["--tag", tag]
+                cmd += ["--run-id", "{{ env_vars.RUN_ID }}"]
+                cmd += ["--task-id", "{{ env_vars.TASK_ID }}"]
+                if extra_args:
+                    cmd += extra_args
+                return cmd
+        ''',
+        rows=[7], path=PLUGIN + "acme_compiler.py", why="step token rows above the return",
     ),
     Invalid(
         '''
@@ -115,7 +133,7 @@ def plugin_files():
 def test_compiler_in_a_plugin_directory_is_reported(tmp_path, plugin_files):
     (found,) = lint(plugin_files, RULE, root=tmp_path)
     assert "@environment(vars=...)" in found.message
-    assert found.location.row in (4, 5, 6)  # where the step command is built, not the class
+    assert (found.location.row, found.location.column) == (5, 17)  # the `step` token, not the class nor the return
 
 
 def test_handling_in_a_sibling_module(tmp_path, plugin_files):

@@ -66,6 +66,7 @@ class _Analysis:
 
     def __init__(self) -> None:
         self.candidates: List[_Candidate] = []
+        self.generated_modules: List[cst.Module] = []
         self.helper_cache: Dict[int, Optional[List[Token]]] = {}
         self.in_progress: set = set()
         self.line_anchors: set = set()  # first calls of line-builder sequences (``model.emitted_lines``)
@@ -886,6 +887,7 @@ def _analyse_python(outer: _Evaluator, text: StrText, anchor: cst.CSTNode) -> bo
     source, mapping, module = parsed
     if not _has_code_shape(module):
         return False
+    outer.analysis.generated_modules.append(module)
     spanner, hole_lookup = _inner_spanner(text, source, mapping, module, outer)
     index = _Index()
     visiting.visit(module, index)
@@ -1099,6 +1101,7 @@ def _analyse_module(
     for cand in analysis.candidates:
         cmd = recognise(cand.tokens, cand.origin, cand.anchor, cand.function, cand.anchor_span, groups)
         if cmd is not None:
+            cmd.generated_modules = analysis.generated_modules
             if id(cand.anchor) in analysis.line_anchors and cmd.subcommand_token.span is not None:
                 # written line by line: the command is where its subcommand's line is written
                 cmd.anchor_span = Span(cmd.subcommand_token.span.node)

@@ -126,6 +126,9 @@ class Command:
     unknown_before_subcommand: bool = False
     unknown_after_subcommand: bool = False
     anchor_span: Optional[Span] = None  # narrower report target inside ``anchor`` (templates)
+    # The Python modules parsed from the file's strings (generated code): a token whose expression is not the
+    # file's own belongs to one of them, where its names can be resolved.
+    generated_modules: List[cst.Module] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def subcommand_token(self) -> Optional[Token]:

@@ -64,9 +64,10 @@ Design decisions
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -75,6 +76,9 @@ from mfok_lint.syntax import visiting
 from mfok_lint.syntax.names import code_of, dotted_name
 from mfok_lint.syntax.statements import statements
 from mfok_lint.syntax.string_literals import HOLE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mfok_lint.model.package_calls import CallSite
 
 __all__ = [
     "COUNTER_NAMES", "UNKNOWN", "Assignments", "Source", "code_of", "combine", "small_statements", "trace",
@@ -364,11 +368,21 @@ def _scopes(ctx) -> _Scopes:
 
 # ---- what is this value? -----------------------------------------------------------------------------------
 class _Tracer:
-    def __init__(self, ctx, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH) -> None:
+    """Traces expressions of the file's module; ``package`` (a callable giving the package's code) extends the
+    callers of a parameter to the whole package."""
+
+    # A private function no code calls sends its defaults (the module is all that uses it).
+    default_without_callers = True
+
+    def __init__(self, ctx, names: FrozenSet[str] = COUNTER_NAMES, package=None, max_depth: int = MAX_DEPTH) -> None:
         self.ctx = ctx
         self.names = names
+        self.package = package
         self.max_depth = max_depth
         self._resolving: Set[int] = set()  # parameters whose call sites are being traced
+
+    def scopes(self) -> "_Scopes":
+        return _scopes(self.ctx)
 
     def trace(self, expr, depth: int = 0, embedded: bool = False) -> Source:
         if expr is None or depth > self.max_depth:
@@ -464,7 +478,7 @@ class _Tracer:
 
     # ---- names -----------------------------------------------------------------------------------------------
     def _name(self, expr: cst.Name, depth: int) -> Source:
-        bindings = _scopes(self.ctx).lookup(expr)
+        bindings = self.scopes().lookup(expr)
         if not bindings:
             return UNKNOWN
         sources = []
@@ -490,7 +504,7 @@ class _Tracer:
 
     def _module_attribute(self, expr: cst.Attribute, depth: int) -> Source:
         """``config.RETRY`` where ``config`` is a module of the extension imported by this file."""
-        bindings = _scopes(self.ctx).lookup(expr.value)
+        bindings = self.scopes().lookup(expr.value)
         if not bindings or any(kind != "import" for kind, _, _ in bindings):
             return UNKNOWN
         return combine([self._binding(binding, depth, expr.attr.value) for binding in bindings])
@@ -498,7 +512,7 @@ class _Tracer:
     def _record_field(self, expr: cst.Attribute, depth: int) -> Source:
         """``inp.retry_count`` where ``inp`` is a parameter annotated with a record class of this module (a
         dataclass or ``NamedTuple``): the values every construction of the class in the module gives the field."""
-        bindings = _scopes(self.ctx).lookup(expr.value)
+        bindings = self.scopes().lookup(expr.value)
         if not bindings or len(bindings) != 1 or bindings[0][0] != "param":
             return UNKNOWN
         annotation = bindings[0][1].annotation
@@ -509,7 +523,7 @@ class _Tracer:
         name = expr.attr.value
         if name not in fields:
             return UNKNOWN
-        calls = _scopes(self.ctx).calls.get(record.name.value, [])
+        calls = self.scopes().calls.get(record.name.value, [])
         if not calls:
             return UNKNOWN
         index = list(fields).index(name)
@@ -536,9 +550,20 @@ class _Tracer:
         for i, p in enumerate(ordered):
             if p is param:
                 index = i - (1 if is_method else 0)
-        calls = _scopes(self.ctx).calls.get(function.name.value, [])
-        if not calls:
-            if function.name.value.startswith("_") and param.default is not None:
+        calls = self.scopes().calls.get(function.name.value, [])
+        elsewhere: List["CallSite"] = []
+        if self.package is not None:
+            found = self._package_sites(function.name.value)
+            if found is None:
+                return UNKNOWN
+            own = os.path.abspath(self.ctx.path)
+            # The file's own calls by name, ``self.``/``cls.`` or a class are ``calls`` above, read with scopes.
+            elsewhere = [
+                site for site in found
+                if site.in_string or os.path.abspath(site.path) != own or not _scoped_callee(site.callee)
+            ]
+        if not calls and not elsewhere:
+            if self.default_without_callers and function.name.value.startswith("_") and param.default is not None:
                 return self.trace(param.default, depth + 1)
             return UNKNOWN
         sources = []
@@ -556,6 +581,14 @@ class _Tracer:
                     continue  # a recursive call handing the value on unchanged adds no definition
                 else:
                     sources.append(self.trace(arg, depth + 1))
+            for site in elsewhere:
+                text = site.argument(param.name.value, index)
+                if text is None:
+                    if param.default is None:
+                        return UNKNOWN
+                    sources.append(self.trace(param.default, depth + 1))
+                else:
+                    sources.append(_shape_of(self.ctx, text, self.names))
         finally:
             self._resolving.discard(id(param))
         return combine(sources)
@@ -564,8 +597,54 @@ class _Tracer:
         """Is ``arg`` a parameter whose own call sites are being traced (a recursive pass-through)?"""
         if not isinstance(arg, cst.Name):
             return False
-        bindings = _scopes(self.ctx).lookup(arg) or []
+        bindings = self.scopes().lookup(arg) or []
         return len(bindings) == 1 and bindings[0][0] == "param" and id(bindings[0][1]) in self._resolving
+
+    def _package_sites(self, name: str) -> Optional[List["CallSite"]]:
+        from mfok_lint.model.package_calls import package_calls
+
+        return package_calls(self.package(), name)
+
+
+class _GeneratedTracer(_Tracer):
+    """Traces expressions of a module the extension generates (parsed from one of its strings): names resolve in
+    that module, and the callers of its functions are the package's, since the module itself is emitted and run
+    elsewhere. What the extension imports means nothing there, and a function no code calls is called by the
+    scheduler's runtime with arguments the package does not show."""
+
+    default_without_callers = False
+
+    def __init__(self, ctx, scopes: "_Scopes", names: FrozenSet[str], package) -> None:
+        super().__init__(ctx, names, package)
+        self._generated_scopes = scopes
+
+    def scopes(self) -> "_Scopes":
+        return self._generated_scopes
+
+    def _binding(self, binding: Binding, depth: int, attribute: Optional[str] = None) -> Source:
+        if binding[0] == "import":
+            return UNKNOWN
+        return super()._binding(binding, depth, attribute)
+
+    def _parameter(self, param: cst.Param, function: cst.FunctionDef, depth: int) -> Source:
+        if self.package is None:
+            return UNKNOWN
+        return super()._parameter(param, function, depth)
+
+    def _record_field(self, expr: cst.Attribute, depth: int) -> Source:
+        return UNKNOWN  # the record classes are the file's, not the generated module's
+
+
+def _shape_of(ctx, text: str, names: FrozenSet[str]) -> Source:
+    """The source of an argument known only as text (a call in another module or in generated code): its own
+    shape (a literal, a counter attribute), names unresolved."""
+    if HOLE in text:
+        return UNKNOWN
+    try:
+        expr = cst.parse_expression(text)
+    except Exception:  # not an expression on its own
+        return UNKNOWN
+    return _GeneratedTracer(ctx, _Scopes(), names, None).trace(expr)
 
 
 _STARRED = object()
@@ -599,6 +678,14 @@ def _record_fields(record: cst.ClassDef) -> Dict[str, Optional[cst.BaseExpressio
     return fields
 
 
+def _scoped_callee(callee: str) -> bool:
+    """Whether ``_Scopes.calls`` records a call of this callee text (see ``visit_Call``)."""
+    head, _, rest = callee.partition(".")
+    if not rest:
+        return True
+    return "." not in rest and (head in ("self", "cls") or head[:1].isupper())
+
+
 def _argument_for(call: cst.Call, name: str, index: Optional[int]):
     position = 0
     for arg in call.args:
@@ -621,13 +708,51 @@ def _subscript_key(expr: cst.Subscript) -> Optional[str]:
     return key if isinstance(key, str) else None
 
 
-def _tracer(ctx, names: FrozenSet[str], max_depth: int = MAX_DEPTH) -> _Tracer:
-    key = f"values:tracer:{max_depth}:" + ",".join(sorted(names))
-    return ctx.lazy(key, lambda c: _Tracer(c, names, max_depth))
+def _tracer(ctx, names: FrozenSet[str], max_depth: int = MAX_DEPTH, across_package: bool = False) -> _Tracer:
+    key = f"values:tracer:{max_depth}:" + ",".join(sorted(names)) + (":package" if across_package else "")
+    return ctx.lazy(key, lambda c: _Tracer(c, names, _package_of(c) if across_package else None, max_depth))
 
 
-def trace(ctx, expr, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH) -> Source:
-    return _tracer(ctx, names, max_depth).trace(expr)
+def _package_of(ctx):
+    """The package's code, built when a question first needs it."""
+    from mfok_lint.model.package_code import package_code
+
+    return lambda: package_code(ctx)
+
+
+def _generated_tracer(ctx, command, expr, names: FrozenSet[str], across_package: bool) -> Optional[_Tracer]:
+    """A tracer for ``expr`` when it belongs to a module the command's file generates, not to the file."""
+    inner = [n for n in _names_in(expr)]
+    if not inner or not command.generated_modules:
+        return None
+    if _scopes(ctx).owner.get(id(inner[0])) is not None:
+        return None  # the file's own code
+    cache = ctx.lazy("values:generated-scopes", lambda _ctx: {})
+    for module in command.generated_modules:
+        scopes = cache.get(id(module))
+        if scopes is None:
+            scopes = cache[id(module)] = _Scopes()
+            visiting.visit(module, scopes)
+        if scopes.owner.get(id(inner[0])) is not None:
+            return _GeneratedTracer(ctx, scopes, names, _package_of(ctx) if across_package else None)
+    return None
+
+
+def _names_in(expr: cst.CSTNode) -> List[cst.Name]:
+    found: List[cst.Name] = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.append(node)
+
+    visiting.visit(expr, _Names())
+    return found
+
+
+def trace(
+    ctx, expr, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH, across_package: bool = False
+) -> Source:
+    return _tracer(ctx, names, max_depth, across_package).trace(expr)
 
 
 def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[str] = COUNTER_NAMES) -> Source:
@@ -656,14 +781,28 @@ def trace_text(text: str, node=None, keep_text: bool = False, names: FrozenSet[s
     return UNKNOWN
 
 
-def trace_token(ctx, token, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH) -> Source:
+def trace_token(
+    ctx,
+    token,
+    names: FrozenSet[str] = COUNTER_NAMES,
+    max_depth: int = MAX_DEPTH,
+    command=None,
+    across_package: bool = False,
+) -> Source:
+    """``command`` (the token's command) lets a token of generated code resolve its names in the generated module;
+    ``across_package`` lets a parameter's callers be found in the whole package (the rule declares "package")."""
     if token is None:
         return UNKNOWN
     if token.kind == "literal":
         return trace_text(token.text or "", token.expr, names=names)
     if token.kind == "value" and token.expr is not None and (token.pattern or "").count(HOLE) == 1:
         # ``"--retry-count=%d" % n``: the token's expression is the whole template, its one hole the value
-        return _tracer(ctx, names, max_depth).trace(token.expr, embedded=True)
+        tracer = None
+        if command is not None:
+            tracer = _generated_tracer(ctx, command, token.expr, names, across_package)
+        if tracer is None:
+            tracer = _tracer(ctx, names, max_depth, across_package)
+        return tracer.trace(token.expr, embedded=True)
     if token.kind == "value" and token.expr is None and token.span is not None and token.span.start is not None:
         # a template placeholder (jinja ``{{ ti.try_number }}``): its source text is all there is to read
         try:
@@ -675,11 +814,15 @@ def trace_token(ctx, token, names: FrozenSet[str] = COUNTER_NAMES, max_depth: in
     return UNKNOWN
 
 
-def traced_option_values(ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH):
+def traced_option_values(
+    ctx, option: str, names: FrozenSet[str] = COUNTER_NAMES, max_depth: int = MAX_DEPTH, across_package: bool = False
+):
     """(command, option, Source) for every distinct ``option`` of the file's commands that carries a value."""
     for cmd, opt in unique_options(ctx, option):
         if opt.value is not None:
-            yield cmd, opt, trace_token(ctx, opt.value, names, max_depth)
+            yield cmd, opt, trace_token(
+                ctx, opt.value, names, command=cmd, across_package=across_package, max_depth=max_depth
+            )
 
 
 # ---- was this value computed by X? -------------------------------------------------------------------------

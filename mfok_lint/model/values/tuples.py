@@ -70,6 +70,10 @@ class TupleFlow:
     unit: Unit
     detail: str
     inline_tuple: Optional[cst.Call] = None
+    # The expressions that make the tuple, when the extension makes it on every path that reaches the sink
+    # (``run_params = tuple(...)``): converting them is the fix, so a rule reports there. None when a click
+    # value can arrive unconverted, or when nothing but the sink expression itself can be named.
+    built: Optional[List[cst.BaseExpression]] = None
 
 
 def _click_option_name(call: cst.Call) -> Optional[str]:
@@ -271,6 +275,44 @@ class TupleFlows:
             return a or b
         return None
 
+    def built_constructs(
+        self, facts: FunctionFacts, expr: cst.BaseExpression, at: Unit, depth: int = 0
+    ) -> Optional[List[cst.BaseExpression]]:
+        """The assigned expressions that make the tuple ``expr`` carries at ``at``, followed through plain name
+        assignments: ``tuple(...)`` (whatever it converts), ``()`` and tuple displays, or a composition
+        (``x or ()``, a conditional) with no click value in it. None when a click multi-value value can reach
+        ``at`` unconverted: converting one construct would not fix that path."""
+        if depth > 8:
+            return None
+        if not isinstance(expr, cst.Name):
+            if _is_tuple_call(expr) or self.tuple_origin(facts, expr, at, depth) == "built":
+                return [expr]
+            return None
+        found: List[cst.BaseExpression] = []
+        for d in reaching(facts, expr.value, at):
+            if d.unit is None:
+                if d.from_click:
+                    return None
+                continue
+            if d.value is None:
+                continue
+            if _is_tuple_call(d.value):
+                found.append(d.value)
+                continue
+            origin = self.tuple_origin(facts, d.value, d.unit, depth + 1)
+            if origin is None:
+                continue
+            if origin == "click":
+                return None
+            if isinstance(d.value, cst.Name):
+                inner = self.built_constructs(facts, d.value, d.unit, depth + 1)
+                if inner is None:
+                    return None
+                found.extend(inner)
+            else:
+                found.append(d.value)
+        return found or None
+
     # -- sinks -------------------------------------------------------------------------------------------
     def run(self) -> List[TupleFlow]:
         findings: List[TupleFlow] = []
@@ -315,7 +357,8 @@ class TupleFlows:
         def report(expr: cst.BaseExpression, unit: Unit, detail: str) -> None:
             variable = expr.value if isinstance(expr, cst.Name) else None
             inline = expr if isinstance(expr, cst.Call) and dotted_name(expr.func) == "tuple" else None
-            results.append(TupleFlow(expr, variable, unit, detail, inline))
+            built = analysis.built_constructs(facts, expr, unit) if forced_param is None else None
+            results.append(TupleFlow(expr, variable, unit, detail, inline, built))
 
         def check_value(expr: cst.BaseExpression, unit: Unit, label: Optional[str], detail: str) -> None:
             origin = origin_of(expr, unit)
@@ -522,6 +565,10 @@ def _mapping_values(expr: cst.BaseExpression) -> List[Tuple[cst.BaseExpression, 
             if a.keyword is not None:
                 out.append((a.value, a.keyword.value))
     return out
+
+
+def _is_tuple_call(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "tuple"
 
 
 def _is_list_value(expr: cst.BaseExpression) -> bool:
