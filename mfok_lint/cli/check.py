@@ -282,8 +282,6 @@ def run_check(args: CheckArgs) -> int:
 
 
 def _run_files(files: List[str], settings):
-    from mfok_lint.run.runner import run_files
-
     if settings.cache and not settings.fix and not settings.add_noqa:
         try:
             from mfok_lint.run.cache import run_cached
@@ -292,6 +290,8 @@ def _run_files(files: List[str], settings):
         if run_cached is not None:
             # Package findings are cached too: their entries carry stamps of every file the package model read.
             return run_cached(files, settings)
+    from mfok_lint.run.runner import run_files
+
     return run_files(files, settings)
 
 

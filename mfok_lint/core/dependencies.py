@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as _stat
 from contextlib import contextmanager
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 Stamp = Tuple[str, str, int, int]
 
@@ -44,7 +45,7 @@ def stamp(path: str, kind: str) -> Stamp:
             names = sorted(os.listdir(path))
             return (path, "dir", len(names), int(hashlib.sha1("\0".join(names).encode()).hexdigest()[:15], 16))
         st = os.stat(path)
-        if kind == "file" and not os.path.isfile(path):
+        if kind == "file" and not _stat.S_ISREG(st.st_mode):
             return (path, "file:not-a-file", 0, 0)
         return (path, "file", st.st_size, st.st_mtime_ns)
     except OSError:
@@ -97,6 +98,18 @@ def is_dir(path: str) -> bool:
     return os.path.isdir(path)
 
 
-def unchanged(stamps) -> bool:
-    """True when every recorded input still has the stamp it had when the findings were computed."""
-    return all(tuple(s) == stamp(s[0], s[1].split(":")[0]) for s in stamps)
+def unchanged(stamps, taken: Optional[Dict[Tuple[str, str], Stamp]] = None) -> bool:
+    """True when every recorded input still has the stamp it had when the findings were computed.
+
+    ``taken`` shares the stamps already re-taken in one warm run: the files of a package all depend on the
+    same siblings, so without it a run stats each sibling once per file that read it."""
+    for recorded in stamps:
+        key = (recorded[0], recorded[1].split(":")[0])
+        current = taken.get(key) if taken is not None else None
+        if current is None:
+            current = stamp(*key)
+            if taken is not None:
+                taken[key] = current
+        if tuple(recorded) != current:
+            return False
+    return True

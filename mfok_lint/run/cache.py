@@ -34,7 +34,7 @@ from mfok_lint.core.settings import Settings
 from mfok_lint.core.source import DecodeError, decode_source
 from mfok_lint.rules.selection import enabled_codes
 from mfok_lint.run.discovery import CACHE_DIR_NAME
-from mfok_lint.run.runner import FileResult, run_files
+from mfok_lint.run.results import FileResult
 
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -178,13 +178,13 @@ def _target(path: str) -> str:
     return str(target_for_path(path).range)
 
 
-def _load(entry: str, path: str, text: str) -> Optional[FileResult]:
+def _load(entry: str, path: str, text: str, taken) -> Optional[FileResult]:
     try:
         with open(entry, encoding="utf-8") as handle:
             data = json.load(handle)
         diagnostics = [diagnostic_from_json(d, path) for d in data["diagnostics"]]
         stamps = [tuple(s) for s in data["dependencies"]]
-        if not dependencies.unchanged(stamps):
+        if not dependencies.unchanged(stamps, taken):
             return None  # a sibling module the findings were computed from has changed
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
@@ -210,18 +210,26 @@ def _store(entry: str, result: FileResult) -> None:
         pass  # a read-only cache costs speed, never correctness
 
 
+def _lint(paths: Sequence[str], settings: Settings) -> List[FileResult]:
+    # Imported here: a run the cache answers whole never loads the engine, noqa or the fixer.
+    from mfok_lint.run.runner import run_files
+
+    return run_files(paths, settings)
+
+
 def run_cached(paths: Sequence[str], settings: Settings) -> List[FileResult]:
     """Like ``runner.run_files`` for a lint-only run, reusing stored findings of unchanged files."""
     if settings.fix or settings.add_noqa:
-        return run_files(paths, settings)
+        return _lint(paths, settings)
     root = cache_root(settings, settings.project_root)
     if not _ensure_dir(root):
-        return run_files(paths, settings)
+        return _lint(paths, settings)
     directory = os.path.join(root, run_key(settings))
     results: List[Optional[FileResult]] = [None] * len(paths)
     misses: List[int] = []
     entries: Dict[int, str] = {}
     texts: Dict[int, str] = {}
+    taken: Dict = {}  # the stamps re-taken in this run, shared by every entry that recorded the same input
     for index, path in enumerate(paths):
         try:
             with open(path, "rb") as handle:
@@ -233,13 +241,13 @@ def run_cached(paths: Sequence[str], settings: Settings) -> List[FileResult]:
         entry = _entry_path(directory, path, hashlib.sha256(raw).hexdigest())
         entries[index] = entry
         texts[index] = text
-        cached = _load(entry, path, text)
+        cached = _load(entry, path, text, taken)
         if cached is None:
             misses.append(index)
         else:
             results[index] = cached
     if misses:
-        fresh = run_files([paths[i] for i in misses], settings)
+        fresh = _lint([paths[i] for i in misses], settings)
         for index, result in zip(misses, fresh):
             results[index] = result
             # Stored only if the engine saw the very text that was hashed (the file may change meanwhile).

@@ -11,11 +11,10 @@ import os
 import stat
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
 from mfok_lint.core import dependencies
-from mfok_lint.core.diagnostics import Diagnostic, Locator
+from mfok_lint.core.diagnostics import Locator
 from mfok_lint.core.paths import is_python_path, is_python_text
 from mfok_lint.core.settings import Settings
 from mfok_lint.core.source import DecodeError, decode_source, encode_source
@@ -23,6 +22,7 @@ from mfok_lint.lint import noqa as noqa_mod
 from mfok_lint.lint.check import check_source
 from mfok_lint.lint.errors import InternalError, _syntax_error_diag, nul_byte_error
 from mfok_lint.lint.fixes import fix_source
+from mfok_lint.run.results import FileResult
 from mfok_lint.rules import Rule
 from mfok_lint.rules.selection import enabled_rules, ignored_codes_for
 
@@ -56,24 +56,6 @@ def write_atomic(path: str, data: bytes, expected: Optional[bytes] = None) -> No
         except OSError:
             pass
         raise
-
-
-@dataclass
-class FileResult:
-    path: str
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    source: Optional[str] = None  # the text the diagnostics refer to (after fixes)
-    original: Optional[str] = None
-    fixed: Counter = field(default_factory=Counter)
-    errors: List[str] = field(default_factory=list)  # one-line, user-facing
-    internal_errors: List[str] = field(default_factory=list)
-    noqa_added: int = 0
-    # stamps of the other files and directories the findings were computed from (mfok_lint.core.dependencies)
-    dependencies: List[Tuple[str, str, int, int]] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return self.original is not None and self.source is not None and self.source != self.original
 
 
 def process_file(path: str, settings: Settings, selected: Sequence[Rule], text: Optional[str] = None) -> FileResult:

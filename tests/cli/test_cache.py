@@ -133,7 +133,8 @@ def test_package_findings_are_cached_and_follow_the_modules_they_resolve(tmp_pat
 
 
 def test_a_run_answered_by_the_cache_loads_no_rule_and_no_libcst(tmp_path, mfok):
-    """Selecting rules and keying the cache read ``rules/registry.py``; findings carry their rule's name."""
+    """Selecting rules and keying the cache read ``rules/registry.py``; findings carry their rule's name. Nor
+    does it load the engine (``mfok_lint.lint``: checking a unit, noqa, fixes) or the runner."""
     import subprocess
     import sys
 
@@ -144,7 +145,7 @@ def test_a_run_answered_by_the_cache_loads_no_rule_and_no_libcst(tmp_path, mfok)
         "import sys; from mfok_lint.cli.main import main\n"
         "try:\n    main(['check', '--output-format', 'full', '.'])\n"
         "except SystemExit as exit:\n    status = exit.code\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith(('libcst', 'mfok_lint.rules.mfo', 'mfok_lint.model')))\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('libcst', 'mfok_lint.rules.mfo', 'mfok_lint.model', 'mfok_lint.lint.', 'mfok_lint.run.runner')))\n"
         "print('LOADED', loaded, status, file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
