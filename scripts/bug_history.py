@@ -1,6 +1,6 @@
 """Measure mfok-lint against real bug fixes from the released orchestrator extensions and Metaflow's plugins.
 
-    .venv/bin/python scripts/bug_history.py measure [--lint CMD] [--json OUT] [--data FILE]
+    .venv/bin/python scripts/bug_history.py measure [--lint CMD] [--json OUT] [--data FILE] [--default-selection]
 
 Each record of ``tests/ecosystem/bug_history.json`` is one bug that a later release fixed: the release that
 has it (``buggy``), the release that fixed it (``fixed``), the file and 1-based line a linter should point at
@@ -10,7 +10,8 @@ rules that list several defects in one finding (MFO042 names every missing membe
 option).
 
 Both releases are linted (``--isolated --no-cache --preview --select ALL``, from the release root; for
-Metaflow itself only its scheduler plugins) and, per bug:
+Metaflow itself only its scheduler plugins; ``--default-selection`` lints with the stable rules only, what a user
+who configures nothing gets) and, per bug:
 
 - found at file: a finding of the expected rule (any rule when ``rule`` is null) in the buggy file;
 - found at line: such a finding within 3 rows of ``line``;
@@ -37,6 +38,7 @@ import ecosystem
 DATA = Path(__file__).resolve().parent.parent / "tests" / "ecosystem" / "bug_history.json"
 WINDOW = 3
 LINT_FLAGS = ["--isolated", "--no-cache", "--preview", "--select", "ALL", "--output-format", "json"]
+DEFAULT_SELECTION_FLAGS = ["--isolated", "--no-cache", "--output-format", "json"]
 # Linting the whole of Metaflow would report its non-scheduler code too; the ecosystem run judges only these.
 METAFLOW_TARGETS = ecosystem.METAFLOW_PLUGINS
 
@@ -50,14 +52,14 @@ def release_root(package: str, version: str) -> Path:
     return root if root.exists() else ecosystem.fetch(package, version)
 
 
-def lint_release(lint_cmd: list, package: str, version: str) -> tuple:
+def lint_release(lint_cmd: list, package: str, version: str, flags: list = LINT_FLAGS) -> tuple:
     root = release_root(package, version)
     if package == "metaflow":
         base = next(p.parent.parent for p in root.rglob("metaflow/__init__.py"))
         targets = [os.path.relpath(base / t, root) for t in METAFLOW_TARGETS if (base / t).is_dir()]
     else:
         targets = ["."]
-    proc = subprocess.run([*lint_cmd, *LINT_FLAGS, *targets], cwd=root, capture_output=True, text=True, check=False)
+    proc = subprocess.run([*lint_cmd, *flags, *targets], cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"lint failed on {package} {version} ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
     findings = []
@@ -94,13 +96,13 @@ def check_line(root: Path, path: str, line: int, label: str, problems: list) -> 
         problems.append(f"{label}: {path}:{line} is past the end ({len(rows)} rows)")
 
 
-def measure(bugs: list, lint_cmd: list) -> tuple:
+def measure(bugs: list, lint_cmd: list, flags: list = LINT_FLAGS) -> tuple:
     cache = {}
 
     def lint(package, version):
         key = (package, version)
         if key not in cache:
-            cache[key] = lint_release(lint_cmd, package, version)
+            cache[key] = lint_release(lint_cmd, package, version, flags)
         return cache[key]
 
     results, problems = [], []
@@ -158,10 +160,11 @@ def main(argv=None) -> int:
     m.add_argument("--lint", default=None, help="linter command (default: the mfok-lint beside this Python)")
     m.add_argument("--json", default=None, help="write the per-bug results here")
     m.add_argument("--data", default=str(DATA))
+    m.add_argument("--default-selection", action="store_true", help="stable rules only (default: --preview --select ALL)")
     args = parser.parse_args(argv)
     bugs = json.loads(Path(args.data).read_text())
     lint_cmd = shlex.split(args.lint) if args.lint else default_lint()
-    results, problems = measure(bugs, lint_cmd)
+    results, problems = measure(bugs, lint_cmd, DEFAULT_SELECTION_FLAGS if args.default_selection else LINT_FLAGS)
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
     print(table(results))

@@ -1,7 +1,7 @@
 """The defended true positives on released extensions, pinned.
 
 Each finding listed in pinned_findings.json was read against the extension's code and judged a real contract
-bug (the verdicts with evidence are in docs/real-extensions-*.md). The test downloads the pinned releases and
+bug (the verdicts with evidence are in docs/real-extensions-*.md and, for MFO047 and MFO053, docs/ecosystem-new-rules.md). The test downloads the pinned releases and
 checks that mfok-lint still reports exactly these (stable rules, default selection): a lost finding is a
 regression in recall, a new one must be judged and added, or fixed as a false positive.
 """
