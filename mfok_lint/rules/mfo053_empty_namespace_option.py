@@ -25,6 +25,7 @@ Decisions:
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, Iterator, List, Optional
 
 from mfok_lint.model.generated_code import char_offset, code_strings, parse_python
@@ -130,7 +131,13 @@ def _findings(tree: ast.AST) -> Iterator[ast.AST]:
 
 class EmptyNamespaceOption(Rule):
     needs = frozenset({"code_strings"})
-    triggers = Text(b"namespace")
+    # The three places a value goes to ``--namespace`` each spell the key or the option in quotes (escaped in code
+    # held in a string), the value is an empty string literal, and each sits beside a step's own words.
+    triggers = (
+        Text(re.compile(rb"namespace\\?[\"']"), b"--namespace")
+        & Text(b'""', b"''", b'\\"\\"', b"\\'\\'")
+        & Text(b"command_options", b"step", *(key.encode() for key in sorted(_STEP_KEYS)))
+    )
 
     def check(self, ctx: Context) -> None:
         tree = pyast.parse(ctx.text)
