@@ -72,8 +72,10 @@ def _listing(command: ClickCommand) -> str:
 class DeployerOptionUndeclared(Rule):
     needs = frozenset({"package"})
     # A call through Metaflow's click API, or a click command registered under the name ``create`` (its function's
-    # name or the name given to the decorator).
-    triggers = Text(b"get_lower_level_group") | (Text(b"def create", b'"create"', b"'create'") & Text(b"command"))
+    # name or the name given to the decorator) on a group the same module declares.
+    triggers = Text(b"get_lower_level_group") | (
+        Text(b"def create", b'"create"', b"'create'") & Text(b"command") & Text(b"group")
+    )
 
     def check(self, ctx) -> None:
         if "get_lower_level_group" in ctx.text:
