@@ -176,17 +176,22 @@ class PackageCode:
         """Whether every module of the package was seen: only then may a rule conclude that something is absent."""
         return not self.partial and not self._unparsable
 
-    def sources(self, containing: Sequence[bytes] = ()) -> Iterator[SourceFile]:
+    def sources(self, containing: Sequence[bytes] = (), requiring: Sequence[bytes] = ()) -> Iterator[SourceFile]:
         """The package's modules (the linted file first), each parsed once per process; with ``containing``, only
-        the modules whose bytes hold one of those strings (the others cannot matter to the question)."""
+        the modules whose bytes hold one of those strings, and with ``requiring``, only those that hold every one
+        of these (the others cannot matter to the question)."""
         yield self.own
         for path in self.paths:
             if path == self._own_path:
                 continue
             dependencies.note(path, "file")
-            if containing:
+            if containing or requiring:
                 raw = _raw(path)
-                if raw is None or not any(marker in raw for marker in containing):
+                if raw is None:
+                    continue
+                if containing and not any(marker in raw for marker in containing):
+                    continue
+                if not all(marker in raw for marker in requiring):
                     continue
             source = _SOURCES.get(path)
             if source is None:

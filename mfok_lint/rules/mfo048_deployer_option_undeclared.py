@@ -98,7 +98,12 @@ class DeployerOptionUndeclared(Rule):
                     types = _package_types(ctx)
                 group = next(iter(types)) if len(types) == 1 else None
             marker = call.command.encode()
-            sources = ctx.package_code.sources(containing=(marker,))
+            # A module can define the command only where it names it (its function or the decorator's name) and
+            # declares a click command, and the group too when the call names one.
+            sources = ctx.package_code.sources(
+                containing=(b"def " + marker, b'"' + marker + b'"', b"'" + marker + b"'"),
+                requiring=(b"command", b"group") if group is not None else (b"command",),
+            )
             candidates = commands_named(sources, call.command, group)
             if group is None and len(candidates) != 1:
                 continue

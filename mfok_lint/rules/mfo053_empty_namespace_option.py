@@ -117,8 +117,10 @@ def _namespace_values(tree: ast.AST) -> Iterator[ast.AST]:
 
 
 def _findings(tree: ast.AST) -> Iterator[ast.AST]:
-    functions: List[ast.AST] = [n for n in ast.walk(tree) if isinstance(n, _FUNCS)]
+    functions: Optional[List[ast.AST]] = None  # walked for only when a value is found
     for value in _namespace_values(tree):
+        if functions is None:
+            functions = [n for n in ast.walk(tree) if isinstance(n, _FUNCS)]
         around = None
         for function in functions:
             if function.lineno <= value.lineno <= (function.end_lineno or function.lineno):
