@@ -91,7 +91,7 @@ def _assignments(function: Optional[ast.AST]) -> Dict[str, List[ast.AST]]:
 
 def _namespace_values(tree: ast.AST) -> Iterator[ast.AST]:
     """``(value, enclosing function)`` pairs for every value sent to a step's ``--namespace``."""
-    for node in ast.walk(tree):
+    for node in pyast.nodes_of(tree, ast.Assign, ast.Dict, ast.List, ast.Tuple):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if (
@@ -120,7 +120,7 @@ def _findings(tree: ast.AST) -> Iterator[ast.AST]:
     functions: Optional[List[ast.AST]] = None  # walked for only when a value is found
     for value in _namespace_values(tree):
         if functions is None:
-            functions = [n for n in ast.walk(tree) if isinstance(n, _FUNCS)]
+            functions = pyast.nodes_of(tree, *_FUNCS)
         around = None
         for function in functions:
             if function.lineno <= value.lineno <= (function.end_lineno or function.lineno):
