@@ -103,13 +103,13 @@ def unchanged(stamps, taken: Optional[Dict[Tuple[str, str], Stamp]] = None) -> b
 
     ``taken`` shares the stamps already re-taken in one warm run: the files of a package all depend on the
     same siblings, so without it a run stats each sibling once per file that read it."""
+    if taken is None:
+        taken = {}
     for recorded in stamps:
         key = (recorded[0], recorded[1].split(":")[0])
-        current = taken.get(key) if taken is not None else None
+        current = taken.get(key)
         if current is None:
-            current = stamp(*key)
-            if taken is not None:
-                taken[key] = current
+            current = taken[key] = stamp(*key)
         if tuple(recorded) != current:
             return False
     return True

@@ -30,7 +30,7 @@ Decisions:
 
 from __future__ import annotations
 
-from typing import List, Optional, Set
+from typing import Optional, Set, Tuple
 
 import libcst as cst
 
@@ -64,6 +64,11 @@ def _calls_private_create(function: cst.FunctionDef) -> bool:
     return bool(found)
 
 
+def _naming(command: bytes) -> Tuple[bytes, ...]:
+    """How a module spells the name of a click command it registers: the function's name or the decorator's."""
+    return (b"def " + command, b'"' + command + b'"', b"'" + command + b"'")
+
+
 def _listing(command: ClickCommand) -> str:
     names = command.param_names()
     return ", ".join(f"`{n}`" for n in names) if names else "none"
@@ -74,7 +79,7 @@ class DeployerOptionUndeclared(Rule):
     # A call through Metaflow's click API, or a click command registered under the name ``create`` (its function's
     # name or the name given to the decorator) on a group the same module declares.
     triggers = Text(b"get_lower_level_group") | (
-        Text(b"def create", b'"create"', b"'create'") & Text(b"command") & Text(b"group")
+        Text(*_naming(b"create")) & Text(b"command") & Text(b"group")
     )
 
     def check(self, ctx) -> None:
@@ -97,11 +102,10 @@ class DeployerOptionUndeclared(Rule):
                 if types is None:
                     types = _package_types(ctx)
                 group = next(iter(types)) if len(types) == 1 else None
-            marker = call.command.encode()
-            # A module can define the command only where it names it (its function or the decorator's name) and
-            # declares a click command, and the group too when the call names one.
+            # A module can define the command only where it names it and declares a click command, and the group
+            # too when the call names one.
             sources = ctx.package_code.sources(
-                containing=(b"def " + marker, b'"' + marker + b'"', b"'" + marker + b"'"),
+                containing=_naming(call.command.encode()),
                 requiring=(b"command", b"group") if group is not None else (b"command",),
             )
             candidates = commands_named(sources, call.command, group)

@@ -90,7 +90,7 @@ def _assignments(function: Optional[ast.AST]) -> Dict[str, List[ast.AST]]:
 
 
 def _namespace_values(tree: ast.AST) -> Iterator[ast.AST]:
-    """``(value, enclosing function)`` pairs for every value sent to a step's ``--namespace``."""
+    """Every value sent to a step's ``--namespace``."""
     for node in pyast.nodes_of(tree, ast.Assign, ast.Dict, ast.List, ast.Tuple):
         if isinstance(node, ast.Assign):
             for target in node.targets:
